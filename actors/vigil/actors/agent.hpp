@@ -1,0 +1,92 @@
+// The agent actor: one lifecycle state per behaviour (DESIGN §2, §3).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <utility>
+
+#include <caf/actor.hpp>
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+#include <caf/meta/type_name.hpp>
+#include <caf/optional.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "vigil/config/agent_settings.hpp"
+#include "vigil/messages/agent_facing_supervisor.hpp"
+#include "vigil/messages/atoms.hpp"
+#include "vigil/messages/quota_reason.hpp"
+#include "vigil/messages/slot_kind.hpp"
+
+namespace vigil {
+
+/// The agent as its own actor sees itself.
+struct agent_view {
+  std::string id;
+  std::string type;
+  std::string node;
+  agent_state state = agent_state::spawning;
+  uint64_t version = 0;
+  uint32_t queued = 0;                   ///< Slots waiting behind the current one.
+  caf::optional<time_point> recovery_at; ///< While exhausted.
+  std::string last_error;
+};
+
+/// @relates agent_view
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, agent_view& x) {
+  return f(caf::meta::type_name("vigil.agent_view"), x.id, x.type, x.node, x.state,
+           x.version, x.queued, x.recovery_at, x.last_error);
+}
+
+/// What the user's work code may tell an agent. Every request is answered: with the
+/// outcome, or with an error (`invalid_transition` naming the agent, its state and
+/// what is allowed; `queue_full`) that leaves the agent unchanged.
+///
+/// - `slot_atom, kind, task`: take a slot now (idle) or queue it (spawning, busy,
+///   on_call); `exhausted` refuses.
+/// - `finish_atom`: the current slot is done; the next queued one starts at once.
+/// - `quota_atom, reason [, retry_after]`: go exhausted until now + retry_after (else
+///   the default recovery), then idle again.
+/// - `activity_atom`: the work produced output.
+/// - `complete_atom`, `fail_atom, error`, `kill_atom`: end in completed, failed or
+///   killed; the actor quits with exit reason normal, `errc::agent_failed` or
+///   `user_shutdown`.
+/// - `get_atom`: the agent's own view.
+using agent_actor = caf::typed_actor<
+    caf::replies_to<slot_atom, slot_kind, std::string>::with<slot_outcome>,
+    caf::reacts_to<finish_atom>, caf::reacts_to<quota_atom, quota_reason>,
+    caf::reacts_to<quota_atom, quota_reason, duration>, caf::reacts_to<activity_atom>,
+    caf::reacts_to<complete_atom>, caf::reacts_to<fail_atom, std::string>,
+    caf::reacts_to<kill_atom>, caf::replies_to<get_atom>::with<agent_view>>;
+
+/// Who an agent is and how it behaves.
+struct agent_options {
+  agent_options() = default;
+  explicit agent_options(std::string id, std::string type = "default",
+                         std::string node = "local")
+      : id(std::move(id)), type(std::move(type)), node(std::move(node)) {}
+
+  std::string id;
+  std::string type = "default";
+  std::string node = "local";
+  agent_settings settings;
+  /// Optional: the user's work code. When a slot starts, the agent sends it
+  /// `(work_atom, slot_kind, task)`; it does the work asynchronously and answers with
+  /// `finish_atom` (or quota / fail) to the agent. Without it, the code that offered
+  /// the slot drives the agent directly.
+  caf::actor worker;
+};
+
+/// Spawns an agent that registers with `supervisor`, beats every
+/// `settings.heartbeat_interval` and reports each transition it decides. It is idle
+/// once the supervisor accepted the registration; a refused registration ends it
+/// `failed`. Slots offered before that wait in the queue. Fails with
+/// `errc::bad_config` for an empty id, a null supervisor or settings that make no
+/// sense.
+caf::expected<agent_actor> spawn_agent(caf::actor_system& sys,
+                                       agent_facing_supervisor supervisor,
+                                       agent_options options);
+
+} // namespace vigil

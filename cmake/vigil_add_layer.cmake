@@ -1,0 +1,26 @@
+# vigil_add_layer(NAME SOURCES ... DEPENDS ... PRIVATE_DEPENDS ...)
+# One static library per layer (DESIGN §9): target vigil_NAME, alias vigil::NAME,
+# exported as vigil::NAME. Each layer sees only the layers it names in DEPENDS.
+function(vigil_add_layer name)
+  cmake_parse_arguments(arg "" "" "SOURCES;DEPENDS;PRIVATE_DEPENDS" ${ARGN})
+  add_library(vigil_${name} STATIC ${arg_SOURCES})
+  add_library(vigil::${name} ALIAS vigil_${name})
+  set_target_properties(vigil_${name} PROPERTIES EXPORT_NAME ${name}
+                                                 POSITION_INDEPENDENT_CODE ON)
+  target_compile_features(vigil_${name} PUBLIC cxx_std_17)
+  target_include_directories(vigil_${name} PUBLIC
+    $<BUILD_INTERFACE:${CMAKE_CURRENT_SOURCE_DIR}>
+    $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
+  target_link_libraries(vigil_${name} PUBLIC ${arg_DEPENDS}
+                                      PRIVATE ${arg_PRIVATE_DEPENDS})
+  vigil_warnings(vigil_${name})
+  install(TARGETS vigil_${name} EXPORT vigilTargets
+          ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
+  install(DIRECTORY vigil DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+endfunction()
+
+# Our own code compiles clean with -Wall -Wextra; CAF headers come in as system headers.
+function(vigil_warnings target)
+  target_compile_options(${target} PRIVATE -Wall -Wextra
+                         $<$<BOOL:${VIGIL_WERROR}>:-Werror>)
+endfunction()

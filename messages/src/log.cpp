@@ -1,0 +1,42 @@
+#include "vigil/messages/log.hpp"
+
+#include <mutex>
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+namespace vigil {
+
+namespace {
+
+constexpr const char* logger_name = "vigil";
+
+std::mutex& creation_mutex() {
+  static std::mutex mx;
+  return mx;
+}
+
+} // namespace
+
+std::shared_ptr<spdlog::logger> log() {
+  if (auto x = spdlog::get(logger_name))
+    return x;
+  std::lock_guard<std::mutex> guard{creation_mutex()};
+  if (auto x = spdlog::get(logger_name)) // created while we waited
+    return x;
+  return spdlog::stderr_color_mt(logger_name);
+}
+
+void set_log(std::shared_ptr<spdlog::logger> logger) {
+  std::lock_guard<std::mutex> guard{creation_mutex()};
+  spdlog::drop(logger_name);
+  if (logger->name() != logger_name) {
+    // spdlog looks loggers up by name: keep the caller's sinks under vigil's name.
+    auto renamed = logger->clone(logger_name);
+    spdlog::register_logger(std::move(renamed));
+  } else {
+    spdlog::register_logger(std::move(logger));
+  }
+}
+
+} // namespace vigil

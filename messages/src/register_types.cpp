@@ -1,0 +1,34 @@
+#include "vigil/messages/register_types.hpp"
+
+#include <vector>
+
+#include <caf/actor_system_config.hpp>
+
+#include "vigil/messages/agent_messages.hpp"
+#include "vigil/messages/errc.hpp"
+#include "vigil/messages/event.hpp"
+#include "vigil/messages/event_kind.hpp"
+#include "vigil/messages/quota_reason.hpp"
+#include "vigil/messages/slot_kind.hpp"
+
+namespace vigil {
+
+void register_types(caf::actor_system_config& cfg) {
+  // The same names on every node: BASP matches types by name (caf-0.17-notes §7).
+  cfg.add_message_type<agent_state>("vigil.agent_state");
+  cfg.add_message_type<slot_kind>("vigil.slot_kind");
+  cfg.add_message_type<slot_outcome>("vigil.slot_outcome");
+  cfg.add_message_type<quota_reason>("vigil.quota_reason");
+  cfg.add_message_type<event_kind>("vigil.event_kind");
+  cfg.add_message_type<registration>("vigil.registration");
+  cfg.add_message_type<heartbeat>("vigil.heartbeat");
+  cfg.add_message_type<transition_report>("vigil.transition_report");
+  cfg.add_message_type<event>("vigil.event"); // also std::vector<event>
+  cfg.add_error_category(error_category,
+                         [](uint8_t code, caf::atom_value, const caf::message& ctx) {
+                           auto x = static_cast<errc>(code);
+                           return "vigil::" + to_string(x) + ": " + describe(x, ctx);
+                         });
+}
+
+} // namespace vigil

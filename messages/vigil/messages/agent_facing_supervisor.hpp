@@ -1,0 +1,19 @@
+// The part of a supervisor's typed interface that agents use.
+#pragma once
+
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "vigil/messages/agent_messages.hpp"
+
+namespace vigil {
+
+/// What an agent may send its supervisor: register (a request: the reply, or an error
+/// such as `duplicate_agent`, decides whether the agent starts), beat, and report
+/// transitions (a refusal comes back as an error). A full supervisor handle narrows to
+/// this capability implicitly.
+using agent_facing_supervisor =
+    caf::typed_actor<caf::reacts_to<registration>, caf::reacts_to<heartbeat>,
+                     caf::reacts_to<transition_report>>;
+
+} // namespace vigil

@@ -1,0 +1,26 @@
+// Every atom vigil sends (CAF 0.17 atoms: at most 10 characters of [A-Za-z0-9_]).
+#pragma once
+
+#include <caf/atom.hpp>
+
+namespace vigil {
+
+using caf::get_atom;
+
+// Work code -> agent.
+using slot_atom = caf::atom_constant<caf::atom("slot")>;         ///< Offer a slot.
+using finish_atom = caf::atom_constant<caf::atom("finish")>;     ///< Slot work done.
+using quota_atom = caf::atom_constant<caf::atom("quota")>;       ///< Quota error hit.
+using activity_atom = caf::atom_constant<caf::atom("activity")>; ///< Produced output.
+using complete_atom = caf::atom_constant<caf::atom("complete")>; ///< Finished for good.
+using fail_atom = caf::atom_constant<caf::atom("fail")>;         ///< Ended by an error.
+using kill_atom = caf::atom_constant<caf::atom("kill")>;         ///< Stop on request.
+
+// Agent -> work code.
+using work_atom = caf::atom_constant<caf::atom("work")>; ///< A slot starts now.
+
+// Agent -> itself (delayed messages).
+using beat_atom = caf::atom_constant<caf::atom("beat")>;       ///< Send a heartbeat.
+using recover_atom = caf::atom_constant<caf::atom("recover")>; ///< recovery_at reached.
+
+} // namespace vigil

@@ -1,0 +1,48 @@
+#include "vigil/messages/errc.hpp"
+
+#include <set>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/sec.hpp>
+#include <gtest/gtest.h>
+
+#include "vigil/messages/register_types.hpp"
+
+using namespace vigil;
+
+TEST(Errc, EveryCodeHasADistinctName) {
+  std::set<std::string> names;
+  for (auto x : all_errcs()) {
+    auto name = to_string(x);
+    EXPECT_EQ(name.find("errc("), std::string::npos) << static_cast<int>(x);
+    names.insert(name);
+  }
+  EXPECT_EQ(names.size(), all_errcs().size());
+  for (auto required : {"invalid_transition", "unknown_agent", "duplicate_agent",
+                        "not_owner", "queue_full", "bad_config"})
+    EXPECT_EQ(names.count(required), 1u) << required;
+}
+
+TEST(Errc, EveryCodeDescribesItsContext) {
+  auto ctx = caf::make_message(std::string{"a1"}, std::string{"x"}, std::string{"y"},
+                               std::string{"z"});
+  for (auto x : all_errcs())
+    EXPECT_NE(describe(x, ctx).find("a1"), std::string::npos) << to_string(x);
+}
+
+TEST(Errc, CodeOfIgnoresOtherCategories) {
+  EXPECT_EQ(code_of(make_error(errc::not_owner, std::string{"a"})), errc::not_owner);
+  EXPECT_EQ(code_of(caf::make_error(caf::sec::request_timeout)), errc::none);
+  EXPECT_EQ(code_of(caf::error{}), errc::none);
+}
+
+TEST(Errc, ActorSystemRendersVigilErrors) {
+  caf::actor_system_config cfg;
+  register_types(cfg);
+  caf::actor_system sys{cfg};
+  EXPECT_EQ(sys.render(make_error(errc::unknown_agent, std::string{"a7"})),
+            "vigil::unknown_agent: no agent \"a7\"");
+  EXPECT_EQ(sys.render(make_error(errc::queue_full, std::string{"a7"}, uint64_t{4})),
+            "vigil::queue_full: agent \"a7\" has a full slot queue (capacity 4)");
+}

@@ -1,0 +1,27 @@
+// A stand-in supervisor that records what agents send it (tests of actors/).
+#pragma once
+
+#include <utility>
+#include <vector>
+
+#include <caf/error.hpp>
+#include <caf/fwd.hpp>
+
+#include "vigil/messages/agent_facing_supervisor.hpp"
+
+namespace vigil::test {
+
+struct recording_supervisor_state {
+  static inline const char* name = "vigil.test.recording_supervisor";
+  std::vector<registration> registrations;
+  std::vector<std::pair<time_point, heartbeat>> beats;
+  std::vector<transition_report> reports;
+  caf::error refuse_registrations; ///< When set, every registration gets it.
+  caf::error refuse_reports;       ///< When set, every report gets it.
+  bool hold_registrations = false; ///< Never answer: agents stay spawning.
+};
+
+/// Spawns the recorder; read it with `state_of<recording_supervisor_state>(h)`.
+agent_facing_supervisor spawn_recording_supervisor(caf::actor_system& sys);
+
+} // namespace vigil::test
