@@ -6,6 +6,7 @@
 
 #include "vigil/config/agent_settings.hpp"
 #include "vigil/config/heartbeat_settings.hpp"
+#include "vigil/config/supervisor_settings.hpp"
 #include "vigil/messages/errc.hpp"
 
 namespace vigil {
@@ -42,6 +43,29 @@ caf::error validate(const agent_settings& x) {
     return err;
   if (auto err = positive("exhausted.default_recovery", x.default_recovery))
     return err;
+  return caf::none;
+}
+
+const heartbeat_settings& supervisor_settings::heartbeat_for(const std::string& type) const {
+  auto i = types.find(type);
+  return i != types.end() ? i->second : heartbeat;
+}
+
+caf::error validate(const supervisor_settings& x) {
+  if (auto err = validate(x.heartbeat))
+    return err;
+  for (auto& [type, hb] : x.types)
+    if (auto err = validate(hb))
+      return make_error(errc::bad_config, "types." + type,
+                        describe(errc::bad_config, err.context()));
+  if (auto err = positive("retention", x.retention))
+    return err;
+  if (x.history < 1)
+    return make_error(errc::bad_config, std::string{"history"},
+                      std::string{"must be at least 1, found 0"});
+  if (x.subscriber_window < 1)
+    return make_error(errc::bad_config, std::string{"subscriber_window"},
+                      std::string{"must be at least 1, found 0"});
   return caf::none;
 }
 

@@ -5,11 +5,14 @@
 #include <caf/actor_system_config.hpp>
 
 #include "vigil/messages/agent_messages.hpp"
+#include "vigil/messages/agent_status.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/event.hpp"
 #include "vigil/messages/event_kind.hpp"
 #include "vigil/messages/quota_reason.hpp"
 #include "vigil/messages/slot_kind.hpp"
+#include "vigil/messages/subscription.hpp"
+#include "vigil/messages/supervisor_stats.hpp"
 
 namespace vigil {
 
@@ -24,6 +27,13 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<heartbeat>("vigil.heartbeat");
   cfg.add_message_type<transition_report>("vigil.transition_report");
   cfg.add_message_type<event>("vigil.event"); // also std::vector<event>
+  cfg.add_message_type<agent_status>("vigil.agent_status");
+  cfg.add_message_type<fleet_counts>("vigil.fleet_counts");
+  cfg.add_message_type<subscription_filter>("vigil.subscription_filter");
+  cfg.add_message_type<subscription_request>("vigil.subscription_request");
+  cfg.add_message_type<snapshot>("vigil.snapshot");
+  cfg.add_message_type<event_batch>("vigil.event_batch");
+  cfg.add_message_type<supervisor_stats>("vigil.supervisor_stats");
   cfg.add_error_category(error_category,
                          [](uint8_t code, caf::atom_value, const caf::message& ctx) {
                            auto x = static_cast<errc>(code);

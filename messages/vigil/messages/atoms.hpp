@@ -6,6 +6,7 @@
 namespace vigil {
 
 using caf::get_atom;
+using caf::subscribe_atom;
 
 // Work code -> agent.
 using slot_atom = caf::atom_constant<caf::atom("slot")>;         ///< Offer a slot.
@@ -16,11 +17,23 @@ using complete_atom = caf::atom_constant<caf::atom("complete")>; ///< Finished f
 using fail_atom = caf::atom_constant<caf::atom("fail")>;         ///< Ended by an error.
 using kill_atom = caf::atom_constant<caf::atom("kill")>;         ///< Stop on request.
 
+// Queries and commands -> supervisor.
+using status_atom = caf::atom_constant<caf::atom("status")>; ///< One agent or all.
+using count_atom = caf::atom_constant<caf::atom("count")>;   ///< Counts by state.
+using stats_atom = caf::atom_constant<caf::atom("stats")>;   ///< The supervisor's own.
+using pause_atom = caf::atom_constant<caf::atom("pause")>;   ///< Stop liveness counting.
+using resume_atom = caf::atom_constant<caf::atom("resume")>; ///< Resume (a fresh beat).
+using ack_atom = caf::atom_constant<caf::atom("ack")>;       ///< Subscriber read up to seq.
+
 // Agent -> work code.
 using work_atom = caf::atom_constant<caf::atom("work")>; ///< A slot starts now.
 
 // Agent -> itself (delayed messages).
 using beat_atom = caf::atom_constant<caf::atom("beat")>;       ///< Send a heartbeat.
 using recover_atom = caf::atom_constant<caf::atom("recover")>; ///< recovery_at reached.
+
+// Supervisor -> itself (delayed messages).
+using deadline_atom = caf::atom_constant<caf::atom("deadline")>; ///< A liveness check.
+using purge_atom = caf::atom_constant<caf::atom("purge")>;       ///< Retention is over.
 
 } // namespace vigil

@@ -1,0 +1,33 @@
+// What a supervisor needs to know (DESIGN §3-§5); the names are the JSON keys.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <map>
+#include <string>
+
+#include <caf/fwd.hpp>
+
+#include "vigil/config/heartbeat_settings.hpp"
+
+namespace vigil {
+
+/// Settings of one supervisor.
+struct supervisor_settings {
+  heartbeat_settings heartbeat; ///< For every agent type without its own entry.
+  std::map<std::string, heartbeat_settings> types; ///< Per agent type.
+  duration retention = std::chrono::minutes(10);    ///< Ended agents kept this long.
+  size_t history = 65536; ///< Events kept for replay and slow subscribers.
+  /// Unacknowledged events in flight per subscriber: the most any one subscriber's
+  /// mailbox holds because of us, however slow it reads.
+  size_t subscriber_window = 4096;
+
+  /// The heartbeat settings for agents of `type`.
+  const heartbeat_settings& heartbeat_for(const std::string& type) const;
+};
+
+/// An empty error when the settings make sense, else `errc::bad_config` naming the
+/// setting.
+caf::error validate(const supervisor_settings& x);
+
+} // namespace vigil

@@ -1,0 +1,115 @@
+// Changes to the fleet record and the events they produce.
+#include <caf/actor_system.hpp>
+#include <spdlog/logger.h>
+
+#include "supervisor_state.hpp"
+
+namespace vigil::detail {
+
+namespace {
+
+event event_for(const agent_record& rec, event_kind kind, time_point now) {
+  event e;
+  e.kind = kind;
+  e.agent = rec.id;
+  e.type = rec.type;
+  e.node = rec.node;
+  e.from = rec.state;
+  e.to = rec.state;
+  e.at = now;
+  e.version = rec.version;
+  return e;
+}
+
+} // namespace
+
+void apply(self_ptr self, agent_record& rec, change c) {
+  auto now = self->clock().now();
+  auto from = rec.state;
+  rec.state = c.to;
+  ++rec.version;
+  rec.reason = c.reason;
+  if (phase_of(c.to) == agent_phase::running && !rec.started_at)
+    rec.started_at = now;
+  if (c.to == agent_state::exhausted)
+    rec.recovery_at = c.recovery_in ? caf::optional<time_point>{now + *c.recovery_in}
+                                    : caf::none;
+  else if (c.to != agent_state::offline)
+    rec.recovery_at = caf::none; // kept through offline: a returning agent may resume it
+  if (!c.error.empty())
+    rec.last_error = c.error;
+  auto e = event_for(rec, event_kind::transition, now);
+  e.from = from;
+  e.reason = std::move(c.reason);
+  e.recovery_at = rec.recovery_at;
+  e.error = std::move(c.error);
+  self->state.log->info("agent {}: {} -> {} ({}), version {}", rec.id, to_string(from),
+                        to_string(c.to), e.reason, rec.version);
+  if (is_terminal(c.to)) {
+    rec.ended_at = now;
+    self->delayed_send(self, self->state.cfg.retention, purge_atom::value, rec.id,
+                       rec.version);
+  }
+  emit(self, std::move(e));
+}
+
+void ensure_timer(self_ptr self, agent_record& rec) {
+  if (!watched(rec.state))
+    return;
+  auto due = rec.beats.next_deadline();
+  if (due >= rec.armed_due) // paused (max), or the pending timer comes first: lazy re-arm
+    return;
+  if (rec.armed_due == time_point::max())
+    ++self->state.liveness_timers;
+  rec.armed_due = due;
+  self->delayed_send(self, due - self->clock().now(), deadline_atom::value, rec.id, due);
+}
+
+void emit(self_ptr self, event e) {
+  self->state.hub.append(std::move(e));
+  flush(self);
+}
+
+void flush(self_ptr self) {
+  auto& st = self->state;
+  if (st.flush_pending || st.hub.subscribers() == 0)
+    return;
+  // One flush per mailbox pass: events of many handlers travel in one batch.
+  st.flush_pending = true;
+  self->send(self, caf::flush_atom::value);
+}
+
+agent_status status_of(self_ptr self, const agent_record& rec) {
+  auto now = self->clock().now();
+  agent_status x;
+  x.id = rec.id;
+  x.type = rec.type;
+  x.node = rec.node;
+  x.state = rec.state;
+  x.version = rec.version;
+  x.registered_at = rec.registered_at;
+  x.started_at = rec.started_at;
+  x.ended_at = rec.ended_at;
+  x.last_beat = rec.beats.last_beat();
+  x.seconds_since_beat = std::chrono::duration<double>(now - x.last_beat).count();
+  x.missed = static_cast<uint32_t>(rec.beats.missed());
+  x.paused = rec.beats.paused();
+  x.healthy = phase_of(rec.state) == agent_phase::running
+              && rec.state != agent_state::offline && x.missed == 0;
+  x.recovery_at = rec.recovery_at;
+  x.reason = rec.reason;
+  x.last_error = rec.last_error;
+  return x;
+}
+
+std::vector<agent_status> snapshot_of(self_ptr self, const subscription_filter& filter) {
+  std::vector<agent_status> result;
+  for (auto& [id, rec] : self->state.agents) {
+    auto x = status_of(self, rec);
+    if (matches(filter, x))
+      result.push_back(std::move(x));
+  }
+  return result;
+}
+
+} // namespace vigil::detail

@@ -1,0 +1,95 @@
+#include "vigil/supervisors/subscriber_hub.hpp"
+
+#include <algorithm>
+
+namespace vigil {
+
+subscriber_hub::subscriber_hub(size_t history, size_t window)
+  : capacity_(std::max<size_t>(history, 1)), window_(std::max<size_t>(window, 1)) {
+}
+
+const event& subscriber_hub::append(event e) {
+  e.seq = next_seq_++;
+  if (history_.size() == capacity_)
+    history_.pop_front();
+  history_.push_back(std::move(e));
+  return history_.back();
+}
+
+uint64_t subscriber_hub::add(subscriber_id id, subscription_filter filter,
+                             caf::optional<uint64_t> from_seq) {
+  subscriber sub;
+  sub.filter = std::move(filter);
+  uint64_t missed = 0;
+  if (!from_seq) {
+    sub.cursor = next_seq_;
+  } else {
+    sub.cursor = std::min(*from_seq + 1, next_seq_);
+    if (sub.cursor < first_seq()) {
+      missed = first_seq() - sub.cursor;
+      sub.cursor = first_seq();
+    }
+  }
+  subs_[id] = std::move(sub);
+  return missed;
+}
+
+void subscriber_hub::remove(subscriber_id id) {
+  subs_.erase(id);
+}
+
+void subscriber_hub::ack(subscriber_id id, uint64_t seq) {
+  auto i = subs_.find(id);
+  if (i == subs_.end())
+    return;
+  auto& sub = i->second;
+  while (!sub.unacked.empty() && sub.unacked.front().last_seq <= seq) {
+    sub.in_flight -= sub.unacked.front().count;
+    sub.unacked.pop_front();
+  }
+}
+
+size_t subscriber_hub::in_flight(subscriber_id id) const {
+  auto i = subs_.find(id);
+  return i != subs_.end() ? i->second.in_flight : 0;
+}
+
+const subscription_filter* subscriber_hub::filter_of(subscriber_id id) const {
+  auto i = subs_.find(id);
+  return i != subs_.end() ? &i->second.filter : nullptr;
+}
+
+void subscriber_hub::flush(const batch_sink& send, const resync_sink& resync) {
+  for (auto& [id, sub] : subs_)
+    flush_one(id, sub, send, resync);
+}
+
+void subscriber_hub::flush_one(subscriber_id id, subscriber& sub, const batch_sink& send,
+                               const resync_sink& resync) {
+  if (sub.in_flight >= window_ || sub.cursor == next_seq_)
+    return;
+  if (sub.cursor < first_seq()) {
+    // Fell behind the history: a snapshot replaces what it lost.
+    resync(id, first_seq() - sub.cursor);
+    sub.cursor = next_seq_;
+    sub.in_flight += 1;
+    sub.unacked.push_back({last_seq(), 1});
+    return;
+  }
+  event_batch batch;
+  auto credit = window_ - sub.in_flight;
+  while (sub.cursor < next_seq_ && batch.events.size() < credit) {
+    auto& e = history_[sub.cursor - first_seq()];
+    ++sub.cursor;
+    if (matches(sub.filter, e))
+      batch.events.push_back(e);
+  }
+  if (batch.events.empty())
+    return;
+  auto last = batch.events.back().seq;
+  sub.in_flight += batch.events.size();
+  sub.unacked.push_back({last, batch.events.size()});
+  send(id, std::move(batch));
+}
+
+} // namespace vigil

@@ -1,0 +1,389 @@
+// The supervisor actor: decodes messages, reads the clock once, asks the policies and
+// the table, and changes the record (DESIGN §3-§5).
+#include "vigil/supervisors/supervisor.hpp"
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/result.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
+#include <caf/typed_response_promise.hpp>
+#include <spdlog/logger.h>
+
+#include "supervisor_state.hpp"
+#include "vigil/messages/errc.hpp"
+#include "vigil/messages/log.hpp"
+
+namespace vigil {
+
+namespace {
+
+using namespace detail;
+
+caf::result<void> ok() {
+  return caf::unit;
+}
+
+/// The record of `id` if the current sender owns it; else the refusal, logged.
+caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
+                                   const char* what) {
+  auto& st = self->state;
+  auto i = st.agents.find(id);
+  if (i == st.agents.end()) {
+    st.log->error("{} for unknown agent {} refused", what, id);
+    return make_error(errc::unknown_agent, id);
+  }
+  auto& rec = i->second;
+  if (!rec.owner || self->current_sender() != rec.owner.address()) {
+    st.log->error("{} for agent {} refused: sent by an actor that does not own it", what,
+                  id);
+    return make_error(errc::not_owner, id);
+  }
+  return &rec;
+}
+
+caf::expected<agent_record*> find(self_ptr self, const std::string& id) {
+  auto i = self->state.agents.find(id);
+  if (i == self->state.agents.end())
+    return make_error(errc::unknown_agent, id);
+  return &i->second;
+}
+
+void adopt(self_ptr self, agent_record& rec, caf::actor owner) {
+  self->monitor(owner);
+  self->state.owners[owner.address()] = rec.id;
+  rec.owner = std::move(owner);
+  rec.owner_down = false;
+}
+
+void release_owner(self_ptr self, agent_record& rec) {
+  if (rec.owner) {
+    self->state.owners.erase(rec.owner.address());
+    self->demonitor(rec.owner);
+    rec.owner = nullptr;
+  }
+}
+
+caf::result<void> on_registration(self_ptr self, registration& reg) {
+  auto& st = self->state;
+  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  if (!sender) {
+    st.log->error("anonymous registration for agent {} refused", reg.id);
+    return make_error(errc::not_owner, reg.id);
+  }
+  auto now = self->clock().now();
+  if (auto i = st.agents.find(reg.id); i != st.agents.end()) {
+    auto& rec = i->second;
+    if (rec.owner == sender) { // the same actor again: a fresh beat
+      rec.beats.beat(now);
+      ensure_timer(self, rec);
+      return ok();
+    }
+    if (!is_terminal(rec.state) && !rec.owner_down) {
+      st.log->error("registration of agent {} refused: already registered by another "
+                    "live actor",
+                    reg.id);
+      return make_error(errc::duplicate_agent, reg.id);
+    }
+    release_owner(self, rec); // a new life for an ended (or lost) id
+    st.agents.erase(i);
+  }
+  auto& hb = st.cfg.heartbeat_for(reg.type);
+  auto [i, added] = st.agents.try_emplace(reg.id, reg.id, reg.type, reg.node, hb, now);
+  auto& rec = i->second;
+  rec.state = reg.state;
+  adopt(self, rec, std::move(sender));
+  st.log->info("agent {} registered (type {}, node {}, {})", rec.id, rec.type, rec.node,
+               to_string(rec.state));
+  ensure_timer(self, rec); // registration counts as the first beat
+  return ok();
+}
+
+void on_heartbeat(self_ptr self, heartbeat& hb) {
+  auto rec = owned(self, hb.id, "heartbeat");
+  if (!rec)
+    return;
+  auto& r = **rec;
+  r.beats.beat(self->clock().now()); // O(1): no timer touched
+  if (r.state == agent_state::offline) {
+    if (may_transition(r.state, hb.state))
+      apply(self, r, change{hb.state, "heartbeat"});
+    else
+      self->state.log->error("agent {} beat from offline in state {}, which offline "
+                             "cannot go to",
+                             r.id, to_string(hb.state));
+  }
+  if (r.armed_due == time_point::max())
+    ensure_timer(self, r);
+}
+
+caf::result<void> on_report(self_ptr self, transition_report& rep) {
+  auto rec = owned(self, rep.id, "transition report");
+  if (!rec)
+    return std::move(rec.error());
+  auto& r = **rec;
+  if (auto err = check_transition(r.id, r.state, rep.to)) {
+    self->state.log->error("agent {} reported {} -> {}: {}", r.id, to_string(rep.from),
+                           to_string(rep.to), self->system().render(err));
+    return err;
+  }
+  r.beats.beat(self->clock().now()); // a report is evidence of life too
+  apply(self, r, change{rep.to, rep.reason, rep.error, rep.recovery_in});
+  ensure_timer(self, r);
+  return ok();
+}
+
+void on_deadline(self_ptr self, const std::string& id, time_point due) {
+  auto& st = self->state;
+  auto i = st.agents.find(id);
+  if (i == st.agents.end())
+    return;
+  auto& rec = i->second;
+  if (due != rec.armed_due)
+    return; // superseded by an earlier deadline
+  rec.armed_due = time_point::max();
+  --st.liveness_timers;
+  if (!watched(rec.state))
+    return;
+  auto verdict = rec.beats.check(self->clock().now());
+  if (verdict == liveness::missed || verdict == liveness::offline) {
+    auto n = rec.beats.missed();
+    auto max = rec.beats.settings().max_missed;
+    if (n == 1)
+      st.log->warn("agent {} missed beat {} of {}", id, n, max);
+    else
+      st.log->info("agent {} missed beat {} of {}", id, n, max);
+    event e;
+    e.kind = event_kind::heartbeat_missed;
+    e.agent = rec.id;
+    e.type = rec.type;
+    e.node = rec.node;
+    e.from = e.to = rec.state;
+    e.at = self->clock().now();
+    e.version = rec.version;
+    e.missed = static_cast<uint32_t>(n);
+    emit(self, std::move(e));
+  } else if (verdict == liveness::grace) {
+    st.log->warn("liveness check of agent {} ran {} late (lag_grace {}): the supervisor "
+                 "was starved; one more check interval before any offline verdict",
+                 id, format_duration(rec.beats.lag()),
+                 format_duration(rec.beats.settings().lag_grace));
+  }
+  if (verdict == liveness::offline) {
+    if (may_transition(rec.state, agent_state::offline))
+      apply(self, rec, change{agent_state::offline, "heartbeat_timeout"});
+    else // spawning: registered, then never heard from again
+      apply(self, rec, change{agent_state::failed, "heartbeat_timeout",
+                              "no heartbeat after registration"});
+    return;
+  }
+  ensure_timer(self, rec);
+}
+
+void on_down(self_ptr self, caf::down_msg& dm) {
+  auto& st = self->state;
+  if (auto s = st.subscriber_ids.find(dm.source); s != st.subscriber_ids.end()) {
+    st.log->info("subscriber {} is gone; dropped", s->second);
+    st.hub.remove(s->second);
+    st.subscribers.erase(s->second);
+    st.subscriber_ids.erase(s);
+    return;
+  }
+  auto o = st.owners.find(dm.source);
+  if (o == st.owners.end())
+    return;
+  auto id = o->second;
+  auto& rec = st.agents.at(id);
+  rec.owner_down = true;
+  if (is_terminal(rec.state)) {
+    release_owner(self, rec); // it reported its end, then quit
+    return;
+  }
+  auto why = self->system().render(dm.reason);
+  if (dm.reason == caf::exit_reason::remote_link_unreachable) {
+    // DESIGN §7: a lost node is not a dead agent. Keep the owner for its return.
+    if (may_transition(rec.state, agent_state::offline))
+      apply(self, rec, change{agent_state::offline, "node_unreachable:" + rec.node});
+    return;
+  }
+  release_owner(self, rec);
+  if (dm.reason == caf::exit_reason::user_shutdown || dm.reason == caf::exit_reason::kill)
+    apply(self, rec, change{agent_state::killed, "exit:" + why});
+  else if (code_of(dm.reason) == errc::agent_failed)
+    apply(self, rec, change{agent_state::failed, "crashed", why});
+  else
+    apply(self, rec,
+          change{agent_state::failed, "crashed",
+                 dm.reason ? why : "the actor quit without reporting its end"});
+}
+
+void on_purge(self_ptr self, const std::string& id, uint64_t version) {
+  auto& st = self->state;
+  auto i = st.agents.find(id);
+  if (i == st.agents.end() || i->second.version != version || !is_terminal(i->second.state))
+    return; // a new life took the id, or it was purged already
+  release_owner(self, i->second);
+  st.log->info("agent {} purged after retention", id);
+  st.agents.erase(i);
+}
+
+void send_batches(self_ptr self) {
+  auto& st = self->state;
+  st.flush_pending = false;
+  st.hub.flush(
+    [self](subscriber_hub::subscriber_id id, event_batch&& batch) {
+      // Subscribers are any actors; typed senders reach untyped ones anonymously.
+      caf::anon_send(self->state.subscribers.at(id), std::move(batch));
+    },
+    [self](subscriber_hub::subscriber_id id, uint64_t missed) {
+      auto& st = self->state;
+      st.log->warn("subscriber {} fell {} events behind the history; resyncing it from "
+                   "a snapshot",
+                   id, missed);
+      snapshot snap{st.hub.last_seq(), missed, true,
+                    snapshot_of(self, *st.hub.filter_of(id))};
+      caf::anon_send(st.subscribers.at(id), std::move(snap));
+    });
+}
+
+caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
+                                                   subscription_request& req) {
+  auto& st = self->state;
+  auto rp = self->make_response_promise<snapshot>();
+  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  if (!sender) {
+    rp.deliver(make_error(errc::not_owner, std::string{"anonymous subscriber"}));
+    return rp;
+  }
+  auto [s, fresh] = st.subscriber_ids.try_emplace(sender.address(), st.next_subscriber);
+  if (fresh) {
+    ++st.next_subscriber;
+    self->monitor(sender);
+    st.subscribers.emplace(s->second, sender);
+  }
+  auto id = s->second;
+  snapshot snap;
+  snap.complete = !req.from_seq;
+  if (snap.complete)
+    snap.agents = snapshot_of(self, req.filter);
+  snap.missed = st.hub.add(id, std::move(req.filter), req.from_seq);
+  snap.seq = st.hub.last_seq();
+  st.log->info("subscriber {} joined at seq {} ({} agents in its snapshot, {} missed)", id,
+               snap.seq, snap.agents.size(), snap.missed);
+  rp.deliver(std::move(snap)); // the snapshot goes out before any batch
+  send_batches(self);
+  return rp;
+}
+
+supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg) {
+  auto& st = self->state;
+  st.cfg = std::move(cfg);
+  st.hub = subscriber_hub{st.cfg.history, st.cfg.subscriber_window};
+  st.log = log();
+  self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
+  return {
+    [self](registration& reg) { return on_registration(self, reg); },
+    [self](heartbeat& hb) { on_heartbeat(self, hb); },
+    [self](transition_report& rep) { return on_report(self, rep); },
+    [self](status_atom, const std::string& id) -> caf::result<agent_status> {
+      auto rec = find(self, id);
+      if (!rec)
+        return std::move(rec.error());
+      return status_of(self, **rec);
+    },
+    [self](status_atom) { return snapshot_of(self, {}); },
+    [self](count_atom) {
+      fleet_counts x;
+      for (auto& [id, rec] : self->state.agents) {
+        ++x.by_state[rec.state];
+        ++x.registered;
+        if (status_of(self, rec).healthy)
+          ++x.healthy;
+      }
+      return x;
+    },
+    [self](stats_atom) {
+      auto& st = self->state;
+      supervisor_stats x;
+      x.agents = st.agents.size();
+      x.subscribers = st.hub.subscribers();
+      x.last_seq = st.hub.last_seq();
+      x.history = st.hub.history_size();
+      for (auto& [id, handle] : st.subscribers)
+        x.max_in_flight = std::max<uint64_t>(x.max_in_flight, st.hub.in_flight(id));
+      x.liveness_timers = st.liveness_timers;
+      return x;
+    },
+    [self](subscription_request& req) { return on_subscribe(self, req); },
+    [self](ack_atom, uint64_t seq) {
+      auto& st = self->state;
+      auto s = st.subscriber_ids.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+      if (s == st.subscriber_ids.end())
+        return;
+      st.hub.ack(s->second, seq);
+      send_batches(self);
+    },
+    [self](caf::unsubscribe_atom) {
+      auto& st = self->state;
+      auto s = st.subscriber_ids.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+      if (s == st.subscriber_ids.end())
+        return;
+      st.hub.remove(s->second);
+      self->demonitor(st.subscribers.at(s->second));
+      st.subscribers.erase(s->second);
+      st.subscriber_ids.erase(s);
+    },
+    [self](kill_atom, const std::string& id) -> caf::result<void> {
+      auto rec = find(self, id);
+      if (!rec)
+        return std::move(rec.error());
+      auto& r = **rec;
+      if (auto err = check_transition(id, r.state, agent_state::killed))
+        return err;
+      apply(self, r, change{agent_state::killed, "kill_command"});
+      if (r.owner)
+        self->send_exit(r.owner, caf::exit_reason::user_shutdown);
+      release_owner(self, r);
+      return ok();
+    },
+    [self](pause_atom, const std::string& id) -> caf::result<void> {
+      auto rec = find(self, id);
+      if (!rec)
+        return std::move(rec.error());
+      (*rec)->beats.pause();
+      self->state.log->info("agent {}: liveness paused", id);
+      return ok();
+    },
+    [self](resume_atom, const std::string& id) -> caf::result<void> {
+      auto rec = find(self, id);
+      if (!rec)
+        return std::move(rec.error());
+      (*rec)->beats.resume(self->clock().now());
+      ensure_timer(self, **rec);
+      self->state.log->info("agent {}: liveness resumed", id);
+      return ok();
+    },
+    [self](deadline_atom, const std::string& id, time_point due) {
+      on_deadline(self, id, due);
+    },
+    [self](purge_atom, const std::string& id, uint64_t version) {
+      on_purge(self, id, version);
+    },
+    [self](caf::flush_atom) { send_batches(self); },
+  };
+}
+
+} // namespace
+
+caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
+                                                 supervisor_settings settings) {
+  if (auto err = validate(settings))
+    return err;
+  supervisor_actor handle = sys.spawn(supervisor, std::move(settings));
+  return handle;
+}
+
+} // namespace vigil

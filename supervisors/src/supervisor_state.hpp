@@ -1,0 +1,104 @@
+// Internals of the supervisor actor, shared by its source files.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
+#include <caf/optional.hpp>
+#include <caf/typed_event_based_actor.hpp>
+#include <spdlog/fwd.h>
+
+#include "vigil/supervisors/heartbeat_policy.hpp"
+#include "vigil/supervisors/subscriber_hub.hpp"
+#include "vigil/supervisors/supervisor.hpp"
+
+namespace vigil::detail {
+
+/// One agent in the fleet record.
+struct agent_record {
+  agent_record(std::string id, std::string type, std::string node,
+               const heartbeat_settings& hb, time_point now)
+    : id(std::move(id)),
+      type(std::move(type)),
+      node(std::move(node)),
+      registered_at(now),
+      beats(hb, now) {
+  }
+
+  std::string id;
+  std::string type;
+  std::string node;
+  caf::actor owner;        ///< Strong: a registered agent is not "unreachable".
+  bool owner_down = false; ///< Its actor is gone (or its node unreachable).
+  agent_state state = agent_state::spawning;
+  uint64_t version = 0;
+  time_point registered_at;
+  caf::optional<time_point> started_at;
+  caf::optional<time_point> ended_at;
+  heartbeat_policy beats;
+  time_point armed_due = time_point::max(); ///< The one pending liveness timer.
+  caf::optional<time_point> recovery_at;
+  std::string reason;
+  std::string last_error;
+};
+
+struct supervisor_state {
+  static inline const char* name = "vigil.supervisor";
+
+  /// Set once at start: agent records point into its heartbeat settings.
+  supervisor_settings cfg;
+  std::unordered_map<std::string, agent_record> agents;
+  std::unordered_map<caf::actor_addr, std::string> owners; ///< Agent actor -> id.
+  subscriber_hub hub{1, 1}; ///< Sized from `cfg` at start.
+  std::unordered_map<caf::actor_addr, subscriber_hub::subscriber_id> subscriber_ids;
+  std::unordered_map<subscriber_hub::subscriber_id, caf::actor> subscribers;
+  subscriber_hub::subscriber_id next_subscriber = 1;
+  bool flush_pending = false; ///< A flush message is on its way to us.
+  uint64_t liveness_timers = 0;
+  std::shared_ptr<spdlog::logger> log;
+};
+
+/// The public interface plus the messages the supervisor sends itself. Spawned as
+/// this, handed out narrowed to `supervisor_actor`.
+using supervisor_impl = supervisor_actor::extend<
+  caf::reacts_to<deadline_atom, std::string, time_point>,
+  caf::reacts_to<purge_atom, std::string, uint64_t>, caf::reacts_to<caf::flush_atom>>;
+
+using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
+
+/// What a transition carries besides its target.
+struct change {
+  agent_state to;
+  std::string reason;
+  std::string error = {};
+  caf::optional<duration> recovery_in = caf::none;
+};
+
+/// Moves `rec` to `c.to` (the caller checked the table), updates times, broadcasts
+/// the event, and arms retention for terminal states.
+void apply(self_ptr self, agent_record& rec, change c);
+
+/// Arms the liveness timer when the policy's deadline is earlier than the pending one.
+void ensure_timer(self_ptr self, agent_record& rec);
+
+/// Appends an event to the stream and makes sure subscribers get it soon.
+void emit(self_ptr self, event e);
+
+/// Sends every subscriber what flow control allows.
+void flush(self_ptr self);
+
+/// The status of `rec` as of now.
+agent_status status_of(self_ptr self, const agent_record& rec);
+
+/// The matching agents, as of now.
+std::vector<agent_status> snapshot_of(self_ptr self, const subscription_filter& filter);
+
+/// Whether liveness still watches an agent in `x`.
+inline bool watched(agent_state x) noexcept {
+  return x != agent_state::offline && !is_terminal(x);
+}
+
+} // namespace vigil::detail

@@ -1,0 +1,103 @@
+// The ordered event stream: seq numbers, bounded history, per-subscriber flow control.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <unordered_map>
+
+#include <caf/optional.hpp>
+
+#include "vigil/messages/event.hpp"
+#include "vigil/messages/subscription.hpp"
+
+namespace vigil {
+
+/// Numbers events, keeps the last `history` of them, and decides what each subscriber
+/// gets next (DESIGN §3). Holds no actors: `flush` hands batches and resync requests to
+/// callbacks, and the supervisor sends them.
+///
+/// Memory bound: the history (at most `history` events) plus O(1) per subscriber.
+/// A subscriber has at most `window` unacknowledged events in flight; past that it gets
+/// nothing until it acknowledges. One whose next event left the history meanwhile is
+/// resynced: told how many events it missed, and given a fresh snapshot.
+class subscriber_hub {
+public:
+  using subscriber_id = uint64_t;
+  using batch_sink = std::function<void(subscriber_id, event_batch&&)>;
+  /// Asked to send a snapshot as of `last_seq()` telling that `missed` were lost.
+  using resync_sink = std::function<void(subscriber_id, uint64_t missed)>;
+
+  subscriber_hub(size_t history, size_t window);
+
+  /// Numbers `e` (the next seq) and keeps it in the history.
+  const event& append(event e);
+
+  /// The seq of the newest event; 0 before the first.
+  uint64_t last_seq() const noexcept {
+    return next_seq_ - 1;
+  }
+
+  /// Adds a subscriber. Without `from_seq` it starts after `last_seq()` (the caller
+  /// sends a snapshot); with it, after `from_seq`. Returns how many events it asked for
+  /// that the history no longer holds.
+  uint64_t add(subscriber_id id, subscription_filter filter,
+               caf::optional<uint64_t> from_seq);
+
+  void remove(subscriber_id id);
+
+  /// The subscriber has processed everything up to `seq`.
+  void ack(subscriber_id id, uint64_t seq);
+
+  /// Hands every subscriber what it may get now.
+  void flush(const batch_sink& send, const resync_sink& resync);
+
+  bool contains(subscriber_id id) const {
+    return subs_.count(id) > 0;
+  }
+
+  size_t subscribers() const noexcept {
+    return subs_.size();
+  }
+
+  size_t history_size() const noexcept {
+    return history_.size();
+  }
+
+  /// Events (or resyncs) sent to `id` and not acknowledged yet.
+  size_t in_flight(subscriber_id id) const;
+
+  size_t window() const noexcept {
+    return window_;
+  }
+
+  const subscription_filter* filter_of(subscriber_id id) const;
+
+private:
+  struct sent_batch {
+    uint64_t last_seq;
+    size_t count;
+  };
+
+  struct subscriber {
+    subscription_filter filter;
+    uint64_t cursor = 1; ///< Next seq to look at.
+    size_t in_flight = 0;
+    std::deque<sent_batch> unacked; ///< At most `window` entries.
+  };
+
+  uint64_t first_seq() const noexcept {
+    return next_seq_ - history_.size();
+  }
+
+  void flush_one(subscriber_id id, subscriber& sub, const batch_sink& send,
+                 const resync_sink& resync);
+
+  size_t capacity_;
+  size_t window_;
+  uint64_t next_seq_ = 1;
+  std::deque<event> history_;
+  std::unordered_map<subscriber_id, subscriber> subs_;
+};
+
+} // namespace vigil
