@@ -46,7 +46,8 @@ caf::error validate(const agent_settings& x) {
   return caf::none;
 }
 
-const heartbeat_settings& supervisor_settings::heartbeat_for(const std::string& type) const {
+const heartbeat_settings&
+supervisor_settings::heartbeat_for(const std::string& type) const {
   auto i = types.find(type);
   return i != types.end() ? i->second : heartbeat;
 }

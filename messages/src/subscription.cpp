@@ -14,13 +14,13 @@ bool admits(const std::vector<T>& xs, const T& x) {
 } // namespace
 
 bool matches(const subscription_filter& filter, const event& e) {
-  return admits(filter.agents, e.agent) && admits(filter.types, e.type)
-         && admits(filter.states, e.to) && admits(filter.kinds, e.kind);
+  return admits(filter.agents, e.agent) && admits(filter.types, e.type) &&
+         admits(filter.states, e.to) && admits(filter.kinds, e.kind);
 }
 
 bool matches(const subscription_filter& filter, const agent_status& x) {
-  return admits(filter.agents, x.id) && admits(filter.types, x.type)
-         && admits(filter.states, x.state);
+  return admits(filter.agents, x.id) && admits(filter.types, x.type) &&
+         admits(filter.states, x.state);
 }
 
 } // namespace vigil

@@ -31,11 +31,15 @@ void apply(self_ptr self, agent_record& rec, change c) {
   rec.reason = c.reason;
   if (phase_of(c.to) == agent_phase::running && !rec.started_at)
     rec.started_at = now;
-  if (c.to == agent_state::exhausted)
-    rec.recovery_at = c.recovery_in ? caf::optional<time_point>{now + *c.recovery_in}
-                                    : caf::none;
-  else if (c.to != agent_state::offline)
-    rec.recovery_at = caf::none; // kept through offline: a returning agent may resume it
+  // Leaving exhausted clears recovery_at, but offline keeps it: an agent that comes
+  // back still exhausted resumes the recovery time we knew.
+  bool keeps_recovery =
+      c.to == agent_state::offline ||
+      (c.to == agent_state::exhausted && from == agent_state::offline);
+  if (c.recovery_in)
+    rec.recovery_at = now + *c.recovery_in;
+  else if (!keeps_recovery)
+    rec.recovery_at = caf::none;
   if (!c.error.empty())
     rec.last_error = c.error;
   auto e = event_for(rec, event_kind::transition, now);
@@ -57,12 +61,14 @@ void ensure_timer(self_ptr self, agent_record& rec) {
   if (!watched(rec.state))
     return;
   auto due = rec.beats.next_deadline();
-  if (due >= rec.armed_due) // paused (max), or the pending timer comes first: lazy re-arm
+  if (due >=
+      rec.armed_due) // paused (max), or the pending timer comes first: lazy re-arm
     return;
   if (rec.armed_due == time_point::max())
     ++self->state.liveness_timers;
   rec.armed_due = due;
-  self->delayed_send(self, due - self->clock().now(), deadline_atom::value, rec.id, due);
+  self->delayed_send(self, due - self->clock().now(), deadline_atom::value, rec.id,
+                     due);
 }
 
 void emit(self_ptr self, event e) {
@@ -94,15 +100,16 @@ agent_status status_of(self_ptr self, const agent_record& rec) {
   x.seconds_since_beat = std::chrono::duration<double>(now - x.last_beat).count();
   x.missed = static_cast<uint32_t>(rec.beats.missed());
   x.paused = rec.beats.paused();
-  x.healthy = phase_of(rec.state) == agent_phase::running
-              && rec.state != agent_state::offline && x.missed == 0;
+  x.healthy = phase_of(rec.state) == agent_phase::running &&
+              rec.state != agent_state::offline && x.missed == 0;
   x.recovery_at = rec.recovery_at;
   x.reason = rec.reason;
   x.last_error = rec.last_error;
   return x;
 }
 
-std::vector<agent_status> snapshot_of(self_ptr self, const subscription_filter& filter) {
+std::vector<agent_status> snapshot_of(self_ptr self,
+                                      const subscription_filter& filter) {
   std::vector<agent_status> result;
   for (auto& [id, rec] : self->state.agents) {
     auto x = status_of(self, rec);

@@ -4,8 +4,7 @@ namespace vigil {
 
 heartbeat_policy::heartbeat_policy(const heartbeat_settings& cfg,
                                    time_point registered_at) noexcept
-  : cfg_(&cfg), last_beat_(registered_at) {
-}
+    : cfg_(&cfg), last_beat_(registered_at) {}
 
 void heartbeat_policy::beat(time_point now) noexcept {
   last_beat_ = now;
@@ -52,14 +51,14 @@ liveness heartbeat_policy::check(time_point now) noexcept {
 
 const char* to_string(liveness x) noexcept {
   switch (x) {
-    case liveness::alive:
-      return "alive";
-    case liveness::missed:
-      return "missed";
-    case liveness::offline:
-      return "offline";
-    case liveness::grace:
-      return "grace";
+  case liveness::alive:
+    return "alive";
+  case liveness::missed:
+    return "missed";
+  case liveness::offline:
+    return "offline";
+  case liveness::grace:
+    return "grace";
   }
   return "?";
 }

@@ -5,8 +5,7 @@
 namespace vigil {
 
 subscriber_hub::subscriber_hub(size_t history, size_t window)
-  : capacity_(std::max<size_t>(history, 1)), window_(std::max<size_t>(window, 1)) {
-}
+    : capacity_(std::max<size_t>(history, 1)), window_(std::max<size_t>(window, 1)) {}
 
 const event& subscriber_hub::append(event e) {
   e.seq = next_seq_++;
@@ -64,8 +63,8 @@ void subscriber_hub::flush(const batch_sink& send, const resync_sink& resync) {
     flush_one(id, sub, send, resync);
 }
 
-void subscriber_hub::flush_one(subscriber_id id, subscriber& sub, const batch_sink& send,
-                               const resync_sink& resync) {
+void subscriber_hub::flush_one(subscriber_id id, subscriber& sub,
+                               const batch_sink& send, const resync_sink& resync) {
   if (sub.in_flight >= window_ || sub.cursor == next_seq_)
     return;
   if (sub.cursor < first_seq()) {

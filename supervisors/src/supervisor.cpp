@@ -38,8 +38,8 @@ caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
   }
   auto& rec = i->second;
   if (!rec.owner || self->current_sender() != rec.owner.address()) {
-    st.log->error("{} for agent {} refused: sent by an actor that does not own it", what,
-                  id);
+    st.log->error("{} for agent {} refused: sent by an actor that does not own it",
+                  what, id);
     return make_error(errc::not_owner, id);
   }
   return &rec;
@@ -167,17 +167,19 @@ void on_deadline(self_ptr self, const std::string& id, time_point due) {
     e.missed = static_cast<uint32_t>(n);
     emit(self, std::move(e));
   } else if (verdict == liveness::grace) {
-    st.log->warn("liveness check of agent {} ran {} late (lag_grace {}): the supervisor "
-                 "was starved; one more check interval before any offline verdict",
-                 id, format_duration(rec.beats.lag()),
-                 format_duration(rec.beats.settings().lag_grace));
+    st.log->warn(
+        "liveness check of agent {} ran {} late (lag_grace {}): the supervisor "
+        "was starved; one more check interval before any offline verdict",
+        id, format_duration(rec.beats.lag()),
+        format_duration(rec.beats.settings().lag_grace));
   }
   if (verdict == liveness::offline) {
     if (may_transition(rec.state, agent_state::offline))
       apply(self, rec, change{agent_state::offline, "heartbeat_timeout"});
     else // spawning: registered, then never heard from again
-      apply(self, rec, change{agent_state::failed, "heartbeat_timeout",
-                              "no heartbeat after registration"});
+      apply(self, rec,
+            change{agent_state::failed, "heartbeat_timeout",
+                   "no heartbeat after registration"});
     return;
   }
   ensure_timer(self, rec);
@@ -210,7 +212,8 @@ void on_down(self_ptr self, caf::down_msg& dm) {
     return;
   }
   release_owner(self, rec);
-  if (dm.reason == caf::exit_reason::user_shutdown || dm.reason == caf::exit_reason::kill)
+  if (dm.reason == caf::exit_reason::user_shutdown ||
+      dm.reason == caf::exit_reason::kill)
     apply(self, rec, change{agent_state::killed, "exit:" + why});
   else if (code_of(dm.reason) == errc::agent_failed)
     apply(self, rec, change{agent_state::failed, "crashed", why});
@@ -223,7 +226,8 @@ void on_down(self_ptr self, caf::down_msg& dm) {
 void on_purge(self_ptr self, const std::string& id, uint64_t version) {
   auto& st = self->state;
   auto i = st.agents.find(id);
-  if (i == st.agents.end() || i->second.version != version || !is_terminal(i->second.state))
+  if (i == st.agents.end() || i->second.version != version ||
+      !is_terminal(i->second.state))
     return; // a new life took the id, or it was purged already
   release_owner(self, i->second);
   st.log->info("agent {} purged after retention", id);
@@ -234,26 +238,28 @@ void send_batches(self_ptr self) {
   auto& st = self->state;
   st.flush_pending = false;
   st.hub.flush(
-    [self](subscriber_hub::subscriber_id id, event_batch&& batch) {
-      // Subscribers are any actors; typed senders reach untyped ones anonymously.
-      caf::anon_send(self->state.subscribers.at(id), std::move(batch));
-    },
-    [self](subscriber_hub::subscriber_id id, uint64_t missed) {
-      auto& st = self->state;
-      st.log->warn("subscriber {} fell {} events behind the history; resyncing it from "
-                   "a snapshot",
-                   id, missed);
-      snapshot snap{st.hub.last_seq(), missed, true,
-                    snapshot_of(self, *st.hub.filter_of(id))};
-      caf::anon_send(st.subscribers.at(id), std::move(snap));
-    });
+      [self](subscriber_hub::subscriber_id id, event_batch&& batch) {
+        // Subscribers are any actors; typed senders reach untyped ones anonymously.
+        caf::anon_send(self->state.subscribers.at(id), std::move(batch));
+      },
+      [self](subscriber_hub::subscriber_id id, uint64_t missed) {
+        auto& st = self->state;
+        st.log->warn(
+            "subscriber {} fell {} events behind the history; resyncing it from "
+            "a snapshot",
+            id, missed);
+        snapshot snap{st.hub.last_seq(), missed, true,
+                      snapshot_of(self, *st.hub.filter_of(id))};
+        caf::anon_send(st.subscribers.at(id), std::move(snap));
+      });
 }
 
 caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
                                                    subscription_request& req) {
   auto& st = self->state;
-  auto rp = self->make_response_promise<snapshot>();
+  // Before the promise: making it takes the sender out of the current message.
   auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  auto rp = self->make_response_promise<snapshot>();
   if (!sender) {
     rp.deliver(make_error(errc::not_owner, std::string{"anonymous subscriber"}));
     return rp;
@@ -271,8 +277,8 @@ caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
     snap.agents = snapshot_of(self, req.filter);
   snap.missed = st.hub.add(id, std::move(req.filter), req.from_seq);
   snap.seq = st.hub.last_seq();
-  st.log->info("subscriber {} joined at seq {} ({} agents in its snapshot, {} missed)", id,
-               snap.seq, snap.agents.size(), snap.missed);
+  st.log->info("subscriber {} joined at seq {} ({} agents in its snapshot, {} missed)",
+               id, snap.seq, snap.agents.size(), snap.missed);
   rp.deliver(std::move(snap)); // the snapshot goes out before any batch
   send_batches(self);
   return rp;
@@ -285,94 +291,96 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
   st.log = log();
   self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
   return {
-    [self](registration& reg) { return on_registration(self, reg); },
-    [self](heartbeat& hb) { on_heartbeat(self, hb); },
-    [self](transition_report& rep) { return on_report(self, rep); },
-    [self](status_atom, const std::string& id) -> caf::result<agent_status> {
-      auto rec = find(self, id);
-      if (!rec)
-        return std::move(rec.error());
-      return status_of(self, **rec);
-    },
-    [self](status_atom) { return snapshot_of(self, {}); },
-    [self](count_atom) {
-      fleet_counts x;
-      for (auto& [id, rec] : self->state.agents) {
-        ++x.by_state[rec.state];
-        ++x.registered;
-        if (status_of(self, rec).healthy)
-          ++x.healthy;
-      }
-      return x;
-    },
-    [self](stats_atom) {
-      auto& st = self->state;
-      supervisor_stats x;
-      x.agents = st.agents.size();
-      x.subscribers = st.hub.subscribers();
-      x.last_seq = st.hub.last_seq();
-      x.history = st.hub.history_size();
-      for (auto& [id, handle] : st.subscribers)
-        x.max_in_flight = std::max<uint64_t>(x.max_in_flight, st.hub.in_flight(id));
-      x.liveness_timers = st.liveness_timers;
-      return x;
-    },
-    [self](subscription_request& req) { return on_subscribe(self, req); },
-    [self](ack_atom, uint64_t seq) {
-      auto& st = self->state;
-      auto s = st.subscriber_ids.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
-      if (s == st.subscriber_ids.end())
-        return;
-      st.hub.ack(s->second, seq);
-      send_batches(self);
-    },
-    [self](caf::unsubscribe_atom) {
-      auto& st = self->state;
-      auto s = st.subscriber_ids.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
-      if (s == st.subscriber_ids.end())
-        return;
-      st.hub.remove(s->second);
-      self->demonitor(st.subscribers.at(s->second));
-      st.subscribers.erase(s->second);
-      st.subscriber_ids.erase(s);
-    },
-    [self](kill_atom, const std::string& id) -> caf::result<void> {
-      auto rec = find(self, id);
-      if (!rec)
-        return std::move(rec.error());
-      auto& r = **rec;
-      if (auto err = check_transition(id, r.state, agent_state::killed))
-        return err;
-      apply(self, r, change{agent_state::killed, "kill_command"});
-      if (r.owner)
-        self->send_exit(r.owner, caf::exit_reason::user_shutdown);
-      release_owner(self, r);
-      return ok();
-    },
-    [self](pause_atom, const std::string& id) -> caf::result<void> {
-      auto rec = find(self, id);
-      if (!rec)
-        return std::move(rec.error());
-      (*rec)->beats.pause();
-      self->state.log->info("agent {}: liveness paused", id);
-      return ok();
-    },
-    [self](resume_atom, const std::string& id) -> caf::result<void> {
-      auto rec = find(self, id);
-      if (!rec)
-        return std::move(rec.error());
-      (*rec)->beats.resume(self->clock().now());
-      ensure_timer(self, **rec);
-      self->state.log->info("agent {}: liveness resumed", id);
-      return ok();
-    },
-    [self](deadline_atom, const std::string& id, time_point due) {
-      on_deadline(self, id, due);
-    },
-    [self](purge_atom, const std::string& id, uint64_t version) {
-      on_purge(self, id, version);
-    },
-    [self](caf::flush_atom) { send_batches(self); },
+      [self](registration& reg) { return on_registration(self, reg); },
+      [self](heartbeat& hb) { on_heartbeat(self, hb); },
+      [self](transition_report& rep) { return on_report(self, rep); },
+      [self](status_atom, const std::string& id) -> caf::result<agent_status> {
+        auto rec = find(self, id);
+        if (!rec)
+          return std::move(rec.error());
+        return status_of(self, **rec);
+      },
+      [self](status_atom) { return snapshot_of(self, {}); },
+      [self](count_atom) {
+        fleet_counts x;
+        for (auto& [id, rec] : self->state.agents) {
+          ++x.by_state[rec.state];
+          ++x.registered;
+          if (status_of(self, rec).healthy)
+            ++x.healthy;
+        }
+        return x;
+      },
+      [self](stats_atom) {
+        auto& st = self->state;
+        supervisor_stats x;
+        x.agents = st.agents.size();
+        x.subscribers = st.hub.subscribers();
+        x.last_seq = st.hub.last_seq();
+        x.history = st.hub.history_size();
+        for (auto& [id, handle] : st.subscribers)
+          x.max_in_flight = std::max<uint64_t>(x.max_in_flight, st.hub.in_flight(id));
+        x.liveness_timers = st.liveness_timers;
+        return x;
+      },
+      [self](subscription_request& req) { return on_subscribe(self, req); },
+      [self](ack_atom, uint64_t seq) {
+        auto& st = self->state;
+        auto s = st.subscriber_ids.find(
+            caf::actor_cast<caf::actor_addr>(self->current_sender()));
+        if (s == st.subscriber_ids.end())
+          return;
+        st.hub.ack(s->second, seq);
+        send_batches(self);
+      },
+      [self](caf::unsubscribe_atom) {
+        auto& st = self->state;
+        auto s = st.subscriber_ids.find(
+            caf::actor_cast<caf::actor_addr>(self->current_sender()));
+        if (s == st.subscriber_ids.end())
+          return;
+        st.hub.remove(s->second);
+        self->demonitor(st.subscribers.at(s->second));
+        st.subscribers.erase(s->second);
+        st.subscriber_ids.erase(s);
+      },
+      [self](kill_atom, const std::string& id) -> caf::result<void> {
+        auto rec = find(self, id);
+        if (!rec)
+          return std::move(rec.error());
+        auto& r = **rec;
+        if (auto err = check_transition(id, r.state, agent_state::killed))
+          return err;
+        apply(self, r, change{agent_state::killed, "kill_command"});
+        if (r.owner)
+          self->send_exit(r.owner, caf::exit_reason::user_shutdown);
+        release_owner(self, r);
+        return ok();
+      },
+      [self](pause_atom, const std::string& id) -> caf::result<void> {
+        auto rec = find(self, id);
+        if (!rec)
+          return std::move(rec.error());
+        (*rec)->beats.pause();
+        self->state.log->info("agent {}: liveness paused", id);
+        return ok();
+      },
+      [self](resume_atom, const std::string& id) -> caf::result<void> {
+        auto rec = find(self, id);
+        if (!rec)
+          return std::move(rec.error());
+        (*rec)->beats.resume(self->clock().now());
+        ensure_timer(self, **rec);
+        self->state.log->info("agent {}: liveness resumed", id);
+        return ok();
+      },
+      [self](deadline_atom, const std::string& id, time_point due) {
+        on_deadline(self, id, due);
+      },
+      [self](purge_atom, const std::string& id, uint64_t version) {
+        on_purge(self, id, version);
+      },
+      [self](caf::flush_atom) { send_batches(self); },
   };
 }
 

@@ -21,12 +21,8 @@ namespace vigil::detail {
 struct agent_record {
   agent_record(std::string id, std::string type, std::string node,
                const heartbeat_settings& hb, time_point now)
-    : id(std::move(id)),
-      type(std::move(type)),
-      node(std::move(node)),
-      registered_at(now),
-      beats(hb, now) {
-  }
+      : id(std::move(id)), type(std::move(type)), node(std::move(node)),
+        registered_at(now), beats(hb, now) {}
 
   std::string id;
   std::string type;
@@ -63,9 +59,10 @@ struct supervisor_state {
 
 /// The public interface plus the messages the supervisor sends itself. Spawned as
 /// this, handed out narrowed to `supervisor_actor`.
-using supervisor_impl = supervisor_actor::extend<
-  caf::reacts_to<deadline_atom, std::string, time_point>,
-  caf::reacts_to<purge_atom, std::string, uint64_t>, caf::reacts_to<caf::flush_atom>>;
+using supervisor_impl =
+    supervisor_actor::extend<caf::reacts_to<deadline_atom, std::string, time_point>,
+                             caf::reacts_to<purge_atom, std::string, uint64_t>,
+                             caf::reacts_to<caf::flush_atom>>;
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
 

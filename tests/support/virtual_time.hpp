@@ -16,6 +16,7 @@
 #include <caf/stateful_actor.hpp>
 #include <gtest/gtest.h>
 
+#include "support/printers.hpp"
 #include "vigil/messages/register_types.hpp"
 #include "vigil/messages/time.hpp"
 

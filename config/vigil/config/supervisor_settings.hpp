@@ -16,7 +16,7 @@ namespace vigil {
 struct supervisor_settings {
   heartbeat_settings heartbeat; ///< For every agent type without its own entry.
   std::map<std::string, heartbeat_settings> types; ///< Per agent type.
-  duration retention = std::chrono::minutes(10);    ///< Ended agents kept this long.
+  duration retention = std::chrono::minutes(10);   ///< Ended agents kept this long.
   size_t history = 65536; ///< Events kept for replay and slow subscribers.
   /// Unacknowledged events in flight per subscriber: the most any one subscriber's
   /// mailbox holds because of us, however slow it reads.

@@ -21,9 +21,9 @@ using kill_atom = caf::atom_constant<caf::atom("kill")>;         ///< Stop on re
 using status_atom = caf::atom_constant<caf::atom("status")>; ///< One agent or all.
 using count_atom = caf::atom_constant<caf::atom("count")>;   ///< Counts by state.
 using stats_atom = caf::atom_constant<caf::atom("stats")>;   ///< The supervisor's own.
-using pause_atom = caf::atom_constant<caf::atom("pause")>;   ///< Stop liveness counting.
+using pause_atom = caf::atom_constant<caf::atom("pause")>; ///< Stop liveness counting.
 using resume_atom = caf::atom_constant<caf::atom("resume")>; ///< Resume (a fresh beat).
-using ack_atom = caf::atom_constant<caf::atom("ack")>;       ///< Subscriber read up to seq.
+using ack_atom = caf::atom_constant<caf::atom("ack")>; ///< Subscriber read up to seq.
 
 // Agent -> work code.
 using work_atom = caf::atom_constant<caf::atom("work")>; ///< A slot starts now.

@@ -56,8 +56,8 @@ typename Inspector::result_type inspect(Inspector& f, subscription_request& x) {
 /// behind the history: the matching agents as of `seq` (every event up to `seq` is
 /// reflected, none after it) and how many events the subscriber missed.
 struct snapshot {
-  uint64_t seq = 0;    ///< The last event the snapshot reflects.
-  uint64_t missed = 0; ///< Events lost to this subscriber (history overrun).
+  uint64_t seq = 0;     ///< The last event the snapshot reflects.
+  uint64_t missed = 0;  ///< Events lost to this subscriber (history overrun).
   bool complete = true; ///< False when resuming from a seq: `agents` is then empty.
   std::vector<agent_status> agents;
 };

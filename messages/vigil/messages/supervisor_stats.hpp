@@ -10,7 +10,7 @@ namespace vigil {
 /// What a supervisor holds right now; every figure is bounded by its settings or by
 /// the fleet (DESIGN §3: memory never grows because a subscriber is slow).
 struct supervisor_stats {
-  uint64_t agents = 0;          ///< Records, ended ones in retention included.
+  uint64_t agents = 0; ///< Records, ended ones in retention included.
   uint64_t subscribers = 0;
   uint64_t last_seq = 0;        ///< The newest event.
   uint64_t history = 0;         ///< Events kept for replay (at most `history`).

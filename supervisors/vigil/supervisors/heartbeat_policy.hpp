@@ -45,25 +45,15 @@ public:
   liveness check(time_point now) noexcept;
 
   /// How late the check that returned `grace` ran.
-  duration lag() const noexcept {
-    return lag_;
-  }
+  duration lag() const noexcept { return lag_; }
 
-  int missed() const noexcept {
-    return missed_;
-  }
+  int missed() const noexcept { return missed_; }
 
-  bool paused() const noexcept {
-    return paused_;
-  }
+  bool paused() const noexcept { return paused_; }
 
-  time_point last_beat() const noexcept {
-    return last_beat_;
-  }
+  time_point last_beat() const noexcept { return last_beat_; }
 
-  const heartbeat_settings& settings() const noexcept {
-    return *cfg_;
-  }
+  const heartbeat_settings& settings() const noexcept { return *cfg_; }
 
 private:
   const heartbeat_settings* cfg_;

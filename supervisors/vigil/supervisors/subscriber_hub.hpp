@@ -34,9 +34,7 @@ public:
   const event& append(event e);
 
   /// The seq of the newest event; 0 before the first.
-  uint64_t last_seq() const noexcept {
-    return next_seq_ - 1;
-  }
+  uint64_t last_seq() const noexcept { return next_seq_ - 1; }
 
   /// Adds a subscriber. Without `from_seq` it starts after `last_seq()` (the caller
   /// sends a snapshot); with it, after `from_seq`. Returns how many events it asked for
@@ -52,24 +50,16 @@ public:
   /// Hands every subscriber what it may get now.
   void flush(const batch_sink& send, const resync_sink& resync);
 
-  bool contains(subscriber_id id) const {
-    return subs_.count(id) > 0;
-  }
+  bool contains(subscriber_id id) const { return subs_.count(id) > 0; }
 
-  size_t subscribers() const noexcept {
-    return subs_.size();
-  }
+  size_t subscribers() const noexcept { return subs_.size(); }
 
-  size_t history_size() const noexcept {
-    return history_.size();
-  }
+  size_t history_size() const noexcept { return history_.size(); }
 
   /// Events (or resyncs) sent to `id` and not acknowledged yet.
   size_t in_flight(subscriber_id id) const;
 
-  size_t window() const noexcept {
-    return window_;
-  }
+  size_t window() const noexcept { return window_; }
 
   const subscription_filter* filter_of(subscriber_id id) const;
 
@@ -86,9 +76,7 @@ private:
     std::deque<sent_batch> unacked; ///< At most `window` entries.
   };
 
-  uint64_t first_seq() const noexcept {
-    return next_seq_ - history_.size();
-  }
+  uint64_t first_seq() const noexcept { return next_seq_ - history_.size(); }
 
   void flush_one(subscriber_id id, subscriber& sub, const batch_sink& send,
                  const resync_sink& resync);

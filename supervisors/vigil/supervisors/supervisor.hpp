@@ -23,22 +23,24 @@ namespace vigil {
 /// - `status_atom, id` -> one agent's `agent_status`; `status_atom` -> all of them.
 /// - `count_atom` -> `fleet_counts`; `stats_atom` -> `supervisor_stats`.
 /// - `subscription_request` -> `snapshot`, then `event_batch` messages to the sender,
-///   acknowledged with `ack_atom, seq`; a `snapshot` message with `missed > 0` resyncs a
-///   subscriber that fell behind the history. `unsubscribe_atom` ends it.
-using supervisor_observer = caf::typed_actor<
-  caf::replies_to<status_atom, std::string>::with<agent_status>,
-  caf::replies_to<status_atom>::with<std::vector<agent_status>>,
-  caf::replies_to<count_atom>::with<fleet_counts>,
-  caf::replies_to<stats_atom>::with<supervisor_stats>,
-  caf::replies_to<subscription_request>::with<snapshot>,
-  caf::reacts_to<ack_atom, uint64_t>, caf::reacts_to<caf::unsubscribe_atom>>;
+///   acknowledged with `ack_atom, seq`; a `snapshot` message with `missed > 0` resyncs
+///   a subscriber that fell behind the history. `unsubscribe_atom` ends it.
+using supervisor_observer =
+    caf::typed_actor<caf::replies_to<status_atom, std::string>::with<agent_status>,
+                     caf::replies_to<status_atom>::with<std::vector<agent_status>>,
+                     caf::replies_to<count_atom>::with<fleet_counts>,
+                     caf::replies_to<stats_atom>::with<supervisor_stats>,
+                     caf::replies_to<subscription_request>::with<snapshot>,
+                     caf::reacts_to<ack_atom, uint64_t>,
+                     caf::reacts_to<caf::unsubscribe_atom>>;
 
 /// Observing plus commands: `kill_atom, id` (the agent ends `killed` and its actor is
 /// sent an exit), `pause_atom, id` (liveness stops counting), `resume_atom, id` (counts
 /// again from a fresh beat).
-using supervisor_commander = supervisor_observer::extend<
-  caf::reacts_to<kill_atom, std::string>, caf::reacts_to<pause_atom, std::string>,
-  caf::reacts_to<resume_atom, std::string>>;
+using supervisor_commander =
+    supervisor_observer::extend<caf::reacts_to<kill_atom, std::string>,
+                                caf::reacts_to<pause_atom, std::string>,
+                                caf::reacts_to<resume_atom, std::string>>;
 
 /// The whole interface: what agents send, plus commands and queries. Narrows
 /// implicitly to `agent_facing_supervisor`, `supervisor_commander` or

@@ -1,0 +1,106 @@
+#include "vigil/supervisors/heartbeat_policy.hpp"
+
+#include <chrono>
+
+#include <gtest/gtest.h>
+
+using namespace vigil;
+using namespace std::chrono_literals;
+
+namespace {
+
+const auto t0 = time_point{} + 1h; // any fixed instant
+
+heartbeat_settings settings(duration timeout, duration check, int max_missed,
+                            duration lag_grace = 2s) {
+  heartbeat_settings x;
+  x.timeout = timeout;
+  x.check_interval = check;
+  x.max_missed = max_missed;
+  x.lag_grace = lag_grace;
+  return x;
+}
+
+} // namespace
+
+TEST(HeartbeatPolicy, OfflineAtTimeoutPlusTwoCheckIntervals) {
+  auto cfg = settings(30s, 5s, 3);
+  heartbeat_policy p{cfg, t0};
+  EXPECT_EQ(p.next_deadline(), t0 + 30s);
+  EXPECT_EQ(p.check(t0 + 30s - 1ns), liveness::alive);
+  EXPECT_EQ(p.check(t0 + 30s), liveness::missed);
+  EXPECT_EQ(p.missed(), 1);
+  EXPECT_EQ(p.next_deadline(), t0 + 35s);
+  EXPECT_EQ(p.check(t0 + 35s - 1ns), liveness::alive);
+  EXPECT_EQ(p.check(t0 + 35s), liveness::missed);
+  EXPECT_EQ(p.missed(), 2);
+  EXPECT_EQ(p.check(t0 + 40s - 1ns), liveness::alive);
+  EXPECT_EQ(p.check(t0 + 40s), liveness::offline);
+  EXPECT_EQ(p.missed(), 3);
+}
+
+TEST(HeartbeatPolicy, MaxMissedOneIsThePlainTimeoutRule) {
+  auto cfg = settings(3s, 1s, 1);
+  heartbeat_policy p{cfg, t0};
+  EXPECT_EQ(p.check(t0 + 3s - 1ns), liveness::alive);
+  EXPECT_EQ(p.check(t0 + 3s), liveness::offline);
+}
+
+TEST(HeartbeatPolicy, BeatResetsTheCountAndMovesTheDeadline) {
+  auto cfg = settings(30s, 5s, 3);
+  heartbeat_policy p{cfg, t0};
+  EXPECT_EQ(p.check(t0 + 30s), liveness::missed);
+  p.beat(t0 + 31s);
+  EXPECT_EQ(p.missed(), 0);
+  EXPECT_EQ(p.next_deadline(), t0 + 61s);
+  EXPECT_EQ(p.check(t0 + 35s), liveness::alive); // the old deadline is stale
+  EXPECT_EQ(p.last_beat(), t0 + 31s);
+}
+
+TEST(HeartbeatPolicy, PauseStopsCountingAndResumeIsAFreshBeat) {
+  auto cfg = settings(30s, 5s, 3);
+  heartbeat_policy p{cfg, t0};
+  p.pause();
+  EXPECT_TRUE(p.paused());
+  EXPECT_EQ(p.next_deadline(), time_point::max());
+  EXPECT_EQ(p.check(t0 + 10h), liveness::alive);
+  p.resume(t0 + 10h);
+  EXPECT_FALSE(p.paused());
+  EXPECT_EQ(p.next_deadline(), t0 + 10h + 30s);
+  EXPECT_EQ(p.check(t0 + 10h + 30s), liveness::missed);
+}
+
+TEST(HeartbeatPolicy, LateCheckGetsOneMoreIntervalBeforeOffline) {
+  auto cfg = settings(30s, 5s, 1, 2s);
+  heartbeat_policy p{cfg, t0};
+  // The supervisor ran 10 s late: no verdict against the agent yet.
+  EXPECT_EQ(p.check(t0 + 40s), liveness::grace);
+  EXPECT_EQ(p.lag(), duration{10s});
+  EXPECT_EQ(p.next_deadline(), t0 + 45s);
+  EXPECT_EQ(p.check(t0 + 45s - 1ns), liveness::alive);
+  EXPECT_EQ(p.check(t0 + 45s), liveness::offline); // still silent after the grace
+}
+
+TEST(HeartbeatPolicy, BeatDuringTheGraceKeepsTheAgentAlive) {
+  auto cfg = settings(30s, 5s, 1, 2s);
+  heartbeat_policy p{cfg, t0};
+  EXPECT_EQ(p.check(t0 + 40s), liveness::grace);
+  p.beat(t0 + 40s); // it was waiting in the mailbox behind the late timer
+  EXPECT_EQ(p.check(t0 + 45s), liveness::alive);
+  EXPECT_EQ(p.next_deadline(), t0 + 70s);
+}
+
+TEST(HeartbeatPolicy, LatenessWithinLagGraceDecidesAtOnce) {
+  auto cfg = settings(30s, 5s, 1, 2s);
+  heartbeat_policy p{cfg, t0};
+  EXPECT_EQ(p.check(t0 + 32s), liveness::offline); // exactly lag_grace late
+}
+
+TEST(HeartbeatPolicy, OnlyTheOfflineVerdictWaitsForLag) {
+  auto cfg = settings(30s, 5s, 3, 2s);
+  heartbeat_policy p{cfg, t0};
+  EXPECT_EQ(p.check(t0 + 50s), liveness::missed); // first miss, late: counted
+  EXPECT_EQ(p.check(t0 + 50s), liveness::missed); // second (due at 35 s)
+  EXPECT_EQ(p.check(t0 + 50s), liveness::grace);  // third would be offline: wait
+  EXPECT_EQ(p.check(t0 + 55s), liveness::offline);
+}

@@ -1,0 +1,81 @@
+// Virtual-time fixture for supervisor tests: puppet agents that send exactly what a
+// test tells them, and collector subscribers that record what they receive.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <caf/fwd.hpp>
+
+#include "support/virtual_time.hpp"
+#include "vigil/supervisors/supervisor.hpp"
+
+namespace vigil::test {
+
+struct puppet_state {
+  static inline const char* name = "vigil.test.puppet";
+  std::vector<caf::error> replies; ///< One per request; empty error = accepted.
+};
+
+/// Relays `registration`, `transition_report` (as requests) and `heartbeat` (as a send)
+/// to the supervisor, so the supervisor sees the puppet as their sender. `fail_atom,
+/// text` quits with that error; `complete_atom` quits normally.
+caf::actor spawn_puppet(caf::actor_system& sys, supervisor_actor sup);
+
+struct collector_state {
+  static inline const char* name = "vigil.test.collector";
+  bool auto_ack = true;
+  std::vector<snapshot> snapshots; ///< The subscription reply, then any resyncs.
+  std::vector<event> events;
+  caf::error refused;
+};
+
+/// Subscribes with `req` and records everything. Without auto-ack it stops
+/// acknowledging ("never reads") until it gets `ack_atom`.
+caf::actor spawn_collector(caf::actor_system& sys, supervisor_actor sup,
+                           subscription_request req, bool auto_ack = true);
+
+class supervisor_fixture : public virtual_time {
+public:
+  void start(supervisor_settings cfg);
+
+  caf::actor puppet() {
+    auto p = track(spawn_puppet(sys, sup));
+    sched.run();
+    return p;
+  }
+
+  caf::actor collector(subscription_request req = {}, bool auto_ack = true) {
+    auto c = track(spawn_collector(sys, sup, std::move(req), auto_ack));
+    sched.run();
+    return c;
+  }
+
+  /// The puppet's last request result.
+  caf::error last_reply(const caf::actor& p) {
+    auto& xs = state_of<puppet_state>(p).replies;
+    return xs.empty() ? caf::make_error(caf::sec::bad_function_call) : xs.back();
+  }
+
+  void reg(const caf::actor& p, const std::string& id,
+           const std::string& type = "worker",
+           agent_state state = agent_state::spawning);
+  void report(const caf::actor& p, const std::string& id, agent_state from,
+              agent_state to, caf::optional<duration> recovery_in = caf::none);
+  void beat(const caf::actor& p, const std::string& id, agent_state state);
+
+  /// Registers a puppet agent `id` and reports it idle.
+  caf::actor idle_agent(const std::string& id, const std::string& type = "worker");
+
+  agent_status status(const std::string& id);
+  caf::error status_error(const std::string& id);
+  std::vector<event> events_of(const caf::actor& c) {
+    return state_of<collector_state>(c).events;
+  }
+  supervisor_stats stats();
+
+  supervisor_settings settings;
+  supervisor_actor sup;
+};
+
+} // namespace vigil::test
