@@ -7,7 +7,7 @@ namespace vigil {
 bool operator==(const event& x, const event& y) {
   auto fields = [](const event& e) {
     return std::tie(e.seq, e.kind, e.agent, e.type, e.node, e.from, e.to, e.reason,
-                    e.at, e.version, e.missed, e.error);
+                    e.at, e.version, e.missed, e.error, e.waited, e.details);
   };
   return fields(x) == fields(y) && x.recovery_at == y.recovery_at;
 }

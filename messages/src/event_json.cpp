@@ -70,6 +70,8 @@ void tag_invoke(const json::value_from_tag&, json::value& jv, const event& x) {
   else
     obj["recovery_at_ns"] = nullptr;
   obj["error"] = x.error;
+  obj["waited_ns"] = x.waited.count();
+  obj["details"] = x.details;
   jv = std::move(obj);
 }
 
@@ -92,6 +94,8 @@ event tag_invoke(const json::value_to_tag<event>&, const json::value& jv) {
   if (auto& r = field(obj, "recovery_at_ns"); !r.is_null())
     x.recovery_at = from_ns(json::value_to<int64_t>(r));
   x.error = text(obj, "error");
+  x.waited = duration{number<int64_t>(obj, "waited_ns")};
+  x.details = text(obj, "details");
   return x;
 }
 

@@ -26,6 +26,9 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<registration>("vigil.registration");
   cfg.add_message_type<heartbeat>("vigil.heartbeat");
   cfg.add_message_type<transition_report>("vigil.transition_report");
+  cfg.add_message_type<child_evidence>("vigil.child_evidence");
+  cfg.add_message_type<activity_report>("vigil.activity_report");
+  cfg.add_message_type<child_report>("vigil.child_report");
   cfg.add_message_type<event>("vigil.event"); // also std::vector<event>
   cfg.add_message_type<agent_status>("vigil.agent_status");
   cfg.add_message_type<fleet_counts>("vigil.fleet_counts");

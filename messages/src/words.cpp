@@ -1,4 +1,5 @@
 // Names of the small enums that travel in messages and JSON.
+#include "vigil/messages/child_evidence.hpp"
 #include "vigil/messages/event_kind.hpp"
 #include "vigil/messages/quota_reason.hpp"
 #include "vigil/messages/slot_kind.hpp"
@@ -27,9 +28,27 @@ std::string name(Enum x, const char* const (&names)[N]) {
 constexpr const char* slot_kind_names[] = {"work", "on_call"};
 constexpr const char* slot_outcome_names[] = {"started", "queued"};
 constexpr const char* quota_reason_names[] = {"rate_limit", "billing"};
-constexpr const char* event_kind_names[] = {"transition", "heartbeat_missed"};
+constexpr const char* event_kind_names[] = {
+    "transition", "heartbeat_missed", "watchdog", "entered",
+    "progress",   "suspected_frozen", "exited",   "hard_stop",
+};
+
+constexpr const char* child_evidence_names[] = {
+    "fresh_progress",
+    "fresh_heartbeat_only",
+    "stale_label_only",
+    "os_descendant_only_stale_progress",
+};
 
 } // namespace
+
+std::string to_string(child_evidence x) {
+  return name(x, child_evidence_names);
+}
+
+bool from_string(std::string_view text, child_evidence& x) {
+  return parse(text, x, child_evidence_names);
+}
 
 std::string to_string(slot_kind x) {
   return name(x, slot_kind_names);

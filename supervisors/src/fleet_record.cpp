@@ -21,6 +21,28 @@ event event_for(const agent_record& rec, event_kind kind, time_point now) {
   return e;
 }
 
+bool working(agent_state x) {
+  return x == agent_state::busy || x == agent_state::on_call;
+}
+
+// DESIGN §6: the watchdog is armed when a slot starts (the start counts as activity)
+// and disarmed when the agent leaves its working states (offline included: the
+// supervisor hears no output then; a return to work arms a fresh session).
+void watch_work(self_ptr self, agent_record& rec, agent_state from, time_point now) {
+  if (working(from) && !working(rec.state) && rec.watchdog) {
+    std::vector<watchdog_note> notes;
+    rec.watchdog->disarm(now, notes);
+    rec.watchdog.reset();
+    rec.watchdog_due = time_point::max(); // a pending timer is now stale
+    publish_notes(self, rec, notes);      // `exited` of a run the transition ends
+  } else if (!working(from) && working(rec.state) && rec.watchdog_cfg &&
+             rec.watchdog_cfg->enabled()) {
+    rec.watchdog = std::make_unique<watchdog_policy>(*rec.watchdog_cfg);
+    rec.watchdog->arm(now);
+    ensure_watchdog_timer(self, rec);
+  }
+}
+
 } // namespace
 
 void apply(self_ptr self, agent_record& rec, change c) {
@@ -42,6 +64,7 @@ void apply(self_ptr self, agent_record& rec, change c) {
     rec.recovery_at = caf::none;
   if (!c.error.empty())
     rec.last_error = c.error;
+  watch_work(self, rec, from, now);
   auto e = event_for(rec, event_kind::transition, now);
   e.from = from;
   e.reason = std::move(c.reason);

@@ -95,6 +95,7 @@ caf::result<void> on_registration(self_ptr self, registration& reg) {
   auto [i, added] = st.agents.try_emplace(reg.id, reg.id, reg.type, reg.node, hb, now);
   auto& rec = i->second;
   rec.state = reg.state;
+  rec.watchdog_cfg = &st.cfg.watchdog_for(reg.type);
   adopt(self, rec, std::move(sender));
   st.log->info("agent {} registered (type {}, node {}, {})", rec.id, rec.type, rec.node,
                to_string(rec.state));
@@ -125,6 +126,8 @@ caf::result<void> on_report(self_ptr self, transition_report& rep) {
   if (!rec)
     return std::move(rec.error());
   auto& r = **rec;
+  // Deadlines due by now come first: a fired watchdog has ended the agent already.
+  run_watchdog(self, r, self->clock().now());
   if (auto err = check_transition(r.id, r.state, rep.to)) {
     self->state.log->error("agent {} reported {} -> {}: {}", r.id, to_string(rep.from),
                            to_string(rep.to), self->system().render(err));
@@ -134,6 +137,36 @@ caf::result<void> on_report(self_ptr self, transition_report& rep) {
   apply(self, r, change{rep.to, rep.reason, rep.error, rep.recovery_in});
   ensure_timer(self, r);
   return ok();
+}
+
+void on_activity(self_ptr self, activity_report& x) {
+  auto rec = owned(self, x.id, "activity report");
+  if (!rec || !(*rec)->watchdog)
+    return; // not working: quiet by right
+  auto& r = **rec;
+  std::vector<watchdog_note> notes;
+  r.watchdog->activity(self->clock().now() - x.since, notes);
+  if (publish_notes(self, r, notes))
+    ensure_watchdog_timer(self, r);
+}
+
+void on_children(self_ptr self, child_report& x) {
+  auto rec = owned(self, x.id, "child report");
+  if (!rec || !(*rec)->watchdog)
+    return;
+  auto& r = **rec;
+  std::vector<watchdog_note> notes;
+  r.watchdog->children(self->clock().now(), x, notes);
+  if (publish_notes(self, r, notes))
+    ensure_watchdog_timer(self, r);
+}
+
+void on_watchdog(self_ptr self, const std::string& id, time_point due) {
+  auto i = self->state.agents.find(id);
+  if (i == self->state.agents.end() || i->second.watchdog_due != due)
+    return; // stale: superseded, disarmed or purged
+  i->second.watchdog_due = time_point::max();
+  run_watchdog(self, i->second, self->clock().now());
 }
 
 void on_deadline(self_ptr self, const std::string& id, time_point due) {
@@ -294,6 +327,8 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
       [self](registration& reg) { return on_registration(self, reg); },
       [self](heartbeat& hb) { on_heartbeat(self, hb); },
       [self](transition_report& rep) { return on_report(self, rep); },
+      [self](activity_report& x) { on_activity(self, x); },
+      [self](child_report& x) { on_children(self, x); },
       [self](status_atom, const std::string& id) -> caf::result<agent_status> {
         auto rec = find(self, id);
         if (!rec)
@@ -379,6 +414,9 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
       },
       [self](purge_atom, const std::string& id, uint64_t version) {
         on_purge(self, id, version);
+      },
+      [self](watchdog_atom, const std::string& id, time_point due) {
+        on_watchdog(self, id, due);
       },
       [self](caf::flush_atom) { send_batches(self); },
   };

@@ -14,6 +14,7 @@
 #include "vigil/supervisors/heartbeat_policy.hpp"
 #include "vigil/supervisors/subscriber_hub.hpp"
 #include "vigil/supervisors/supervisor.hpp"
+#include "vigil/supervisors/watchdog_policy.hpp"
 
 namespace vigil::detail {
 
@@ -36,6 +37,9 @@ struct agent_record {
   caf::optional<time_point> ended_at;
   heartbeat_policy beats;
   time_point armed_due = time_point::max(); ///< The one pending liveness timer.
+  const watchdog_settings* watchdog_cfg = nullptr;
+  std::unique_ptr<watchdog_policy> watchdog;   ///< While working, if configured.
+  time_point watchdog_due = time_point::max(); ///< Its pending timer.
   caf::optional<time_point> recovery_at;
   std::string reason;
   std::string last_error;
@@ -62,6 +66,7 @@ struct supervisor_state {
 using supervisor_impl =
     supervisor_actor::extend<caf::reacts_to<deadline_atom, std::string, time_point>,
                              caf::reacts_to<purge_atom, std::string, uint64_t>,
+                             caf::reacts_to<watchdog_atom, std::string, time_point>,
                              caf::reacts_to<caf::flush_atom>>;
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
@@ -80,6 +85,17 @@ void apply(self_ptr self, agent_record& rec, change c);
 
 /// Arms the liveness timer when the policy's deadline is earlier than the pending one.
 void ensure_timer(self_ptr self, agent_record& rec);
+
+/// Evaluates the watchdog of `rec` up to `now`, broadcasts its notes and ends the agent
+/// on a fire. False when the agent was ended.
+bool run_watchdog(self_ptr self, agent_record& rec, time_point now);
+
+/// Broadcasts watchdog notes; on a fire, ends the agent `failed` and sends its actor an
+/// exit. False when the agent was ended.
+bool publish_notes(self_ptr self, agent_record& rec, std::vector<watchdog_note>& notes);
+
+/// Arms the watchdog timer for the policy's next deadline (stale ones are no-ops).
+void ensure_watchdog_timer(self_ptr self, agent_record& rec);
 
 /// Appends an event to the stream and makes sure subscribers get it soon.
 void emit(self_ptr self, event e);

@@ -9,14 +9,22 @@
 #include <caf/fwd.hpp>
 
 #include "vigil/config/heartbeat_settings.hpp"
+#include "vigil/config/watchdog_settings.hpp"
 
 namespace vigil {
+
+/// What may differ per agent type.
+struct type_settings {
+  heartbeat_settings heartbeat;
+  watchdog_settings watchdog;
+};
 
 /// Settings of one supervisor.
 struct supervisor_settings {
   heartbeat_settings heartbeat; ///< For every agent type without its own entry.
-  std::map<std::string, heartbeat_settings> types; ///< Per agent type.
-  duration retention = std::chrono::minutes(10);   ///< Ended agents kept this long.
+  watchdog_settings watchdog;   ///< For every agent type without its own entry.
+  std::map<std::string, type_settings> types;    ///< Per agent type, complete.
+  duration retention = std::chrono::minutes(10); ///< Ended agents kept this long.
   size_t history = 65536; ///< Events kept for replay and slow subscribers.
   /// Unacknowledged events in flight per subscriber: the most any one subscriber's
   /// mailbox holds because of us, however slow it reads.
@@ -24,6 +32,9 @@ struct supervisor_settings {
 
   /// The heartbeat settings for agents of `type`.
   const heartbeat_settings& heartbeat_for(const std::string& type) const;
+
+  /// The watchdog settings for agents of `type`.
+  const watchdog_settings& watchdog_for(const std::string& type) const;
 };
 
 /// An empty error when the settings make sense, else `errc::bad_config` naming the

@@ -9,11 +9,13 @@
 namespace vigil {
 
 /// What an agent may send its supervisor: register (a request: the reply, or an error
-/// such as `duplicate_agent`, decides whether the agent starts), beat, and report
-/// transitions (a refusal comes back as an error). A full supervisor handle narrows to
+/// such as `duplicate_agent`, decides whether the agent starts), beat, report
+/// transitions (a refusal comes back as an error), and feed the watchdog with activity
+/// and child reports. A full supervisor handle narrows to
 /// this capability implicitly.
 using agent_facing_supervisor =
     caf::typed_actor<caf::reacts_to<registration>, caf::reacts_to<heartbeat>,
-                     caf::reacts_to<transition_report>>;
+                     caf::reacts_to<transition_report>, caf::reacts_to<activity_report>,
+                     caf::reacts_to<child_report>>;
 
 } // namespace vigil

@@ -8,6 +8,7 @@
 #include <caf/optional.hpp>
 
 #include "vigil/messages/agent_state.hpp"
+#include "vigil/messages/child_evidence.hpp"
 #include "vigil/messages/time.hpp"
 
 namespace vigil {
@@ -61,6 +62,43 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, transition_report& x) {
   return f(caf::meta::type_name("vigil.transition_report"), x.id, x.from, x.to,
            x.version, x.reason, x.error, x.recovery_in);
+}
+
+/// "The work produced output": coalesced by the agent, so one report may stand for
+/// many. `since` is how long ago the latest output was when the report left (a span,
+/// not an instant: clocks of two hosts do not compare).
+struct activity_report {
+  std::string id;
+  duration since{0};
+};
+
+/// @relates activity_report
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, activity_report& x) {
+  return f(caf::meta::type_name("vigil.activity_report"), x.id, x.since);
+}
+
+/// "The work waits on child processes": how many, how alive they look, and optional
+/// counters that explain a `suspected_frozen` verdict. `children == 0` means the last
+/// one exited.
+struct child_report {
+  std::string id;
+  uint32_t children = 0;
+  child_evidence evidence = child_evidence::fresh_progress;
+  caf::optional<uint64_t> workspace_events; ///< File events since the last report.
+  caf::optional<duration> oldest_child_age;
+  caf::optional<uint32_t> scoped_children_active; ///< Children in the task's scope.
+  caf::optional<uint32_t> scoped_children;
+  caf::optional<uint64_t>
+      terminal_child_events; ///< Lifecycle events only (start/exit).
+};
+
+/// @relates child_report
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, child_report& x) {
+  return f(caf::meta::type_name("vigil.child_report"), x.id, x.children, x.evidence,
+           x.workspace_events, x.oldest_child_age, x.scoped_children_active,
+           x.scoped_children, x.terminal_child_events);
 }
 
 } // namespace vigil

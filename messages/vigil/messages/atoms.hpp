@@ -31,9 +31,13 @@ using work_atom = caf::atom_constant<caf::atom("work")>; ///< A slot starts now.
 // Agent -> itself (delayed messages).
 using beat_atom = caf::atom_constant<caf::atom("beat")>;       ///< Send a heartbeat.
 using recover_atom = caf::atom_constant<caf::atom("recover")>; ///< recovery_at reached.
+/// Send the coalesced activity report.
+using activity_flush_atom = caf::atom_constant<caf::atom("act_flush")>;
 
 // Supervisor -> itself (delayed messages).
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>; ///< A liveness check.
 using purge_atom = caf::atom_constant<caf::atom("purge")>;       ///< Retention is over.
+using watchdog_atom =
+    caf::atom_constant<caf::atom("watchdog")>; ///< A watchdog deadline.
 
 } // namespace vigil

@@ -29,13 +29,16 @@ struct event {
   uint32_t missed = 0;                   ///< heartbeat_missed: the count so far.
   caf::optional<time_point> recovery_at; ///< Entering exhausted: when it ends.
   std::string error;                     ///< Entering failed: the error text.
+  duration waited{0};  ///< Watchdog events: waiting-on-child time so far.
+  std::string details; ///< Watchdog events: the evidence summary.
 };
 
 /// @relates event
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event& x) {
   return f(caf::meta::type_name("vigil.event"), x.seq, x.kind, x.agent, x.type, x.node,
-           x.from, x.to, x.reason, x.at, x.version, x.missed, x.recovery_at, x.error);
+           x.from, x.to, x.reason, x.at, x.version, x.missed, x.recovery_at, x.error,
+           x.waited, x.details);
 }
 
 /// Field-wise equality (tests and JSON round trips).

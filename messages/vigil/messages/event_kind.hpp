@@ -11,6 +11,12 @@ namespace vigil {
 enum class event_kind : uint8_t {
   transition,       ///< An agent changed state (from, to, reason).
   heartbeat_missed, ///< A liveness check found no beat (missed count).
+  watchdog,         ///< The watchdog fired (reason: the fire reason).
+  entered,          ///< A waiting-on-child run began.
+  progress,         ///< A waiting run goes on (every `status_interval`).
+  suspected_frozen, ///< Waiting crossed `suspect_waiting_on_child` (details: evidence).
+  exited,           ///< A waiting run ended without a fire.
+  hard_stop,        ///< Right before a `children_persist_too_long` fire.
 };
 
 /// @relates event_kind

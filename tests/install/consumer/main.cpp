@@ -18,8 +18,9 @@ int main() {
   auto listener = caf::actor{self};
   auto sup = sys.spawn([listener]() -> vigil::agent_facing_supervisor::behavior_type {
     return {[](vigil::registration&) {}, [](vigil::heartbeat&) {},
-            [listener](vigil::transition_report& x) {
-              caf::anon_send(listener, x);
+            [listener](vigil::transition_report& x) { caf::anon_send(listener, x); },
+            [](vigil::activity_report&) {},
+            [](vigil::child_report&) {
             }};
   });
   auto agent = vigil::spawn_agent(sys, sup, vigil::agent_options{"c1"});

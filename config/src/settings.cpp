@@ -1,4 +1,4 @@
-// Range checks for settings built in code (the JSON loader reports with file
+// Checks and lookups of settings built in code (the JSON loader reports file
 // positions).
 #include <string>
 
@@ -7,6 +7,7 @@
 #include "vigil/config/agent_settings.hpp"
 #include "vigil/config/heartbeat_settings.hpp"
 #include "vigil/config/supervisor_settings.hpp"
+#include "vigil/config/watchdog_settings.hpp"
 #include "vigil/messages/errc.hpp"
 
 namespace vigil {
@@ -49,16 +50,53 @@ caf::error validate(const agent_settings& x) {
 const heartbeat_settings&
 supervisor_settings::heartbeat_for(const std::string& type) const {
   auto i = types.find(type);
-  return i != types.end() ? i->second : heartbeat;
+  return i != types.end() ? i->second.heartbeat : heartbeat;
+}
+
+const watchdog_settings&
+supervisor_settings::watchdog_for(const std::string& type) const {
+  auto i = types.find(type);
+  return i != types.end() ? i->second.watchdog : watchdog;
+}
+
+caf::error validate(const watchdog_settings& x) {
+  struct entry {
+    const char* name;
+    const std::optional<duration>& value;
+    bool zero_ok;
+  };
+  const entry entries[] = {
+      {"watchdog.idle_timeout", x.idle_timeout, false},
+      {"watchdog.max_session", x.max_session, false},
+      {"watchdog.max_waiting_on_child", x.max_waiting_on_child, false},
+      {"watchdog.max_waiting_on_child_no_progress", x.max_waiting_on_child_no_progress,
+       false},
+      {"watchdog.suspect_waiting_on_child", x.suspect_waiting_on_child, true},
+      {"watchdog.drain_window", x.drain_window, true},
+      {"watchdog.status_interval", x.status_interval, false},
+  };
+  for (auto& e : entries) {
+    if (!e.value || (e.zero_ok && *e.value == duration::zero()))
+      continue;
+    if (auto err = positive(e.name, *e.value))
+      return err;
+  }
+  return caf::none;
 }
 
 caf::error validate(const supervisor_settings& x) {
   if (auto err = validate(x.heartbeat))
     return err;
-  for (auto& [type, hb] : x.types)
-    if (auto err = validate(hb))
+  if (auto err = validate(x.watchdog))
+    return err;
+  for (auto& [type, ts] : x.types) {
+    auto err = validate(ts.heartbeat);
+    if (!err)
+      err = validate(ts.watchdog);
+    if (err)
       return make_error(errc::bad_config, "types." + type,
                         describe(errc::bad_config, err.context()));
+  }
   if (auto err = positive("retention", x.retention))
     return err;
   if (x.history < 1)
