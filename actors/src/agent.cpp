@@ -36,6 +36,10 @@ struct agent_actor_state {
   caf::optional<time_point> recovery_at;
   std::string last_error;
   std::shared_ptr<spdlog::logger> log;
+  // Activity coalescing (DESIGN §6: no report storm when output is continuous).
+  time_point last_activity;
+  caf::optional<time_point> last_activity_sent;
+  bool activity_flush_pending = false;
 };
 
 using self_ptr = caf::stateful_actor<agent_actor_state>*;
@@ -153,6 +157,42 @@ caf::error go_exhausted(self_ptr self, quota_reason why, duration retry_after) {
   return caf::none;
 }
 
+void send_activity(self_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  st.last_activity_sent = now;
+  self->send(st.supervisor, activity_report{st.opts.id, now - st.last_activity});
+}
+
+/// Output from the work while working. The first report goes out at once; more output
+/// within `activity_report_interval` is folded into one report at the interval's end,
+/// which says how long ago the latest output was, so the supervisor's idle deadline
+/// stays exact.
+void note_activity(self_ptr self) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  st.last_activity = now;
+  if (st.activity_flush_pending)
+    return;
+  auto interval = st.opts.settings.activity_report_interval;
+  if (!st.last_activity_sent || now - *st.last_activity_sent >= interval) {
+    send_activity(self);
+    return;
+  }
+  st.activity_flush_pending = true;
+  self->delayed_send(self, *st.last_activity_sent + interval - now,
+                     activity_flush_atom::value);
+}
+
+void flush_activity(self_ptr self) {
+  auto& st = self->state;
+  if (!st.activity_flush_pending)
+    return;
+  st.activity_flush_pending = false;
+  if (st.current == agent_state::busy || st.current == agent_state::on_call)
+    send_activity(self);
+}
+
 void send_beat(self_ptr self) {
   auto& st = self->state;
   self->send(st.supervisor, heartbeat{st.opts.id, st.current, st.version});
@@ -191,8 +231,12 @@ caf::message_handler common(self_ptr self) {
         return refuse_quota(self);
       },
       [](activity_atom) {
-        // Output from the work: the watchdog's business (DESIGN §6); nothing to change.
+        // Not working: the watchdog is disarmed, output changes nothing.
       },
+      [](child_report&) {
+        // Not working: nobody waits on these children.
+      },
+      [self](activity_flush_atom) { flush_activity(self); },
       [self](complete_atom) -> caf::result<void> {
         return reply(end(self, agent_state::completed, "completed", {}));
       },
@@ -250,6 +294,11 @@ caf::behavior idle(self_ptr self) {
 
 caf::behavior working(self_ptr self) {
   return caf::message_handler{
+      [self](activity_atom) { note_activity(self); },
+      [self](child_report& x) {
+        x.id = self->state.opts.id;
+        self->send(self->state.supervisor, std::move(x));
+      },
       [self](slot_atom, slot_kind kind, std::string& task) {
         return enqueue(self, kind, std::move(task));
       },

@@ -44,6 +44,8 @@ caf::error validate(const agent_settings& x) {
     return err;
   if (auto err = positive("exhausted.default_recovery", x.default_recovery))
     return err;
+  if (auto err = positive("activity_report_interval", x.activity_report_interval))
+    return err;
   return caf::none;
 }
 

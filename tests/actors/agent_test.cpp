@@ -383,6 +383,44 @@ TEST_F(Agent, RefusedRegistrationEndsFailed) {
   EXPECT_EQ(pending_timers(), 0u); // it never started beating
 }
 
+TEST_F(Agent, ContinuousActivityIsCoalescedToOneReportPerInterval) {
+  agent_options opts{"a1"};
+  opts.settings.activity_report_interval = 1s;
+  auto a = spawn(opts);
+  ask<slot_outcome>(a, slot_atom::value, slot_kind::work, std::string{});
+  auto t0 = now();
+  for (int i = 1; i <= 600; ++i) { // output every 100 ms for a minute
+    advance(100ms);
+    caf::anon_send(a, activity_atom::value);
+    sched.run();
+  }
+  advance(1s);
+  auto& got = recorded().activity;
+  ASSERT_GE(got.size(), 60u);
+  EXPECT_LE(got.size(), 61u);
+  EXPECT_EQ(got.front().first, t0 + 100ms); // the first goes out at once, since 0
+  EXPECT_EQ(got.front().second.since, duration::zero());
+  for (size_t i = 1; i < got.size(); ++i)
+    EXPECT_GE(got[i].first - got[i - 1].first, duration{1s});
+  // The last report says when the last output was: sent at 60.1 s, output at 60 s.
+  EXPECT_EQ(got.back().first - got.back().second.since, t0 + 60s);
+}
+
+TEST_F(Agent, ChildReportsAreForwardedWithTheAgentsIdWhileWorking) {
+  auto a = spawn(agent_options{"a1"});
+  child_report r;
+  r.children = 2;
+  r.evidence = child_evidence::stale_label_only;
+  EXPECT_FALSE(tell(a, r)); // idle: nobody waits on children
+  EXPECT_TRUE(recorded().children.empty());
+  ask<slot_outcome>(a, slot_atom::value, slot_kind::work, std::string{});
+  EXPECT_FALSE(tell(a, r));
+  ASSERT_EQ(recorded().children.size(), 1u);
+  EXPECT_EQ(recorded().children[0].id, "a1");
+  EXPECT_EQ(recorded().children[0].children, 2u);
+  EXPECT_EQ(recorded().children[0].evidence, child_evidence::stale_label_only);
+}
+
 TEST_F(Agent, ActivityIsAcceptedInEveryLiveState) {
   auto a = spawn();
   EXPECT_FALSE(tell(a, activity_atom::value));

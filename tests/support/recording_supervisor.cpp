@@ -23,6 +23,10 @@ caf::behavior recorder(caf::stateful_actor<recording_supervisor_state>* self) {
       [self](heartbeat& x) {
         self->state.beats.emplace_back(self->clock().now(), std::move(x));
       },
+      [self](activity_report& x) {
+        self->state.activity.emplace_back(self->clock().now(), std::move(x));
+      },
+      [self](child_report& x) { self->state.children.push_back(std::move(x)); },
       [self](transition_report& x) -> caf::result<void> {
         self->state.reports.push_back(std::move(x));
         if (self->state.refuse_reports)

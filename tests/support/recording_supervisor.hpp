@@ -16,6 +16,8 @@ struct recording_supervisor_state {
   std::vector<registration> registrations;
   std::vector<std::pair<time_point, heartbeat>> beats;
   std::vector<transition_report> reports;
+  std::vector<std::pair<time_point, activity_report>> activity;
+  std::vector<child_report> children;
   caf::error refuse_registrations; ///< When set, every registration gets it.
   caf::error refuse_reports;       ///< When set, every report gets it.
   bool hold_registrations = false; ///< Never answer: agents stay spawning.

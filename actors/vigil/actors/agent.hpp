@@ -49,7 +49,10 @@ typename Inspector::result_type inspect(Inspector& f, agent_view& x) {
 /// - `finish_atom`: the current slot is done; the next queued one starts at once.
 /// - `quota_atom, reason [, retry_after]`: go exhausted until now + retry_after (else
 ///   the default recovery), then idle again.
-/// - `activity_atom`: the work produced output.
+/// - `activity_atom`: the work produced output (forwarded to the supervisor's watchdog
+///   while working, coalesced to one report per `activity_report_interval`).
+/// - `child_report`: the work waits on child processes (forwarded while working; the
+///   agent fills in its id).
 /// - `complete_atom`, `fail_atom, error`, `kill_atom`: end in completed, failed or
 ///   killed; the actor quits with exit reason normal, `errc::agent_failed` or
 ///   `user_shutdown`.
@@ -58,8 +61,9 @@ using agent_actor = caf::typed_actor<
     caf::replies_to<slot_atom, slot_kind, std::string>::with<slot_outcome>,
     caf::reacts_to<finish_atom>, caf::reacts_to<quota_atom, quota_reason>,
     caf::reacts_to<quota_atom, quota_reason, duration>, caf::reacts_to<activity_atom>,
-    caf::reacts_to<complete_atom>, caf::reacts_to<fail_atom, std::string>,
-    caf::reacts_to<kill_atom>, caf::replies_to<get_atom>::with<agent_view>>;
+    caf::reacts_to<child_report>, caf::reacts_to<complete_atom>,
+    caf::reacts_to<fail_atom, std::string>, caf::reacts_to<kill_atom>,
+    caf::replies_to<get_atom>::with<agent_view>>;
 
 /// Who an agent is and how it behaves.
 struct agent_options {

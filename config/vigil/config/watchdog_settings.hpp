@@ -12,8 +12,9 @@ namespace vigil {
 /// When silent work is suspicious. Every setting is off unless set: silent work is only
 /// suspicious where the user says so.
 struct watchdog_settings {
-  std::optional<duration> idle_timeout; ///< No output this long: wait on children or drain.
-  std::optional<duration> max_session;  ///< One slot's whole work, from its start.
+  std::optional<duration>
+      idle_timeout; ///< No output this long: wait on children or drain.
+  std::optional<duration> max_session; ///< One slot's whole work, from its start.
   std::optional<duration> max_waiting_on_child; ///< Total waiting-on-child time.
   /// The shorter ceiling when the evidence shows no progress.
   std::optional<duration> max_waiting_on_child_no_progress;
@@ -24,9 +25,7 @@ struct watchdog_settings {
 
   /// Whether the watchdog can say anything at all: every verdict starts from the idle
   /// deadline or the session ceiling.
-  bool enabled() const noexcept {
-    return idle_timeout || max_session;
-  }
+  bool enabled() const noexcept { return idle_timeout || max_session; }
 };
 
 /// An empty error when the settings make sense, else `errc::bad_config` naming the
