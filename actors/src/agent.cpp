@@ -1,6 +1,7 @@
 // The agent actor: behaviours per lifecycle state, switched with `become` (DESIGN §2).
 #include "vigil/actors/agent.hpp"
 
+#include <algorithm>
 #include <deque>
 #include <memory>
 
@@ -60,6 +61,7 @@ struct change {
   std::string reason;
   std::string error = {};
   caf::optional<duration> recovery_in = caf::none;
+  bool report = true; ///< False when the supervisor refused us: it is not ours to tell.
 };
 
 /// The one place the lifecycle state changes: asks the table, bumps the version,
@@ -73,25 +75,33 @@ caf::error enter(self_ptr self, change c) {
   ++st.version;
   st.log->info("agent {}: {} -> {} ({}), version {}", st.opts.id, to_string(from),
                to_string(c.to), c.reason, st.version);
-  transition_report report{st.opts.id,          from,    c.to,         st.version,
-                           std::move(c.reason), c.error, c.recovery_in};
-  self->request(st.supervisor, caf::infinite, std::move(report))
-      .then([] {},
-            [self](caf::error& err) {
-              self->state.log->error("agent {}: supervisor refused a report: {}",
-                                     self->state.opts.id, self->system().render(err));
-            });
+  if (c.report) {
+    transition_report report{st.opts.id,          from,    c.to,         st.version,
+                             std::move(c.reason), c.error, c.recovery_in};
+    self->request(st.supervisor, caf::infinite, std::move(report))
+        .then([] {},
+              [self](caf::error& err) {
+                self->state.log->error("agent {}: supervisor refused a report: {}",
+                                       self->state.opts.id, self->system().render(err));
+              });
+  }
   if (!is_terminal(c.to))
     self->become(behaviour_for(self));
   return caf::none;
 }
 
 /// Ends the agent in a terminal state and quits with the matching exit reason.
-caf::error end(self_ptr self, agent_state to, std::string reason, std::string error) {
+caf::error end(self_ptr self, agent_state to, std::string reason, std::string error,
+               bool report = true) {
   auto& st = self->state;
   auto id = st.opts.id;
-  if (auto err = enter(self, change{to, std::move(reason), error}))
+  change c{to, std::move(reason), error};
+  c.report = report;
+  if (auto err = enter(self, std::move(c)))
     return err;
+  if (!st.queue.empty()) // accepted, never started: say so rather than drop silently
+    st.log->warn("agent {} ended {} with {} queued slot(s) that will not start", id,
+                 to_string(to), st.queue.size());
   switch (to) {
   case agent_state::completed:
     self->quit();
@@ -105,6 +115,8 @@ caf::error end(self_ptr self, agent_state to, std::string reason, std::string er
   }
   return caf::none;
 }
+
+constexpr duration max_retry_after = std::chrono::hours(24 * 365);
 
 agent_state working_state(slot_kind kind) {
   return kind == slot_kind::work ? agent_state::busy : agent_state::on_call;
@@ -146,8 +158,8 @@ caf::result<slot_outcome> enqueue(self_ptr self, slot_kind kind, std::string tas
 
 caf::error go_exhausted(self_ptr self, quota_reason why, duration retry_after) {
   auto& st = self->state;
-  if (retry_after < duration::zero())
-    retry_after = duration::zero(); // a retry-after in the past means "now"
+  // A retry-after in the past means "now"; an absurd one must not overflow the clock.
+  retry_after = std::clamp(retry_after, duration::zero(), max_retry_after);
   auto at = self->clock().now() + retry_after;
   if (auto err =
           enter(self, change{agent_state::exhausted, to_string(why), {}, retry_after}))
@@ -378,7 +390,7 @@ caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
           [self](caf::error& err) {
             auto text = "registration refused: " + self->system().render(err);
             self->state.log->error("agent {}: {}", self->state.opts.id, text);
-            end(self, agent_state::failed, "registration_refused", text);
+            end(self, agent_state::failed, "registration_refused", text, false);
           });
   return spawning(self);
 }

@@ -6,6 +6,7 @@
 
 #include "vigil/messages/agent_messages.hpp"
 #include "vigil/messages/agent_status.hpp"
+#include "vigil/messages/agent_view.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/event.hpp"
 #include "vigil/messages/event_kind.hpp"
@@ -31,6 +32,7 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<child_report>("vigil.child_report");
   cfg.add_message_type<event>("vigil.event"); // also std::vector<event>
   cfg.add_message_type<agent_status>("vigil.agent_status");
+  cfg.add_message_type<agent_view>("vigil.agent_view");
   cfg.add_message_type<fleet_counts>("vigil.fleet_counts");
   cfg.add_message_type<subscription_filter>("vigil.subscription_filter");
   cfg.add_message_type<subscription_request>("vigil.subscription_request");

@@ -29,8 +29,8 @@ constexpr const char* slot_kind_names[] = {"work", "on_call"};
 constexpr const char* slot_outcome_names[] = {"started", "queued"};
 constexpr const char* quota_reason_names[] = {"rate_limit", "billing"};
 constexpr const char* event_kind_names[] = {
-    "transition", "heartbeat_missed", "watchdog", "entered",
-    "progress",   "suspected_frozen", "exited",   "hard_stop",
+    "transition",       "heartbeat_missed", "watchdog",  "entered",    "progress",
+    "suspected_frozen", "exited",           "hard_stop", "registered", "purged",
 };
 
 constexpr const char* child_evidence_names[] = {

@@ -75,7 +75,7 @@ void apply(self_ptr self, agent_record& rec, change c) {
   if (is_terminal(c.to)) {
     rec.ended_at = now;
     self->delayed_send(self, self->state.cfg.retention, purge_atom::value, rec.id,
-                       rec.version);
+                       rec.life);
   }
   emit(self, std::move(e));
 }

@@ -18,6 +18,12 @@ const event& subscriber_hub::append(event e) {
 uint64_t subscriber_hub::add(subscriber_id id, subscription_filter filter,
                              caf::optional<uint64_t> from_seq) {
   subscriber sub;
+  if (auto i = subs_.find(id); i != subs_.end()) {
+    // Subscribing again changes what it gets, not what it owes: its unacknowledged
+    // events still count against the window.
+    sub.in_flight = i->second.in_flight;
+    sub.unacked = std::move(i->second.unacked);
+  }
   sub.filter = std::move(filter);
   uint64_t missed = 0;
   if (!from_seq) {

@@ -52,62 +52,13 @@ caf::expected<agent_record*> find(self_ptr self, const std::string& id) {
   return &i->second;
 }
 
-void adopt(self_ptr self, agent_record& rec, caf::actor owner) {
-  self->monitor(owner);
-  self->state.owners[owner.address()] = rec.id;
-  rec.owner = std::move(owner);
-  rec.owner_down = false;
-}
-
-void release_owner(self_ptr self, agent_record& rec) {
-  if (rec.owner) {
-    self->state.owners.erase(rec.owner.address());
-    self->demonitor(rec.owner);
-    rec.owner = nullptr;
-  }
-}
-
-caf::result<void> on_registration(self_ptr self, registration& reg) {
-  auto& st = self->state;
-  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-  if (!sender) {
-    st.log->error("anonymous registration for agent {} refused", reg.id);
-    return make_error(errc::not_owner, reg.id);
-  }
-  auto now = self->clock().now();
-  if (auto i = st.agents.find(reg.id); i != st.agents.end()) {
-    auto& rec = i->second;
-    if (rec.owner == sender) { // the same actor again: a fresh beat
-      rec.beats.beat(now);
-      ensure_timer(self, rec);
-      return ok();
-    }
-    if (!is_terminal(rec.state) && !rec.owner_down) {
-      st.log->error("registration of agent {} refused: already registered by another "
-                    "live actor",
-                    reg.id);
-      return make_error(errc::duplicate_agent, reg.id);
-    }
-    release_owner(self, rec); // a new life for an ended (or lost) id
-    st.agents.erase(i);
-  }
-  auto& hb = st.cfg.heartbeat_for(reg.type);
-  auto [i, added] = st.agents.try_emplace(reg.id, reg.id, reg.type, reg.node, hb, now);
-  auto& rec = i->second;
-  rec.state = reg.state;
-  rec.watchdog_cfg = &st.cfg.watchdog_for(reg.type);
-  adopt(self, rec, std::move(sender));
-  st.log->info("agent {} registered (type {}, node {}, {})", rec.id, rec.type, rec.node,
-               to_string(rec.state));
-  ensure_timer(self, rec); // registration counts as the first beat
-  return ok();
-}
-
 void on_heartbeat(self_ptr self, heartbeat& hb) {
   auto rec = owned(self, hb.id, "heartbeat");
   if (!rec)
     return;
   auto& r = **rec;
+  if (is_terminal(r.state))
+    return;                          // sent before it learned of its end
   r.beats.beat(self->clock().now()); // O(1): no timer touched
   if (r.state == agent_state::offline) {
     if (may_transition(r.state, hb.state))
@@ -128,6 +79,9 @@ caf::result<void> on_report(self_ptr self, transition_report& rep) {
   auto& r = **rec;
   // Deadlines due by now come first: a fired watchdog has ended the agent already.
   run_watchdog(self, r, self->clock().now());
+  if (rep.to == agent_state::offline) // DESIGN §2: the supervisor decides that
+    return make_error(errc::invalid_request, r.id, std::string{"report offline"},
+                      to_string(r.state), std::string{"never: the supervisor decides"});
   if (auto err = check_transition(r.id, r.state, rep.to)) {
     self->state.log->error("agent {} reported {} -> {}: {}", r.id, to_string(rep.from),
                            to_string(rep.to), self->system().render(err));
@@ -209,62 +163,15 @@ void on_deadline(self_ptr self, const std::string& id, time_point due) {
   if (verdict == liveness::offline) {
     if (may_transition(rec.state, agent_state::offline))
       apply(self, rec, change{agent_state::offline, "heartbeat_timeout"});
-    else // spawning: registered, then never heard from again
-      apply(self, rec,
-            change{agent_state::failed, "heartbeat_timeout",
-                   "no heartbeat after registration"});
+    else { // spawning: registered, then never heard from again
+      std::string why = "no heartbeat after registration";
+      apply(self, rec, change{agent_state::failed, "heartbeat_timeout", why});
+      if (rec.owner)
+        self->send_exit(rec.owner, make_error(errc::agent_failed, rec.id, why));
+    }
     return;
   }
   ensure_timer(self, rec);
-}
-
-void on_down(self_ptr self, caf::down_msg& dm) {
-  auto& st = self->state;
-  if (auto s = st.subscriber_ids.find(dm.source); s != st.subscriber_ids.end()) {
-    st.log->info("subscriber {} is gone; dropped", s->second);
-    st.hub.remove(s->second);
-    st.subscribers.erase(s->second);
-    st.subscriber_ids.erase(s);
-    return;
-  }
-  auto o = st.owners.find(dm.source);
-  if (o == st.owners.end())
-    return;
-  auto id = o->second;
-  auto& rec = st.agents.at(id);
-  rec.owner_down = true;
-  if (is_terminal(rec.state)) {
-    release_owner(self, rec); // it reported its end, then quit
-    return;
-  }
-  auto why = self->system().render(dm.reason);
-  if (dm.reason == caf::exit_reason::remote_link_unreachable) {
-    // DESIGN §7: a lost node is not a dead agent. Keep the owner for its return.
-    if (may_transition(rec.state, agent_state::offline))
-      apply(self, rec, change{agent_state::offline, "node_unreachable:" + rec.node});
-    return;
-  }
-  release_owner(self, rec);
-  if (dm.reason == caf::exit_reason::user_shutdown ||
-      dm.reason == caf::exit_reason::kill)
-    apply(self, rec, change{agent_state::killed, "exit:" + why});
-  else if (code_of(dm.reason) == errc::agent_failed)
-    apply(self, rec, change{agent_state::failed, "crashed", why});
-  else
-    apply(self, rec,
-          change{agent_state::failed, "crashed",
-                 dm.reason ? why : "the actor quit without reporting its end"});
-}
-
-void on_purge(self_ptr self, const std::string& id, uint64_t version) {
-  auto& st = self->state;
-  auto i = st.agents.find(id);
-  if (i == st.agents.end() || i->second.version != version ||
-      !is_terminal(i->second.state))
-    return; // a new life took the id, or it was purged already
-  release_owner(self, i->second);
-  st.log->info("agent {} purged after retention", id);
-  st.agents.erase(i);
 }
 
 void send_batches(self_ptr self) {
@@ -375,7 +282,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         if (s == st.subscriber_ids.end())
           return;
         st.hub.remove(s->second);
-        self->demonitor(st.subscribers.at(s->second));
+        // The monitor stays: a later down message for it finds nothing to do.
         st.subscribers.erase(s->second);
         st.subscriber_ids.erase(s);
       },
@@ -387,9 +294,8 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         if (auto err = check_transition(id, r.state, agent_state::killed))
           return err;
         apply(self, r, change{agent_state::killed, "kill_command"});
-        if (r.owner)
+        if (r.owner) // released when its down message arrives
           self->send_exit(r.owner, caf::exit_reason::user_shutdown);
-        release_owner(self, r);
         return ok();
       },
       [self](pause_atom, const std::string& id) -> caf::result<void> {
@@ -412,8 +318,8 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
       [self](deadline_atom, const std::string& id, time_point due) {
         on_deadline(self, id, due);
       },
-      [self](purge_atom, const std::string& id, uint64_t version) {
-        on_purge(self, id, version);
+      [self](purge_atom, const std::string& id, uint64_t life) {
+        on_purge(self, id, life);
       },
       [self](watchdog_atom, const std::string& id, time_point due) {
         on_watchdog(self, id, due);

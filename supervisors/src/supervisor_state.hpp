@@ -8,6 +8,7 @@
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
 #include <caf/optional.hpp>
+#include <caf/system_messages.hpp>
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/fwd.h>
 
@@ -28,6 +29,7 @@ struct agent_record {
   std::string id;
   std::string type;
   std::string node;
+  uint64_t life = 0;       ///< Tells lives of one id apart (retention purges one life).
   caf::actor owner;        ///< Strong: a registered agent is not "unreachable".
   bool owner_down = false; ///< Its actor is gone (or its node unreachable).
   agent_state state = agent_state::spawning;
@@ -51,7 +53,9 @@ struct supervisor_state {
   /// Set once at start: agent records point into its heartbeat settings.
   supervisor_settings cfg;
   std::unordered_map<std::string, agent_record> agents;
-  std::unordered_map<caf::actor_addr, std::string> owners; ///< Agent actor -> id.
+  /// Agent actor -> the ids it registered (usually one).
+  std::unordered_map<caf::actor_addr, std::vector<std::string>> owners;
+  uint64_t next_life = 1;
   subscriber_hub hub{1, 1}; ///< Sized from `cfg` at start.
   std::unordered_map<caf::actor_addr, subscriber_hub::subscriber_id> subscriber_ids;
   std::unordered_map<subscriber_hub::subscriber_id, caf::actor> subscribers;
@@ -65,7 +69,8 @@ struct supervisor_state {
 /// this, handed out narrowed to `supervisor_actor`.
 using supervisor_impl =
     supervisor_actor::extend<caf::reacts_to<deadline_atom, std::string, time_point>,
-                             caf::reacts_to<purge_atom, std::string, uint64_t>,
+                             caf::reacts_to<purge_atom, std::string, uint64_t>, // id,
+                                                                                // life
                              caf::reacts_to<watchdog_atom, std::string, time_point>,
                              caf::reacts_to<caf::flush_atom>>;
 
@@ -78,6 +83,22 @@ struct change {
   std::string error = {};
   caf::optional<duration> recovery_in = caf::none;
 };
+
+/// Registration: a new record, a returning owner, or a refusal (DESIGN §3, §7).
+caf::result<void> on_registration(self_ptr self, registration& reg);
+
+/// A monitored agent or subscriber is gone.
+void on_down(self_ptr self, caf::down_msg& dm);
+
+/// Retention of one life of `id` is over.
+void on_purge(self_ptr self, const std::string& id, uint64_t life);
+
+/// The record of an ended agent lets go of its actor (monitor stays; harmless).
+void release_owner(self_ptr self, agent_record& rec);
+
+/// A record event (registered, purged) for subscribers' models.
+void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
+                       std::string reason);
 
 /// Moves `rec` to `c.to` (the caller checked the table), updates times, broadcasts
 /// the event, and arms retention for terminal states.

@@ -6,7 +6,10 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/sec.hpp>
 #include <gtest/gtest.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+#include <spdlog/spdlog.h>
 
+#include "vigil/messages/log.hpp"
 #include "vigil/messages/register_types.hpp"
 
 using namespace vigil;
@@ -45,4 +48,19 @@ TEST(Errc, ActorSystemRendersVigilErrors) {
             "vigil::unknown_agent: no agent \"a7\"");
   EXPECT_EQ(sys.render(make_error(errc::queue_full, std::string{"a7"}, uint64_t{4})),
             "vigil::queue_full: agent \"a7\" has a full slot queue (capacity 4)");
+}
+
+TEST(Log, TheVigilLoggerCanBeReplacedAndSilenced) {
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(8);
+  auto mine = std::make_shared<spdlog::logger>("mine", sink);
+  set_log(mine);
+  log()->warn("agent {} missed beat {} of {}", "a1", 1, 3);
+  log()->set_level(spdlog::level::off);
+  log()->warn("not to be seen");
+  auto lines = sink->last_formatted();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("agent a1 missed beat 1 of 3"), std::string::npos)
+      << lines[0];
+  EXPECT_EQ(log()->name(), "vigil");
+  spdlog::drop("vigil"); // the next use creates the default again
 }

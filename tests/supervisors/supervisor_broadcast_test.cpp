@@ -33,6 +33,12 @@ public:
 
   // A mixed workload: slots, queued slots, finishes, quota errors, failures and kills.
   void workload(std::vector<agent_actor>& fleet, int round) {
+    send_workload(fleet, round);
+    sched.run();
+    advance(1min);
+  }
+
+  void send_workload(std::vector<agent_actor>& fleet, int round) {
     for (size_t i = 0; i < fleet.size(); ++i) {
       auto& a = fleet[i];
       auto k = static_cast<int>(i) + round;
@@ -49,8 +55,6 @@ public:
       if (k % 89 == 0)
         caf::anon_send(sup, kill_atom::value, "fleet-" + std::to_string(i + 1));
     }
-    sched.run();
-    advance(1min);
   }
 
   static std::vector<event> filtered(const std::vector<event>& xs,
@@ -69,10 +73,14 @@ TEST_F(SupervisorBroadcast,
        ThousandAgentsThreeFiltersEverySubscriberSeesExactlyItsEvents) {
   subscription_filter coders{{}, {"coder"}, {}, {}};
   subscription_filter exhausted{{}, {}, {s::exhausted}, {event_kind::transition}};
+  subscription_filter two{{"fleet-2", "silent-1"}, {}, {}, {event_kind::transition}};
   auto all = collector();
   auto c = collector({coders, caf::none});
   auto x = collector({exhausted, caf::none});
+  auto t = collector({two, caf::none});
   auto fleet = spawn_fleet(1000);
+  for (int i = 1; i <= 10; ++i) // agents that never beat: missed beats, then offline
+    idle_agent("silent-" + std::to_string(i));
   for (int round = 0; round < 6; ++round)
     workload(fleet, round);
   auto everything = events_of(all);
@@ -87,13 +95,17 @@ TEST_F(SupervisorBroadcast,
   // Filtered: exactly the matching events, in the same order.
   EXPECT_EQ(events_of(c), filtered(everything, coders));
   EXPECT_EQ(events_of(x), filtered(everything, exhausted));
+  EXPECT_EQ(events_of(t), filtered(everything, two));
   EXPECT_FALSE(events_of(x).empty());
+  EXPECT_FALSE(events_of(t).empty());
+  auto missed = filtered(everything, {{}, {}, {}, {event_kind::heartbeat_missed}});
+  EXPECT_EQ(missed.size(), 30u); // 10 silent agents, 3 misses each
   // Per agent, versions rise with every transition.
   std::map<std::string, uint64_t> version;
   for (auto& e : everything) {
     if (e.kind != event_kind::transition)
       continue;
-    EXPECT_EQ(e.version, version[e.agent] + 1) << e.agent << " seq " << e.seq;
+    ASSERT_EQ(e.version, version[e.agent] + 1) << e.agent << " seq " << e.seq;
     version[e.agent] = e.version;
   }
   // Replay from an old seq: the same events, from there on.
@@ -113,18 +125,30 @@ TEST_F(SupervisorBroadcast, ReplayFromASeqTheHistoryLostTellsHowManyWereMissed) 
   supervisor_settings cfg;
   cfg.history = 16;
   start(cfg);
-  auto p = idle_agent("a1"); // seq 1
+  auto p = idle_agent("a1"); // seq 1 registered, 2 idle
   for (int i = 0; i < 10; ++i) {
     report(p, "a1", s::idle, s::busy);
     report(p, "a1", s::busy, s::idle);
-  } // seq 21: the history holds 6..21
+  } // seq 22: the history holds 7..22
   auto c = collector({{}, caf::optional<uint64_t>{2}});
   auto& cs = state_of<vigil::test::collector_state>(c);
   ASSERT_EQ(cs.snapshots.size(), 1u);
-  EXPECT_EQ(cs.snapshots[0].missed, 3u); // 3, 4 and 5 are gone
+  EXPECT_EQ(cs.snapshots[0].missed, 4u); // 3, 4, 5 and 6 are gone
   ASSERT_EQ(cs.events.size(), 16u);
-  EXPECT_EQ(cs.events.front().seq, 6u);
-  EXPECT_EQ(cs.events.back().seq, 21u);
+  EXPECT_EQ(cs.events.front().seq, 7u);
+  EXPECT_EQ(cs.events.back().seq, 22u);
+}
+
+TEST_F(SupervisorBroadcast, UnsubscribedGetsNothingMore) {
+  auto c = collector();
+  idle_agent("a1");
+  auto n = events_of(c).size();
+  EXPECT_EQ(n, 2u);                                // registered, idle
+  caf::anon_send(c, caf::unsubscribe_atom::value); // it tells the supervisor itself
+  sched.run();
+  EXPECT_EQ(stats().subscribers, 0u);
+  idle_agent("a2");
+  EXPECT_EQ(events_of(c).size(), n);
 }
 
 TEST_F(SupervisorBroadcast, DeadSubscriberIsDropped) {
@@ -150,7 +174,7 @@ TEST_F(SupervisorBroadcast,
     report(p, "a1", s::busy, s::idle);
   }
   auto st = stats();
-  EXPECT_EQ(st.last_seq, 501u);
+  EXPECT_EQ(st.last_seq, 502u);    // registered, idle, then 500 transitions
   EXPECT_EQ(st.history, 64u);      // bounded by `history`
   EXPECT_EQ(st.max_in_flight, 8u); // bounded by `subscriber_window`
   auto& cs = state_of<vigil::test::collector_state>(slow);
@@ -161,20 +185,25 @@ TEST_F(SupervisorBroadcast,
   sched.run();
   ASSERT_EQ(cs.snapshots.size(), 2u);
   auto& resync = cs.snapshots[1];
-  EXPECT_EQ(resync.missed, 429u); // its next was seq 9; the history starts at 438
-  EXPECT_EQ(resync.seq, 501u);
+  EXPECT_EQ(resync.missed, 430u); // its next was seq 9; the history starts at 439
+  EXPECT_EQ(resync.seq, 502u);
   ASSERT_EQ(resync.agents.size(), 1u);
   EXPECT_EQ(resync.agents[0].state, s::idle);
   report(p, "a1", s::idle, s::busy);
-  EXPECT_EQ(cs.events.back().seq, 502u);
+  EXPECT_EQ(cs.events.back().seq, 503u);
 }
 
 TEST_F(SupervisorBroadcast, JoiningMidWorkloadEndsWithExactlyTheSupervisorsRecord) {
   auto fleet = spawn_fleet(300);
   workload(fleet, 0);
   workload(fleet, 1);
-  auto late = collector();
-  workload(fleet, 2);
+  // Join while a round's messages are still queued: the subscription lands between
+  // them.
+  send_workload(fleet, 2);
+  auto late = track(vigil::test::spawn_collector(sys, sup, {}));
+  send_workload(fleet, 5);
+  sched.run();
+  advance(1min);
   workload(fleet, 3);
   auto& cs = state_of<vigil::test::collector_state>(late);
   ASSERT_EQ(cs.snapshots.size(), 1u);
@@ -185,7 +214,11 @@ TEST_F(SupervisorBroadcast, JoiningMidWorkloadEndsWithExactlyTheSupervisorsRecor
   uint64_t expected_seq = cs.snapshots[0].seq + 1;
   for (auto& e : cs.events) {
     ASSERT_EQ(e.seq, expected_seq++);
-    if (e.kind == event_kind::transition) {
+    if (e.kind == event_kind::registered)
+      model[e.agent] = {e.to, e.version};
+    else if (e.kind == event_kind::purged)
+      model.erase(e.agent);
+    else if (e.kind == event_kind::transition) {
       auto& m = model[e.agent];
       EXPECT_EQ(e.version, m.second + 1) << e.agent; // nothing missed, nothing twice
       m = {e.to, e.version};

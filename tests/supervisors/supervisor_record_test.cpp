@@ -2,7 +2,9 @@
 // retention (DESIGN §3), in virtual time.
 #include <chrono>
 
+#include <caf/actor_cast.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/system_messages.hpp>
 
 #include "support/supervisor_fixture.hpp"
 #include "vigil/actors/agent.hpp"
@@ -18,7 +20,7 @@ class SupervisorRecord : public vigil::test::supervisor_fixture {
 public:
   SupervisorRecord() {
     supervisor_settings cfg;
-    cfg.retention = 10min;
+    cfg.retention = 3min; // not the default: the setting is what counts
     start(cfg);
   }
 };
@@ -147,24 +149,77 @@ TEST_F(SupervisorRecord, KillCommandEndsKilledAndStopsTheActor) {
   EXPECT_FALSE(ask<agent_view>(a, get_atom::value)); // the actor is gone
   EXPECT_EQ(code_of(tell(sup, kill_atom::value, std::string{"a1"})),
             errc::invalid_transition);
-  // Retention: kept 10 minutes after its end, then purged.
-  advance(10min - 1ns);
+  // Retention: kept 3 minutes after its end, then purged.
+  advance(3min - 1ns);
   EXPECT_EQ(status("a1").state, s::killed);
   advance(1ns);
   EXPECT_EQ(code_of(status_error("a1")), errc::unknown_agent);
-  EXPECT_EQ(now(), t0 + 10min);
+  EXPECT_EQ(now(), t0 + 3min);
 }
 
 TEST_F(SupervisorRecord, EndedIdMayRegisterAgainAndRetentionSparesTheNewLife) {
   auto p1 = idle_agent("a1");
-  report(p1, "a1", s::idle, s::completed);
+  report(p1, "a1", s::idle, s::completed); // life 1 ends at version 2
   advance(1min);
-  auto t1 = now();
   auto p2 = idle_agent("a1");
   EXPECT_FALSE(last_reply(p2));
-  advance(10min);
-  EXPECT_FALSE(status_error("a1")); // the first life's purge did not hit it
-  EXPECT_EQ(status("a1").registered_at, t1);
+  report(p2, "a1", s::idle, s::completed); // life 2 ends at version 2 as well
+  auto t_end = now();
+  advance(2min); // life 1's retention is over: life 2 must stay
+  EXPECT_FALSE(status_error("a1"));
+  EXPECT_EQ(status("a1").ended_at, caf::optional<time_point>{t_end});
+  advance(1min);
+  EXPECT_EQ(code_of(status_error("a1")), errc::unknown_agent); // its own retention
+}
+
+TEST_F(SupervisorRecord, UnreachableNodeMakesItOfflineAndItsReturnRestoresIt) {
+  auto c = collector();
+  auto p = idle_agent("a1");
+  report(p, "a1", s::idle, s::busy);
+  // What the middleman delivers when the connection to the agent's node is lost.
+  caf::anon_send(caf::actor_cast<caf::actor>(sup),
+                 caf::down_msg{p.address(), caf::exit_reason::remote_link_unreachable});
+  sched.run();
+  auto st = status("a1");
+  EXPECT_EQ(st.state, s::offline);
+  EXPECT_EQ(st.reason, "node_unreachable:n1");
+  EXPECT_TRUE(st.last_error.empty()); // not a failure
+  // The node is back: the same actor registers again with the state it kept.
+  reg(p, "a1", "worker", s::busy);
+  EXPECT_FALSE(last_reply(p));
+  st = status("a1");
+  EXPECT_EQ(st.state, s::busy);
+  EXPECT_EQ(st.reason, "re_registered");
+  // Watched again: a real death is now a failure, not another offline.
+  caf::anon_send(p, fail_atom::value, std::string{"segfault"});
+  sched.run();
+  EXPECT_EQ(status("a1").state, s::failed);
+}
+
+TEST_F(SupervisorRecord, RegistrationClaimingADecidedStateIsRefused) {
+  for (auto x : {s::offline, s::completed, s::failed, s::killed}) {
+    auto p = puppet();
+    reg(p, "a1", "worker", x);
+    EXPECT_EQ(code_of(last_reply(p)), errc::invalid_request) << to_string(x);
+  }
+  EXPECT_EQ(code_of(status_error("a1")), errc::unknown_agent);
+}
+
+TEST_F(SupervisorRecord, AgentsMayNotReportOffline) {
+  auto p = idle_agent("a1");
+  report(p, "a1", s::idle, s::offline);
+  EXPECT_EQ(code_of(last_reply(p)), errc::invalid_request);
+  EXPECT_EQ(status("a1").state, s::idle);
+}
+
+TEST_F(SupervisorRecord, OneActorMayOwnSeveralIds) {
+  auto p = idle_agent("a1");
+  reg(p, "a2");
+  report(p, "a2", s::spawning, s::idle);
+  caf::anon_send_exit(p, caf::exit_reason::user_shutdown);
+  sched.run();
+  EXPECT_EQ(status("a1").state, s::killed);
+  EXPECT_EQ(status("a2").state, s::killed);
 }
 
 TEST_F(SupervisorRecord, CountsByStateRegisteredAndHealthy) {

@@ -67,7 +67,7 @@ TEST_F(SupervisorWatchdog, StalledAgentFailsWithNoOutputDeadlineAtExactlyItsTime
   ASSERT_TRUE(st.ended_at);
   EXPECT_EQ(*st.ended_at, t0 + 15min);
   EXPECT_FALSE(ask<agent_view>(a, get_atom::value)); // the actor was sent an exit
-  EXPECT_EQ(kinds(c), (strings{"transition:idle", "transition:busy",
+  EXPECT_EQ(kinds(c), (strings{"registered", "transition:idle", "transition:busy",
                                "watchdog:no_output_deadline", "transition:failed"}));
   auto evs = events_of(c);
   for (size_t i = 1; i < evs.size(); ++i)
@@ -94,17 +94,17 @@ TEST_F(SupervisorWatchdog, WaitingOnChildrenDefersThenFiresWithTheWholeEventSequ
   advance(1ns); // 2 min idle + 10 min waiting
   EXPECT_EQ(status("a1").state, s::failed);
   EXPECT_EQ(status("a1").reason, "watchdog:children_persist_too_long");
-  EXPECT_EQ(kinds(c), (strings{"transition:idle", "transition:busy", "entered",
-                               "progress", "suspected_frozen", "progress", "hard_stop",
-                               "watchdog:children_persist_too_long",
-                               "transition:failed"}));
+  EXPECT_EQ(kinds(c),
+            (strings{"registered", "transition:idle", "transition:busy", "entered",
+                     "progress", "suspected_frozen", "progress", "hard_stop",
+                     "watchdog:children_persist_too_long", "transition:failed"}));
   auto evs = events_of(c);
-  EXPECT_EQ(evs[2].at, t0 + 2min);  // entered
-  EXPECT_EQ(evs[3].at, t0 + 6min);  // progress
-  EXPECT_EQ(evs[4].at, t0 + 7min);  // suspected_frozen at 5 min waited
-  EXPECT_EQ(evs[4].details, "evidence fresh_heartbeat_only; 1 child; workspace quiet "
+  EXPECT_EQ(evs[3].at, t0 + 2min); // entered
+  EXPECT_EQ(evs[4].at, t0 + 6min); // progress
+  EXPECT_EQ(evs[5].at, t0 + 7min); // suspected_frozen at 5 min waited
+  EXPECT_EQ(evs[5].details, "evidence fresh_heartbeat_only; 1 child; workspace quiet "
                             "(0 events)");
-  EXPECT_EQ(evs[7].waited, duration{10min});
+  EXPECT_EQ(evs[8].waited, duration{10min});
 }
 
 TEST_F(SupervisorWatchdog, FinishingTheSlotDisarmsIt) {
@@ -117,7 +117,8 @@ TEST_F(SupervisorWatchdog, FinishingTheSlotDisarmsIt) {
   ASSERT_FALSE(tell(a, finish_atom::value));
   advance(10h - 1min); // idle is quiet by right (beats keep it alive)
   EXPECT_EQ(status("a1").state, s::idle);
-  EXPECT_EQ(kinds(c), (strings{"transition:idle", "transition:busy", "transition:idle"}));
+  EXPECT_EQ(kinds(c), (strings{"registered", "transition:idle", "transition:busy",
+                               "transition:idle"}));
 }
 
 TEST_F(SupervisorWatchdog, ContinuousOutputIsCoalescedAndKeepsTheDeadlineExact) {
@@ -153,5 +154,6 @@ TEST_F(SupervisorWatchdog, SettingsPerAgentTypeAndOffByDefault) {
   EXPECT_EQ(status("s1").state, s::failed);
   EXPECT_EQ(status("s1").reason, "watchdog:session_ceiling_exceeded");
   advance(100h);
-  EXPECT_EQ(status("r1").state, s::busy); // silent work is fine where nobody said otherwise
+  EXPECT_EQ(status("r1").state,
+            s::busy); // silent work is fine where nobody said otherwise
 }

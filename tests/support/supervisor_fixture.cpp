@@ -60,6 +60,7 @@ caf::behavior collector(caf::stateful_actor<collector_state>* self,
         self->state.auto_ack = true;
         self->send(sup, ack_atom::value, last_seen());
       },
+      [=](caf::unsubscribe_atom) { self->send(sup, caf::unsubscribe_atom::value); },
   };
 }
 

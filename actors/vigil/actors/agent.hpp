@@ -15,30 +15,12 @@
 
 #include "vigil/config/agent_settings.hpp"
 #include "vigil/messages/agent_facing_supervisor.hpp"
+#include "vigil/messages/agent_view.hpp"
 #include "vigil/messages/atoms.hpp"
 #include "vigil/messages/quota_reason.hpp"
 #include "vigil/messages/slot_kind.hpp"
 
 namespace vigil {
-
-/// The agent as its own actor sees itself.
-struct agent_view {
-  std::string id;
-  std::string type;
-  std::string node;
-  agent_state state = agent_state::spawning;
-  uint64_t version = 0;
-  uint32_t queued = 0;                   ///< Slots waiting behind the current one.
-  caf::optional<time_point> recovery_at; ///< While exhausted.
-  std::string last_error;
-};
-
-/// @relates agent_view
-template <class Inspector>
-typename Inspector::result_type inspect(Inspector& f, agent_view& x) {
-  return f(caf::meta::type_name("vigil.agent_view"), x.id, x.type, x.node, x.state,
-           x.version, x.queued, x.recovery_at, x.last_error);
-}
 
 /// What the user's work code may tell an agent. Every request is answered: with the
 /// outcome, or with an error (`invalid_transition` naming the agent, its state and

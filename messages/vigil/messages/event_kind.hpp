@@ -17,6 +17,8 @@ enum class event_kind : uint8_t {
   suspected_frozen, ///< Waiting crossed `suspect_waiting_on_child` (details: evidence).
   exited,           ///< A waiting run ended without a fire.
   hard_stop,        ///< Right before a `children_persist_too_long` fire.
+  registered,       ///< A record appeared (to: its state, version: its version).
+  purged,           ///< An ended record left after its retention.
 };
 
 /// @relates event_kind

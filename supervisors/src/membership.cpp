@@ -1,0 +1,168 @@
+// Who is in the fleet: registration, ownership, death and retention (DESIGN §3, §7).
+#include <algorithm>
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
+#include <spdlog/logger.h>
+
+#include "supervisor_state.hpp"
+#include "vigil/messages/errc.hpp"
+
+namespace vigil::detail {
+
+namespace {
+
+void adopt(self_ptr self, agent_record& rec, caf::actor owner) {
+  auto& ids = self->state.owners[owner.address()];
+  if (ids.empty())
+    self->monitor(owner); // once per actor: one down message tells about all its ids
+  if (std::find(ids.begin(), ids.end(), rec.id) == ids.end())
+    ids.push_back(rec.id);
+  rec.owner = std::move(owner);
+  rec.owner_down = false;
+}
+
+/// Removes a record and what points to it.
+void forget(self_ptr self, std::unordered_map<std::string, agent_record>::iterator i) {
+  auto& st = self->state;
+  release_owner(self, i->second);
+  if (i->second.armed_due != time_point::max())
+    --st.liveness_timers; // its pending timer will find no record: a no-op
+  st.agents.erase(i);
+}
+
+// Registration claims one of these states; the rest are decided, not claimed.
+bool claimable(agent_state x) {
+  return x == agent_state::spawning ||
+         (phase_of(x) == agent_phase::running && x != agent_state::offline);
+}
+
+} // namespace
+
+void release_owner(self_ptr self, agent_record& rec) {
+  if (!rec.owner)
+    return;
+  auto& owners = self->state.owners;
+  if (auto o = owners.find(rec.owner.address()); o != owners.end()) {
+    auto& ids = o->second;
+    ids.erase(std::remove(ids.begin(), ids.end(), rec.id), ids.end());
+    if (ids.empty())
+      owners.erase(o);
+  }
+  rec.owner = nullptr;
+}
+
+void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
+                       std::string reason) {
+  event e;
+  e.kind = kind;
+  e.agent = rec.id;
+  e.type = rec.type;
+  e.node = rec.node;
+  e.from = e.to = rec.state;
+  e.reason = std::move(reason);
+  e.at = self->clock().now();
+  e.version = rec.version;
+  emit(self, std::move(e));
+}
+
+caf::result<void> on_registration(self_ptr self, registration& reg) {
+  auto& st = self->state;
+  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  if (!sender) {
+    st.log->error("anonymous registration for agent {} refused", reg.id);
+    return make_error(errc::not_owner, reg.id);
+  }
+  if (!claimable(reg.state)) {
+    st.log->error("registration of agent {} as {} refused", reg.id,
+                  to_string(reg.state));
+    return make_error(errc::invalid_request, reg.id,
+                      "register as " + to_string(reg.state), std::string{"registering"},
+                      std::string{"spawning, idle, busy, on_call or exhausted"});
+  }
+  auto now = self->clock().now();
+  if (auto i = st.agents.find(reg.id); i != st.agents.end()) {
+    auto& rec = i->second;
+    if (rec.owner == sender && !is_terminal(rec.state)) {
+      // The same actor again (e.g. its node came back): watch it again, restore it.
+      if (rec.owner_down)
+        adopt(self, rec, sender);
+      rec.beats.beat(now);
+      if (rec.state == agent_state::offline && may_transition(rec.state, reg.state))
+        apply(self, rec, change{reg.state, "re_registered"});
+      ensure_timer(self, rec);
+      return caf::unit;
+    }
+    if (!is_terminal(rec.state) && !rec.owner_down) {
+      st.log->error("registration of agent {} refused: already registered by another "
+                    "live actor",
+                    reg.id);
+      return make_error(errc::duplicate_agent, reg.id);
+    }
+    forget(self, i); // a new life for an ended (or lost) id
+  }
+  auto& hb = st.cfg.heartbeat_for(reg.type);
+  auto [i, added] = st.agents.try_emplace(reg.id, reg.id, reg.type, reg.node, hb, now);
+  auto& rec = i->second;
+  rec.life = st.next_life++;
+  rec.state = reg.state;
+  rec.watchdog_cfg = &st.cfg.watchdog_for(reg.type);
+  adopt(self, rec, std::move(sender));
+  st.log->info("agent {} registered (type {}, node {}, {})", rec.id, rec.type, rec.node,
+               to_string(rec.state));
+  emit_record_event(self, rec, event_kind::registered, "registered");
+  ensure_timer(self, rec); // registration counts as the first beat
+  return caf::unit;
+}
+
+void on_down(self_ptr self, caf::down_msg& dm) {
+  auto& st = self->state;
+  if (auto s = st.subscriber_ids.find(dm.source); s != st.subscriber_ids.end()) {
+    st.log->info("subscriber {} is gone; dropped", s->second);
+    st.hub.remove(s->second);
+    st.subscribers.erase(s->second);
+    st.subscriber_ids.erase(s);
+  }
+  auto o = st.owners.find(dm.source);
+  if (o == st.owners.end())
+    return;
+  auto ids = o->second; // copy: release_owner edits the list
+  auto why = self->system().render(dm.reason);
+  for (auto& id : ids) {
+    auto& rec = st.agents.at(id);
+    rec.owner_down = true;
+    if (is_terminal(rec.state)) {
+      release_owner(self, rec); // it reported its end (or was ended), then quit
+      continue;
+    }
+    if (dm.reason == caf::exit_reason::remote_link_unreachable) {
+      // DESIGN §7: a lost node is not a dead agent. Keep the owner for its return.
+      if (may_transition(rec.state, agent_state::offline))
+        apply(self, rec, change{agent_state::offline, "node_unreachable:" + rec.node});
+      continue;
+    }
+    release_owner(self, rec);
+    if (dm.reason == caf::exit_reason::user_shutdown ||
+        dm.reason == caf::exit_reason::kill)
+      apply(self, rec, change{agent_state::killed, "exit:" + why});
+    else if (dm.reason)
+      apply(self, rec, change{agent_state::failed, "crashed", why});
+    else
+      apply(self, rec,
+            change{agent_state::failed, "crashed",
+                   "the actor quit without reporting its end"});
+  }
+}
+
+void on_purge(self_ptr self, const std::string& id, uint64_t life) {
+  auto& st = self->state;
+  auto i = st.agents.find(id);
+  if (i == st.agents.end() || i->second.life != life)
+    return; // a new life took the id, or it was purged already
+  st.log->info("agent {} purged after retention", id);
+  emit_record_event(self, i->second, event_kind::purged, "retention");
+  forget(self, i);
+}
+
+} // namespace vigil::detail
