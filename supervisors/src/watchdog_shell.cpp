@@ -33,7 +33,7 @@ event_kind kind_of(watchdog_signal x) {
 bool publish_notes(self_ptr self, agent_record& rec,
                    std::vector<watchdog_note>& notes) {
   auto& log = *self->state.log;
-  caf::optional<fire_reason> fired;
+  std::string fired; // the fire reason, if any
   for (auto& n : notes) {
     event e;
     e.kind = kind_of(n.signal);
@@ -47,7 +47,7 @@ bool publish_notes(self_ptr self, agent_record& rec,
     e.details = std::move(n.details);
     if (n.reason) {
       e.reason = to_string(*n.reason);
-      fired = n.reason;
+      fired = e.reason;
     }
     switch (n.signal) {
     case watchdog_signal::suspected_frozen:
@@ -69,9 +69,9 @@ bool publish_notes(self_ptr self, agent_record& rec,
     emit(self, std::move(e));
   }
   notes.clear();
-  if (!fired)
+  if (fired.empty())
     return true;
-  auto why = "watchdog:" + to_string(*fired);
+  auto why = "watchdog:" + fired;
   apply(self, rec, change{agent_state::failed, why, why});
   if (rec.owner)
     self->send_exit(rec.owner, make_error(errc::agent_failed, rec.id, why));
