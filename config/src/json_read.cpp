@@ -1,0 +1,194 @@
+#include "vigil/config/json_read.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+#include <boost/json/stream_parser.hpp>
+#include <boost/json/value.hpp>
+
+namespace vigil::json_read {
+
+namespace json = boost::json;
+
+std::string member(const std::string& pointer, std::string_view key) {
+  std::string result = pointer + "/";
+  for (auto c : key) {
+    if (c == '~')
+      result += "~0";
+    else if (c == '/')
+      result += "~1";
+    else
+      result += c;
+  }
+  return result;
+}
+
+std::string element(const std::string& pointer, size_t index) {
+  return pointer + "/" + std::to_string(index);
+}
+
+void fail(config_errc code, const std::string& pointer, std::string expected,
+          std::string found) {
+  config_problem p;
+  p.code = code;
+  p.pointer = pointer.empty() ? "/" : pointer;
+  p.expected = std::move(expected);
+  p.found = std::move(found);
+  throw json_read_error{std::move(p)};
+}
+
+void fail(config_errc code, const std::string& pointer, std::string expected,
+          const json::value& found) {
+  auto text = json::serialize(found);
+  if (text.size() > 60)
+    text = text.substr(0, 57) + "...";
+  fail(code, pointer, std::move(expected), std::move(text));
+}
+
+json::value parse(std::string_view text) {
+  json::stream_parser p;
+  boost::system::error_code ec;
+  auto consumed = p.write_some(text.data(), text.size(), ec);
+  if (!ec)
+    p.finish(ec);
+  if (ec) {
+    // The parser stops where the text stops making sense: report that position.
+    config_problem problem;
+    problem.code = config_errc::syntax;
+    problem.line = 1;
+    problem.column = 1;
+    for (size_t i = 0; i < consumed && i < text.size(); ++i) {
+      if (text[i] == '\n') {
+        ++problem.line;
+        problem.column = 1;
+      } else {
+        ++problem.column;
+      }
+    }
+    problem.expected = "valid JSON";
+    problem.found = ec.message();
+    throw json_read_error{std::move(problem)};
+  }
+  return p.release();
+}
+
+const json::object& object(const json::value& v, const std::string& pointer) {
+  if (!v.is_object())
+    fail(config_errc::wrong_type, pointer, "an object", v);
+  return v.get_object();
+}
+
+const json::array& array(const json::value& v, const std::string& pointer) {
+  if (!v.is_array())
+    fail(config_errc::wrong_type, pointer, "an array", v);
+  return v.get_array();
+}
+
+std::string string(const json::value& v, const std::string& pointer) {
+  if (!v.is_string())
+    fail(config_errc::wrong_type, pointer, "a string", v);
+  return std::string{v.get_string()};
+}
+
+int64_t integer(const json::value& v, const std::string& pointer, int64_t min,
+                int64_t max) {
+  auto expected =
+      "an integer from " + std::to_string(min) + " to " + std::to_string(max);
+  int64_t x = 0;
+  if (v.is_int64())
+    x = v.get_int64();
+  else if (v.is_uint64() &&
+           v.get_uint64() <= uint64_t(std::numeric_limits<int64_t>::max()))
+    x = static_cast<int64_t>(v.get_uint64());
+  else
+    fail(config_errc::wrong_type, pointer, expected, v);
+  if (x < min || x > max)
+    fail(config_errc::bad_value, pointer, expected, v);
+  return x;
+}
+
+bool parse_duration(std::string_view text, duration& result) {
+  size_t i = 0;
+  bool negative = false;
+  if (i < text.size() && text[i] == '-') {
+    negative = true;
+    ++i;
+  }
+  auto digits_start = i;
+  while (i < text.size() &&
+         (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
+    ++i;
+  auto number = text.substr(digits_start, i - digits_start);
+  auto unit = text.substr(i);
+  if (number.empty() || number.front() == '.' || number.back() == '.' ||
+      number.find('.') != number.rfind('.'))
+    return false;
+  double factor = 0;
+  if (unit == "ns")
+    factor = 1;
+  else if (unit == "us")
+    factor = 1e3;
+  else if (unit == "ms")
+    factor = 1e6;
+  else if (unit == "s")
+    factor = 1e9;
+  else if (unit == "m")
+    factor = 60e9;
+  else if (unit == "h")
+    factor = 3600e9;
+  else if (unit == "d")
+    factor = 86400e9;
+  else
+    return false;
+  double value = std::stod(std::string{number}) * factor;
+  if (value > 9.2e18) // beyond what nanoseconds in 64 bits hold (~292 years)
+    return false;
+  result = duration{static_cast<int64_t>(std::llround(negative ? -value : value))};
+  return true;
+}
+
+duration duration_of(const json::value& v, const std::string& pointer, bool positive) {
+  const char* expected =
+      positive ? "a positive duration such as \"30s\"" : "a duration such as \"30s\"";
+  if (!v.is_string())
+    fail(config_errc::wrong_type, pointer, expected, v);
+  duration x{0};
+  if (!parse_duration(v.get_string(), x))
+    fail(config_errc::bad_value, pointer, expected, v);
+  if (positive ? x <= duration::zero() : x < duration::zero())
+    fail(config_errc::bad_value, pointer, expected, v);
+  return x;
+}
+
+std::optional<duration> optional_duration(const json::value& v,
+                                          const std::string& pointer, bool positive) {
+  if (v.is_null())
+    return std::nullopt;
+  if (!v.is_string())
+    fail(config_errc::wrong_type, pointer,
+         std::string{positive ? "a positive duration" : "a duration"} +
+             " such as \"30s\", or null for off",
+         v);
+  return duration_of(v, pointer, positive);
+}
+
+void only_keys(const json::object& obj, const std::string& pointer,
+               std::initializer_list<std::string_view> allowed) {
+  for (auto& kv : obj) {
+    bool known = false;
+    for (auto a : allowed)
+      known = known || kv.key() == a;
+    if (known)
+      continue;
+    std::string list;
+    for (auto a : allowed)
+      list += (list.empty() ? "" : ", ") + std::string{a};
+    fail(config_errc::unknown_key, member(pointer, kv.key()), "one of the keys " + list,
+         "unknown key \"" + std::string{kv.key()} + "\"");
+  }
+}
+
+} // namespace vigil::json_read

@@ -1,0 +1,202 @@
+// The settings loader (DESIGN §8): one JSON shape, every problem named by its pointer.
+#include <fstream>
+#include <sstream>
+
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "vigil/config/json_read.hpp"
+#include "vigil/config/settings.hpp"
+
+namespace vigil {
+
+namespace json = boost::json;
+using namespace json_read;
+
+namespace {
+
+void read_heartbeat(const json::value& v, const std::string& ptr,
+                    heartbeat_settings& x) {
+  auto& obj = object(v, ptr);
+  only_keys(obj, ptr,
+            {"interval", "timeout", "check_interval", "max_missed", "lag_grace"});
+  if (auto p = obj.if_contains("interval"))
+    x.interval = duration_of(*p, member(ptr, "interval"));
+  if (auto p = obj.if_contains("timeout"))
+    x.timeout = duration_of(*p, member(ptr, "timeout"));
+  if (auto p = obj.if_contains("check_interval"))
+    x.check_interval = duration_of(*p, member(ptr, "check_interval"));
+  if (auto p = obj.if_contains("max_missed"))
+    x.max_missed = static_cast<int>(integer(*p, member(ptr, "max_missed"), 1, 1000000));
+  if (auto p = obj.if_contains("lag_grace"))
+    x.lag_grace = duration_of(*p, member(ptr, "lag_grace"), false);
+}
+
+void read_watchdog(const json::value& v, const std::string& ptr, watchdog_settings& x) {
+  auto& obj = object(v, ptr);
+  only_keys(obj, ptr,
+            {"idle_timeout", "max_session", "max_waiting_on_child",
+             "max_waiting_on_child_no_progress", "suspect_waiting_on_child",
+             "drain_window", "status_interval"});
+  struct field {
+    const char* key;
+    std::optional<duration>& value;
+    bool positive;
+  };
+  field fields[] = {
+      {"idle_timeout", x.idle_timeout, true},
+      {"max_session", x.max_session, true},
+      {"max_waiting_on_child", x.max_waiting_on_child, true},
+      {"max_waiting_on_child_no_progress", x.max_waiting_on_child_no_progress, true},
+      {"suspect_waiting_on_child", x.suspect_waiting_on_child, false},
+      {"drain_window", x.drain_window, false},
+      {"status_interval", x.status_interval, true},
+  };
+  for (auto& f : fields)
+    if (auto p = obj.if_contains(f.key))
+      f.value = optional_duration(*p, member(ptr, f.key), f.positive);
+}
+
+const char* const log_levels[] = {"trace", "debug", "info", "warn", "error", "off"};
+
+} // namespace
+
+agent_settings settings::agent_for(const std::string& type) const {
+  auto x = agent;
+  x.heartbeat_interval = supervisor.heartbeat_for(type).interval;
+  return x;
+}
+
+void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
+  auto& obj = object(v, ptr);
+  only_keys(obj, ptr,
+            {"heartbeat", "watchdog", "exhausted", "retention", "history",
+             "subscriber_window", "slot_queue", "log", "types"});
+  auto& sup = x.supervisor;
+  // Globals first, whatever the key order: types override them key by key.
+  if (auto p = obj.if_contains("heartbeat"))
+    read_heartbeat(*p, member(ptr, "heartbeat"), sup.heartbeat);
+  if (auto p = obj.if_contains("watchdog"))
+    read_watchdog(*p, member(ptr, "watchdog"), sup.watchdog);
+  x.agent.heartbeat_interval = sup.heartbeat.interval;
+  if (auto p = obj.if_contains("exhausted")) {
+    auto e = member(ptr, "exhausted");
+    auto& eo = object(*p, e);
+    only_keys(eo, e, {"default_recovery"});
+    if (auto q = eo.if_contains("default_recovery"))
+      x.agent.default_recovery = duration_of(*q, member(e, "default_recovery"));
+  }
+  if (auto p = obj.if_contains("retention"))
+    sup.retention = duration_of(*p, member(ptr, "retention"));
+  if (auto p = obj.if_contains("history"))
+    sup.history = static_cast<size_t>(integer(*p, member(ptr, "history"), 1, 1 << 30));
+  if (auto p = obj.if_contains("subscriber_window"))
+    sup.subscriber_window =
+        static_cast<size_t>(integer(*p, member(ptr, "subscriber_window"), 1, 1 << 30));
+  if (auto p = obj.if_contains("slot_queue"))
+    x.agent.slot_queue =
+        static_cast<size_t>(integer(*p, member(ptr, "slot_queue"), 0, 1 << 20));
+  if (auto p = obj.if_contains("log")) {
+    auto l = member(ptr, "log");
+    auto& lo = object(*p, l);
+    only_keys(lo, l, {"level"});
+    if (auto q = lo.if_contains("level")) {
+      auto level = string(*q, member(l, "level"));
+      bool known = false;
+      for (auto name : log_levels)
+        known = known || level == name;
+      if (!known)
+        fail(config_errc::bad_value, member(l, "level"),
+             "one of trace, debug, info, warn, error, off", *q);
+      x.log_level = level;
+    }
+  }
+  if (auto p = obj.if_contains("types")) {
+    auto t = member(ptr, "types");
+    for (auto& kv : object(*p, t)) {
+      auto tp = member(t, kv.key());
+      auto& to = object(kv.value(), tp);
+      only_keys(to, tp, {"heartbeat", "watchdog"});
+      auto [i, fresh] = sup.types.try_emplace(std::string{kv.key()});
+      if (fresh) // start from the globals; the type's keys override them
+        i->second = type_settings{sup.heartbeat, sup.watchdog};
+      if (auto q = to.if_contains("heartbeat"))
+        read_heartbeat(*q, member(tp, "heartbeat"), i->second.heartbeat);
+      if (auto q = to.if_contains("watchdog"))
+        read_watchdog(*q, member(tp, "watchdog"), i->second.watchdog);
+    }
+  }
+}
+
+std::optional<settings> read_settings(std::string_view text, const std::string& file,
+                                      config_problem& why, const settings& base) {
+  try {
+    auto x = base;
+    apply_settings(parse(text), "", x);
+    why = {};
+    return x;
+  } catch (json_read_error& e) {
+    why = std::move(e.problem);
+    why.file = file;
+    return std::nullopt;
+  }
+}
+
+std::optional<settings> read_settings_file(const std::string& path, config_problem& why,
+                                           const settings& base) {
+  std::ifstream in{path};
+  if (!in) {
+    why = {};
+    why.code = config_errc::unreadable;
+    why.file = path;
+    why.expected = "a readable file";
+    why.found = "none could be opened";
+    return std::nullopt;
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return read_settings(buf.str(), path, why, base);
+}
+
+std::optional<settings> read_settings(std::string_view text, const std::string& file,
+                                      config_problem& why) {
+  static const settings defaults;
+  return read_settings(text, file, why, defaults);
+}
+
+std::optional<settings> read_settings_file(const std::string& path,
+                                           config_problem& why) {
+  static const settings defaults;
+  return read_settings_file(path, why, defaults);
+}
+
+std::string to_string(config_errc x) {
+  switch (x) {
+  case config_errc::none:
+    return "none";
+  case config_errc::unreadable:
+    return "unreadable";
+  case config_errc::syntax:
+    return "syntax";
+  case config_errc::wrong_type:
+    return "wrong_type";
+  case config_errc::bad_value:
+    return "bad_value";
+  case config_errc::unknown_key:
+    return "unknown_key";
+  case config_errc::missing_key:
+    return "missing_key";
+  }
+  return "?";
+}
+
+std::string to_string(const config_problem& x) {
+  if (x.code == config_errc::unreadable)
+    return x.file + ": cannot be read (expected " + x.expected + ", " + x.found + ")";
+  if (x.code == config_errc::syntax)
+    return x.file + ":" + std::to_string(x.line) + ":" + std::to_string(x.column) +
+           ": invalid JSON: " + x.found;
+  return x.file + ": " + x.pointer + ": expected " + x.expected + ", found " + x.found;
+}
+
+} // namespace vigil

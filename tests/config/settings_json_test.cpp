@@ -1,0 +1,156 @@
+#include "vigil/config/settings.hpp"
+
+#include <chrono>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+using namespace vigil;
+using namespace std::chrono_literals;
+
+namespace {
+
+std::string problem_of(const std::string& text) {
+  config_problem why;
+  auto x = read_settings(text, "fleet.json", why);
+  EXPECT_FALSE(x) << text;
+  return to_string(why);
+}
+
+struct bad_file {
+  const char* text;
+  const char* message;
+};
+
+} // namespace
+
+TEST(SettingsJson, DefaultsFileHoldsTheLibraryDefaults) {
+  config_problem why;
+  auto x = read_settings_file(VIGIL_DEFAULTS_JSON, why);
+  ASSERT_TRUE(x) << to_string(why);
+  settings d;
+  EXPECT_EQ(x->supervisor.heartbeat.interval, d.supervisor.heartbeat.interval);
+  EXPECT_EQ(x->supervisor.heartbeat.timeout, d.supervisor.heartbeat.timeout);
+  EXPECT_EQ(x->supervisor.heartbeat.check_interval,
+            d.supervisor.heartbeat.check_interval);
+  EXPECT_EQ(x->supervisor.heartbeat.max_missed, d.supervisor.heartbeat.max_missed);
+  EXPECT_EQ(x->supervisor.heartbeat.lag_grace, d.supervisor.heartbeat.lag_grace);
+  EXPECT_FALSE(x->supervisor.watchdog.enabled());
+  EXPECT_EQ(x->agent.default_recovery, d.agent.default_recovery);
+  EXPECT_EQ(x->supervisor.retention, d.supervisor.retention);
+  EXPECT_EQ(x->supervisor.history, d.supervisor.history);
+  EXPECT_EQ(x->supervisor.subscriber_window, d.supervisor.subscriber_window);
+  EXPECT_EQ(x->agent.slot_queue, d.agent.slot_queue);
+  EXPECT_EQ(x->log_level, d.log_level);
+  EXPECT_TRUE(x->supervisor.types.empty());
+}
+
+TEST(SettingsJson, ReadsEveryKeyAndDurationUnit) {
+  config_problem why;
+  auto x = read_settings(R"({
+    "heartbeat": {"interval": "250ms", "timeout": "2m", "check_interval": "1.5s",
+                  "max_missed": 5, "lag_grace": "0s"},
+    "watchdog": {"idle_timeout": "5m", "max_session": "2h", "drain_window": "0s",
+                 "status_interval": null, "suspect_waiting_on_child": "90s"},
+    "exhausted": {"default_recovery": "1d"},
+    "retention": "30s", "history": 10, "subscriber_window": 2, "slot_queue": 0,
+    "log": {"level": "warn"}})",
+                         "f.json", why);
+  ASSERT_TRUE(x) << to_string(why);
+  auto& hb = x->supervisor.heartbeat;
+  EXPECT_EQ(hb.interval, duration{250ms});
+  EXPECT_EQ(hb.timeout, duration{2min});
+  EXPECT_EQ(hb.check_interval, duration{1500ms});
+  EXPECT_EQ(hb.max_missed, 5);
+  EXPECT_EQ(hb.lag_grace, duration{0s});
+  EXPECT_EQ(x->agent.heartbeat_interval, duration{250ms});
+  auto& wd = x->supervisor.watchdog;
+  EXPECT_EQ(wd.idle_timeout, std::optional<duration>{5min});
+  EXPECT_EQ(wd.max_session, std::optional<duration>{2h});
+  EXPECT_EQ(wd.drain_window, std::optional<duration>{0s});
+  EXPECT_FALSE(wd.status_interval);
+  EXPECT_EQ(x->agent.default_recovery, duration{24h});
+  EXPECT_EQ(x->supervisor.retention, duration{30s});
+  EXPECT_EQ(x->supervisor.history, 10u);
+  EXPECT_EQ(x->agent.slot_queue, 0u);
+  EXPECT_EQ(x->log_level, "warn");
+}
+
+TEST(SettingsJson, TypesOverrideTheGlobalsKeyByKeyWhateverTheOrder) {
+  config_problem why;
+  auto x = read_settings(R"({
+    "types": {"coder": {"heartbeat": {"timeout": "2m"},
+                        "watchdog": {"idle_timeout": "10m"}}},
+    "heartbeat": {"interval": "5s", "timeout": "20s"},
+    "watchdog": {"max_session": "1h"}})",
+                         "f.json", why);
+  ASSERT_TRUE(x) << to_string(why);
+  auto& coder = x->supervisor.types.at("coder");
+  EXPECT_EQ(coder.heartbeat.timeout, duration{2min});
+  EXPECT_EQ(coder.heartbeat.interval, duration{5s}); // from the globals
+  EXPECT_EQ(coder.watchdog.idle_timeout, std::optional<duration>{10min});
+  EXPECT_EQ(coder.watchdog.max_session, std::optional<duration>{1h});
+  EXPECT_EQ(x->agent_for("coder").heartbeat_interval, duration{5s});
+  EXPECT_EQ(x->supervisor.heartbeat_for("other").timeout, duration{20s});
+}
+
+TEST(SettingsJson, LaterLayersOverrideEarlierOnes) {
+  config_problem why;
+  auto base = read_settings(R"({"heartbeat": {"timeout": "1m"}, "retention": "1h"})",
+                            "base.json", why);
+  ASSERT_TRUE(base);
+  auto x = read_settings(R"({"retention": "2h"})", "top.json", why, *base);
+  ASSERT_TRUE(x);
+  EXPECT_EQ(x->supervisor.heartbeat.timeout, duration{1min});
+  EXPECT_EQ(x->supervisor.retention, duration{2h});
+}
+
+TEST(SettingsJson, EveryBadFileGetsOneExactMessage) {
+  const bad_file cases[] = {
+      {R"({"heartbeat": {"timeout": 30}})",
+       R"(fleet.json: /heartbeat/timeout: expected a positive duration such as "30s", found 30)"},
+      {R"({"heartbeat": {"timeout": "30"}})",
+       R"(fleet.json: /heartbeat/timeout: expected a positive duration such as "30s", found "30")"},
+      {R"({"heartbeat": {"timeout": "30 s"}})",
+       R"(fleet.json: /heartbeat/timeout: expected a positive duration such as "30s", found "30 s")"},
+      {R"({"heartbeat": {"timeout": "0s"}})",
+       R"(fleet.json: /heartbeat/timeout: expected a positive duration such as "30s", found "0s")"},
+      {R"({"heartbeat": {"check_interval": "-5s"}})",
+       R"(fleet.json: /heartbeat/check_interval: expected a positive duration such as "30s", found "-5s")"},
+      {R"({"heartbeat": {"timout": "30s"}})",
+       R"(fleet.json: /heartbeat/timout: expected one of the keys interval, timeout, check_interval, max_missed, lag_grace, found unknown key "timout")"},
+      {R"({"heartbeats": {}})",
+       R"(fleet.json: /heartbeats: expected one of the keys heartbeat, watchdog, exhausted, retention, history, subscriber_window, slot_queue, log, types, found unknown key "heartbeats")"},
+      {R"({"heartbeat": {"max_missed": 0}})",
+       R"(fleet.json: /heartbeat/max_missed: expected an integer from 1 to 1000000, found 0)"},
+      {R"({"heartbeat": {"max_missed": "3"}})",
+       R"(fleet.json: /heartbeat/max_missed: expected an integer from 1 to 1000000, found "3")"},
+      {R"({"heartbeat": {"interval": null}})",
+       R"(fleet.json: /heartbeat/interval: expected a positive duration such as "30s", found null)"},
+      {R"({"watchdog": {"idle_timeout": 5}})",
+       R"(fleet.json: /watchdog/idle_timeout: expected a positive duration such as "30s", or null for off, found 5)"},
+      {R"({"log": {"level": "loud"}})",
+       R"(fleet.json: /log/level: expected one of trace, debug, info, warn, error, off, found "loud")"},
+      {R"({"types": {"coder": {"heartbeat": {"timeout": "2x"}}}})",
+       R"(fleet.json: /types/coder/heartbeat/timeout: expected a positive duration such as "30s", found "2x")"},
+      {R"({"types": {"a/b": {"retention": "1m"}}})",
+       R"(fleet.json: /types/a~1b/retention: expected one of the keys heartbeat, watchdog, found unknown key "retention")"},
+      {R"({"heartbeat": []})",
+       R"(fleet.json: /heartbeat: expected an object, found [])"},
+      {R"([1, 2])", R"(fleet.json: /: expected an object, found [1,2])"},
+      {"{\n  \"heartbeat\": {\n    \"timeout\": \"30s\",\n  }\n}",
+       "fleet.json:4:3: invalid JSON: syntax error"},
+      {"{\"retention\": \"10m\"", "fleet.json:1:20: invalid JSON: incomplete JSON"},
+  };
+  for (auto& c : cases)
+    EXPECT_EQ(problem_of(c.text), c.message) << c.text;
+}
+
+TEST(SettingsJson, UnreadableFileIsAProblemToo) {
+  config_problem why;
+  EXPECT_FALSE(read_settings_file("/nonexistent/fleet.json", why));
+  EXPECT_EQ(why.code, config_errc::unreadable);
+  EXPECT_EQ(to_string(why), "/nonexistent/fleet.json: cannot be read (expected a "
+                            "readable file, none could be opened)");
+}
