@@ -73,8 +73,9 @@ caf::error enter(self_ptr self, change c) {
   auto from = st.current;
   st.current = c.to;
   ++st.version;
-  st.log->info("agent {}: {} -> {} ({}), version {}", st.opts.id, to_string(from),
-               to_string(c.to), c.reason, st.version);
+  // The supervisor logs every transition at info; the agent's own view is detail.
+  st.log->debug("agent {}: {} -> {} ({}), version {}", st.opts.id, to_string(from),
+                to_string(c.to), c.reason, st.version);
   if (c.report) {
     transition_report report{st.opts.id,          from,    c.to,         st.version,
                              std::move(c.reason), c.error, c.recovery_in};

@@ -110,22 +110,22 @@ int64_t integer(const json::value& v, const std::string& pointer, int64_t min,
   return x;
 }
 
-bool parse_duration(std::string_view text, duration& result) {
+namespace {
+
+// One "<number><unit>" segment at the front of `text`; consumes it.
+bool segment(std::string_view& text, double& ns) {
   size_t i = 0;
-  bool negative = false;
-  if (i < text.size() && text[i] == '-') {
-    negative = true;
-    ++i;
-  }
-  auto digits_start = i;
   while (i < text.size() &&
          (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
     ++i;
-  auto number = text.substr(digits_start, i - digits_start);
-  auto unit = text.substr(i);
+  auto number = text.substr(0, i);
   if (number.empty() || number.front() == '.' || number.back() == '.' ||
       number.find('.') != number.rfind('.'))
     return false;
+  size_t j = i;
+  while (j < text.size() && std::isalpha(static_cast<unsigned char>(text[j])))
+    ++j;
+  auto unit = text.substr(i, j - i);
   double factor = 0;
   if (unit == "ns")
     factor = 1;
@@ -143,10 +143,26 @@ bool parse_duration(std::string_view text, duration& result) {
     factor = 86400e9;
   else
     return false;
-  double value = std::stod(std::string{number}) * factor;
-  if (value > 9.2e18) // beyond what nanoseconds in 64 bits hold (~292 years)
+  ns += std::stod(std::string{number}) * factor;
+  text.remove_prefix(j);
+  return true;
+}
+
+} // namespace
+
+bool parse_duration(std::string_view text, duration& result) {
+  bool negative = !text.empty() && text.front() == '-';
+  if (negative)
+    text.remove_prefix(1);
+  if (text.empty())
     return false;
-  result = duration{static_cast<int64_t>(std::llround(negative ? -value : value))};
+  double ns = 0;
+  while (!text.empty()) // "1h30m" is 1h plus 30m
+    if (!segment(text, ns))
+      return false;
+  if (ns > 9.2e18) // beyond what 64 bits of nanoseconds hold (~292 years)
+    return false;
+  result = duration{static_cast<int64_t>(std::llround(negative ? -ns : ns))};
   return true;
 }
 

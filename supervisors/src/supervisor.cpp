@@ -37,6 +37,11 @@ caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
     return make_error(errc::unknown_agent, id);
   }
   auto& rec = i->second;
+  if (is_terminal(rec.state) && !rec.owner) {
+    // Sent before its actor ended; nothing to refuse loudly.
+    st.log->debug("{} for ended agent {} ignored", what, id);
+    return check_transition(id, rec.state, agent_state::idle);
+  }
   if (!rec.owner || self->current_sender() != rec.owner.address()) {
     st.log->error("{} for agent {} refused: sent by an actor that does not own it",
                   what, id);

@@ -55,8 +55,10 @@ bool publish_notes(self_ptr self, agent_record& rec,
                format_duration(n.waited), e.details);
       break;
     case watchdog_signal::fire:
-      log.error("agent {}: watchdog fired ({}) after {} waiting on children", rec.id,
-                e.reason, format_duration(n.waited));
+      log.error("agent {}: watchdog fired ({}){}", rec.id, e.reason,
+                n.waited > duration::zero()
+                    ? ", " + format_duration(n.waited) + " waiting on children in all"
+                    : std::string{});
       break;
     case watchdog_signal::progress:
       log.debug("agent {} still waiting on children ({})", rec.id,

@@ -48,9 +48,9 @@ std::string string(const boost::json::value& v, const std::string& pointer);
 int64_t integer(const boost::json::value& v, const std::string& pointer, int64_t min,
                 int64_t max);
 
-/// A duration written as a string: an integer or decimal and a unit (`ns`, `us`, `ms`,
-/// `s`, `m`, `h`, `d`), e.g. "250ms", "30s", "2m", "5h", "1.5s". With `positive`, zero
-/// and negative durations are refused.
+/// A duration written as a string: numbers (integer or decimal) each followed by a unit
+/// (`ns`, `us`, `ms`, `s`, `m`, `h`, `d`), e.g. "250ms", "30s", "2m", "5h", "1.5s",
+/// "1h30m". With `positive`, zero and negative durations are refused.
 duration duration_of(const boost::json::value& v, const std::string& pointer,
                      bool positive = true);
 

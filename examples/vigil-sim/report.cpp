@@ -1,0 +1,126 @@
+#include "report.hpp"
+
+#include <cinttypes>
+#include <fstream>
+
+#include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
+
+namespace vigil::sim {
+
+std::string clock_text(duration d) {
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
+  char buf[64];
+  if (ms < 60 * 1000) {
+    std::snprintf(buf, sizeof(buf), "%" PRId64 ".%03" PRId64 "s", ms / 1000, ms % 1000);
+  } else if (ms < 3600 * 1000) {
+    auto s = ms / 1000;
+    std::snprintf(buf, sizeof(buf), "%" PRId64 "m%02" PRId64 ".%03" PRId64 "s", s / 60,
+                  s % 60, ms % 1000);
+  } else {
+    auto s = ms / 1000;
+    std::snprintf(buf, sizeof(buf),
+                  "%" PRId64 "h%02" PRId64 "m%02" PRId64 ".%03" PRId64 "s", s / 3600,
+                  (s / 60) % 60, s % 60, ms % 1000);
+  }
+  return buf;
+}
+
+std::string event_line(const event& e, duration t) {
+  std::string what;
+  switch (e.kind) {
+  case event_kind::transition:
+    what = to_string(e.from) + " -> " + to_string(e.to) + " (" + e.reason + ")";
+    if (e.recovery_at)
+      what += ", back in " + format_duration(*e.recovery_at - e.at);
+    if (!e.error.empty() && e.error != e.reason)
+      what += ", error: " + e.error;
+    break;
+  case event_kind::heartbeat_missed:
+    what = "missed heartbeat " + std::to_string(e.missed);
+    break;
+  case event_kind::registered:
+    what = "registered (" + e.type + " on " + e.node + ")";
+    break;
+  case event_kind::purged:
+    what = "purged after retention";
+    break;
+  case event_kind::watchdog:
+    what = "watchdog fired: " + e.reason;
+    break;
+  default:
+    what = "watchdog " + to_string(e.kind) + ", waited " + format_duration(e.waited);
+    if (!e.details.empty())
+      what += ": " + e.details;
+  }
+  char buf[48];
+  std::snprintf(buf, sizeof(buf), "%14s  %-12s ", clock_text(t).c_str(),
+                e.agent.c_str());
+  return buf + what;
+}
+
+std::string counts_line(const std::map<agent_state, uint64_t>& counts) {
+  std::string result;
+  for (auto& [state, n] : counts)
+    result += (result.empty() ? "" : "  ") + to_string(state) + " " + std::to_string(n);
+  return result.empty() ? "no agents" : result;
+}
+
+void print_summary(std::FILE* out, const scenario& s, const run_result& r) {
+  size_t passed = 0;
+  for (auto& v : r.verdicts)
+    passed += v.passed;
+  std::fprintf(out, "\n%s: %zu agents, %zu events, %s of virtual time in %.2f s\n",
+               s.name.empty() ? "scenario" : s.name.c_str(), s.agents.size(),
+               r.events.size(), format_duration(s.until).c_str(), r.wall_seconds);
+  std::fprintf(out, "final: %s\n", counts_line(r.final_counts).c_str());
+  std::fprintf(out, "expectations: %zu passed, %zu failed\n", passed,
+               r.verdicts.size() - passed);
+  for (auto& v : r.verdicts)
+    if (!v.passed)
+      std::fprintf(out, "  FAILED %s (agent %s): %s\n", v.what->pointer.c_str(),
+                   v.what->agent_pattern.c_str(), v.message.c_str());
+}
+
+namespace {
+
+double seconds(duration d) {
+  return std::chrono::duration<double>(d).count();
+}
+
+} // namespace
+
+bool write_events(const std::string& path, const run_result& r, std::string& error) {
+  std::ofstream out{path};
+  if (!out) {
+    error = path + ": cannot be written";
+    return false;
+  }
+  for (auto& e : r.events) {
+    boost::json::object o;
+    o["seq"] = e.seq;
+    o["t"] = seconds(e.at - r.start);
+    o["kind"] = to_string(e.kind);
+    o["agent"] = e.agent;
+    o["type"] = e.type;
+    o["node"] = e.node;
+    o["from"] = to_string(e.from);
+    o["to"] = to_string(e.to);
+    o["reason"] = e.reason;
+    o["version"] = e.version;
+    if (e.kind == event_kind::heartbeat_missed)
+      o["missed"] = e.missed;
+    if (e.recovery_at)
+      o["recovery_at"] = seconds(*e.recovery_at - r.start);
+    if (!e.error.empty())
+      o["error"] = e.error;
+    if (e.waited > duration::zero() || !e.details.empty()) {
+      o["waited"] = seconds(e.waited);
+      o["details"] = e.details;
+    }
+    out << boost::json::serialize(o) << '\n';
+  }
+  return static_cast<bool>(out);
+}
+
+} // namespace vigil::sim

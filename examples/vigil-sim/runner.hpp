@@ -1,0 +1,43 @@
+// Runs a scenario against the real supervisor and real agent actors in virtual time.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "scenario.hpp"
+#include "vigil/messages/event.hpp"
+
+namespace vigil::sim {
+
+/// What one expectation came to.
+struct verdict {
+  const expectation* what = nullptr;
+  bool passed = true;
+  std::string message; ///< What was expected and what was seen.
+};
+
+/// What a run produced.
+struct run_result {
+  std::vector<event> events;
+  std::vector<verdict> verdicts;
+  std::map<agent_state, uint64_t> final_counts;
+  time_point start; ///< Event times are relative to this.
+  double wall_seconds = 0;
+  uint64_t heartbeats = 0; ///< Beats the supervisor received.
+};
+
+struct run_options {
+  /// Called for every event as it happens (for live output); may be empty.
+  std::function<void(const event&, duration since_start)> on_event;
+  /// Called once per virtual hour with the counts by state (large fleets).
+  std::function<void(duration since_start, const std::map<agent_state, uint64_t>&)>
+      on_hour;
+};
+
+/// Runs `s` to its `until` and judges its expectations.
+run_result run(const scenario& s, const run_options& opts);
+
+} // namespace vigil::sim

@@ -1,0 +1,350 @@
+// The scenario loader: every problem names the file, the JSON Pointer, what was
+// expected and what was found (DESIGN §8).
+#include "scenario.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <boost/json/array.hpp>
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
+#include "vigil/config/json_read.hpp"
+
+namespace vigil::sim {
+
+namespace json = boost::json;
+using namespace json_read;
+
+namespace {
+
+constexpr const char* action_names[] = {
+    "spawn",      "slot",  "finish", "quota",     "activity", "child_start",
+    "child_exit", "hang",  "wake",   "crash",     "complete", "fail",
+    "kill",       "pause", "resume", "partition", "heal",
+};
+
+std::string action_list() {
+  std::string result;
+  for (auto n : action_names)
+    result += (result.empty() ? "" : ", ") + std::string{n};
+  return result;
+}
+
+template <class Enum>
+Enum word(const json::value& v, const std::string& ptr, const char* expected) {
+  auto text = string(v, ptr);
+  Enum x{};
+  if (!from_string(text, x))
+    fail(config_errc::bad_value, ptr, expected, v);
+  return x;
+}
+
+class loader {
+public:
+  explicit loader(const settings& base) { s_.config = base; }
+
+  scenario run(const json::value& doc) {
+    auto& obj = object(doc, "");
+    only_keys(
+        obj, "",
+        {"name", "description", "settings", "agents", "timeline", "expect", "until"});
+    if (auto p = obj.if_contains("name"))
+      s_.name = string(*p, "/name");
+    if (auto p = obj.if_contains("description"))
+      s_.description = string(*p, "/description");
+    if (auto p = obj.if_contains("settings"))
+      apply_settings(*p, "/settings", s_.config);
+    read_agents(required(obj, "", "agents", "an array of agents"));
+    if (auto p = obj.if_contains("timeline")) {
+      auto& xs = array(*p, "/timeline");
+      for (size_t i = 0; i < xs.size(); ++i)
+        s_.timeline.push_back(read_action(xs[i], element("/timeline", i), i));
+    }
+    std::stable_sort(s_.timeline.begin(), s_.timeline.end(),
+                     [](const action& x, const action& y) { return x.at < y.at; });
+    check_spawned_first();
+    if (auto p = obj.if_contains("expect")) {
+      auto& xs = array(*p, "/expect");
+      for (size_t i = 0; i < xs.size(); ++i)
+        s_.expectations.push_back(read_expectation(xs[i], element("/expect", i)));
+    }
+    s_.until =
+        duration_of(required(obj, "", "until", "a duration such as \"6h\""), "/until");
+    return std::move(s_);
+  }
+
+private:
+  static const json::value& required(const json::object& obj, const std::string& ptr,
+                                     const char* key, const char* expected) {
+    if (auto p = obj.if_contains(key))
+      return *p;
+    fail(config_errc::missing_key, member(ptr, key), expected, std::string{"nothing"});
+  }
+
+  void read_agents(const json::value& v) {
+    auto& xs = array(v, "/agents");
+    std::set<std::string> seen;
+    for (size_t i = 0; i < xs.size(); ++i) {
+      auto ptr = element("/agents", i);
+      auto& obj = object(xs[i], ptr);
+      only_keys(obj, ptr, {"id", "type", "node", "count"});
+      agent_spec spec;
+      spec.id = string(required(obj, ptr, "id", "an agent id"), member(ptr, "id"));
+      if (spec.id.empty() || spec.id.find_first_of("*?") != std::string::npos)
+        fail(config_errc::bad_value, member(ptr, "id"), "a non-empty id without * or ?",
+             obj.at("id"));
+      if (auto p = obj.if_contains("type"))
+        spec.type = string(*p, member(ptr, "type"));
+      if (auto p = obj.if_contains("node"))
+        spec.node = string(*p, member(ptr, "node"));
+      int64_t count = 0;
+      if (auto p = obj.if_contains("count"))
+        count = integer(*p, member(ptr, "count"), 1, 10'000'000);
+      auto add = [&](agent_spec x) {
+        if (!seen.insert(x.id).second)
+          fail(config_errc::bad_value, member(ptr, "id"), "ids used once",
+               "\"" + x.id + "\" a second time");
+        s_.agents.push_back(std::move(x));
+      };
+      if (count == 0) {
+        add(spec);
+      } else {
+        for (int64_t k = 1; k <= count; ++k) {
+          auto x = spec;
+          x.id = spec.id + "-" + std::to_string(k);
+          add(std::move(x));
+        }
+      }
+    }
+  }
+
+  std::vector<size_t> resolve(const json::value& v, const std::string& ptr) {
+    auto pattern = string(v, ptr);
+    if (pattern.empty() || pattern.find_first_of("[]{}") != std::string::npos)
+      fail(config_errc::bad_value, ptr, "an agent id or a glob with * and ?", v);
+    std::vector<size_t> result;
+    for (size_t i = 0; i < s_.agents.size(); ++i)
+      if (glob_match(pattern, s_.agents[i].id))
+        result.push_back(i);
+    if (result.empty())
+      fail(config_errc::bad_value, ptr, "an id or glob matching an agent of /agents",
+           "\"" + pattern + "\", which matches none");
+    return result;
+  }
+
+  action read_action(const json::value& v, const std::string& ptr, size_t index) {
+    auto& obj = object(v, ptr);
+    action a;
+    a.index = index;
+    a.pointer = ptr;
+    a.at = duration_of(required(obj, ptr, "at", "a duration such as \"5s\""),
+                       member(ptr, "at"), false);
+    auto& d = required(obj, ptr, "do", "an action");
+    auto name = string(d, member(ptr, "do"));
+    auto it = std::find(std::begin(action_names), std::end(action_names), name);
+    if (it == std::end(action_names))
+      fail(config_errc::bad_value, member(ptr, "do"), "one of " + action_list(), d);
+    a.kind = static_cast<action_kind>(it - std::begin(action_names));
+    switch (a.kind) {
+    case action_kind::partition:
+    case action_kind::heal: {
+      only_keys(obj, ptr, {"at", "do", "node"});
+      a.node = string(required(obj, ptr, "node", "a node name"), member(ptr, "node"));
+      bool known = std::any_of(s_.agents.begin(), s_.agents.end(),
+                               [&](const agent_spec& x) { return x.node == a.node; });
+      if (!known)
+        fail(config_errc::bad_value, member(ptr, "node"), "the node of an agent",
+             obj.at("node"));
+      return a;
+    }
+    case action_kind::slot:
+      only_keys(obj, ptr, {"at", "do", "agent", "kind", "for", "activity_every"});
+      if (auto p = obj.if_contains("kind"))
+        a.slot = word<slot_kind>(*p, member(ptr, "kind"), "work or on_call");
+      if (auto p = obj.if_contains("for"))
+        a.run_for = duration_of(*p, member(ptr, "for"));
+      if (auto p = obj.if_contains("activity_every"))
+        a.activity_every = duration_of(*p, member(ptr, "activity_every"));
+      break;
+    case action_kind::quota:
+      only_keys(obj, ptr, {"at", "do", "agent", "reason", "retry_after"});
+      if (auto p = obj.if_contains("reason"))
+        a.reason =
+            word<quota_reason>(*p, member(ptr, "reason"), "rate_limit or billing");
+      if (auto p = obj.if_contains("retry_after"))
+        a.retry_after = duration_of(*p, member(ptr, "retry_after"), false);
+      break;
+    case action_kind::child_start:
+      only_keys(obj, ptr, {"at", "do", "agent", "evidence"});
+      if (auto p = obj.if_contains("evidence"))
+        a.evidence = word<child_evidence>(
+            *p, member(ptr, "evidence"),
+            "fresh_progress, fresh_heartbeat_only, stale_label_only or "
+            "os_descendant_only_stale_progress");
+      break;
+    case action_kind::crash:
+    case action_kind::fail:
+      only_keys(obj, ptr, {"at", "do", "agent", "error"});
+      if (auto p = obj.if_contains("error"))
+        a.error = string(*p, member(ptr, "error"));
+      break;
+    default:
+      only_keys(obj, ptr, {"at", "do", "agent"});
+    }
+    a.agents = resolve(required(obj, ptr, "agent", "an agent id or glob"),
+                       member(ptr, "agent"));
+    return a;
+  }
+
+  // Every agent action needs the agent spawned before it (earlier, or earlier in file
+  // order at the same time); nothing spawns twice.
+  void check_spawned_first() {
+    std::vector<char> spawned(s_.agents.size(), 0);
+    for (auto& a : s_.timeline) {
+      if (a.kind == action_kind::partition || a.kind == action_kind::heal)
+        continue;
+      for (auto i : a.agents) {
+        if (a.kind == action_kind::spawn) {
+          if (spawned[i])
+            fail(config_errc::bad_value, member(a.pointer, "agent"),
+                 "agents spawned once", "\"" + s_.agents[i].id + "\" spawned again");
+          spawned[i] = 1;
+        } else if (!spawned[i]) {
+          fail(config_errc::bad_value, member(a.pointer, "agent"),
+               "an agent spawned before " + format_duration(a.at),
+               "\"" + s_.agents[i].id + "\", not spawned by then");
+        }
+      }
+    }
+  }
+
+  expectation read_expectation(const json::value& v, const std::string& ptr) {
+    auto& obj = object(v, ptr);
+    expectation e;
+    e.pointer = ptr;
+    auto& agent = required(obj, ptr, "agent", "an agent id or glob");
+    e.agent_pattern = string(agent, member(ptr, "agent"));
+    e.agents = resolve(agent, member(ptr, "agent"));
+    int forms =
+        int{obj.contains("state")} + obj.contains("states") + obj.contains("event");
+    if (forms != 1)
+      fail(config_errc::bad_value, ptr,
+           "exactly one of \"state\", \"states\", \"event\"",
+           std::to_string(forms) + " of them");
+    const char* states = "a state name such as \"idle\"";
+    if (auto p = obj.if_contains("state")) {
+      only_keys(obj, ptr, {"at", "agent", "state"});
+      e.kind = expectation_kind::state_at;
+      e.state = word<agent_state>(*p, member(ptr, "state"), states);
+      e.at = duration_of(required(obj, ptr, "at", "a duration such as \"5s\""),
+                         member(ptr, "at"), false);
+    } else if (auto p = obj.if_contains("states")) {
+      only_keys(obj, ptr, {"agent", "states"});
+      e.kind = expectation_kind::states;
+      auto& xs = array(*p, member(ptr, "states"));
+      for (size_t i = 0; i < xs.size(); ++i)
+        e.states.push_back(
+            word<agent_state>(xs[i], element(member(ptr, "states"), i), states));
+    } else {
+      only_keys(
+          obj, ptr,
+          {"agent", "event", "to", "reason", "at", "between", "count", "tolerance"});
+      e.kind = expectation_kind::event;
+      e.event = word<event_kind>(obj.at("event"), member(ptr, "event"),
+                                 "an event kind such as \"transition\"");
+      if (auto q = obj.if_contains("to"))
+        e.to = word<agent_state>(*q, member(ptr, "to"), states);
+      if (auto q = obj.if_contains("reason"))
+        e.reason = string(*q, member(ptr, "reason"));
+      if (auto q = obj.if_contains("tolerance"))
+        e.tolerance = duration_of(*q, member(ptr, "tolerance"), false);
+      int when =
+          int{obj.contains("at")} + obj.contains("between") + obj.contains("count");
+      if (when != 1)
+        fail(config_errc::bad_value, ptr,
+             "exactly one of \"at\", \"between\", \"count\"",
+             std::to_string(when) + " of them");
+      if (auto q = obj.if_contains("at"))
+        e.event_at = duration_of(*q, member(ptr, "at"), false);
+      if (auto q = obj.if_contains("between")) {
+        auto bp = member(ptr, "between");
+        auto& xs = array(*q, bp);
+        if (xs.size() != 2)
+          fail(config_errc::bad_value, bp, "two durations [from, to]", *q);
+        auto from = duration_of(xs[0], element(bp, 0), false);
+        auto to = duration_of(xs[1], element(bp, 1), false);
+        if (to < from)
+          fail(config_errc::bad_value, bp, "[from, to] with from <= to", *q);
+        e.between = std::make_pair(from, to);
+      }
+      if (auto q = obj.if_contains("count"))
+        e.count =
+            static_cast<uint64_t>(integer(*q, member(ptr, "count"), 0, INT64_MAX));
+    }
+    return e;
+  }
+
+  scenario s_;
+};
+
+} // namespace
+
+std::string to_string(action_kind x) {
+  return action_names[static_cast<size_t>(x)];
+}
+
+bool glob_match(std::string_view pattern, std::string_view name) {
+  size_t p = 0, n = 0, star = std::string_view::npos, mark = 0;
+  while (n < name.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
+      ++p;
+      ++n;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = n;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      n = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*')
+    ++p;
+  return p == pattern.size();
+}
+
+std::optional<scenario> read_scenario(std::string_view text, const std::string& file,
+                                      const settings& base, config_problem& why) {
+  try {
+    loader l{base};
+    auto result = l.run(parse(text));
+    why = {};
+    return result;
+  } catch (json_read_error& e) {
+    why = std::move(e.problem);
+    why.file = file;
+    return std::nullopt;
+  }
+}
+
+std::optional<scenario> read_scenario_file(const std::string& path,
+                                           const settings& base, config_problem& why) {
+  std::ifstream in{path};
+  if (!in) {
+    why = {};
+    why.code = config_errc::unreadable;
+    why.file = path;
+    why.expected = "a readable file";
+    why.found = "none could be opened";
+    return std::nullopt;
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  return read_scenario(buf.str(), path, base, why);
+}
+
+} // namespace vigil::sim
