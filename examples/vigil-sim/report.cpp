@@ -1,6 +1,7 @@
 #include "report.hpp"
 
 #include <cinttypes>
+#include <cmath>
 #include <fstream>
 
 #include <boost/json/object.hpp>
@@ -98,8 +99,6 @@ bool write_events(const std::string& path, const run_result& r, std::string& err
   }
   for (auto& e : r.events) {
     boost::json::object o;
-    o["seq"] = e.seq;
-    o["t"] = seconds(e.at - r.start);
     o["kind"] = to_string(e.kind);
     o["agent"] = e.agent;
     o["type"] = e.type;
@@ -111,14 +110,19 @@ bool write_events(const std::string& path, const run_result& r, std::string& err
     if (e.kind == event_kind::heartbeat_missed)
       o["missed"] = e.missed;
     if (e.recovery_at)
-      o["recovery_at"] = seconds(*e.recovery_at - r.start);
+      o["recovery_at"] = std::round(seconds(*e.recovery_at - r.start) * 1000) / 1000;
     if (!e.error.empty())
       o["error"] = e.error;
     if (e.waited > duration::zero() || !e.details.empty()) {
-      o["waited"] = seconds(e.waited);
+      o["waited"] = std::round(seconds(e.waited) * 1000) / 1000;
       o["details"] = e.details;
     }
-    out << boost::json::serialize(o) << '\n';
+    // seq and t lead each line; t in seconds with millisecond digits, as people read
+    // it.
+    char head[64];
+    std::snprintf(head, sizeof(head), "{\"seq\":%" PRIu64 ",\"t\":%.3f,", e.seq,
+                  seconds(e.at - r.start));
+    out << head << boost::json::serialize(o).substr(1) << '\n';
   }
   return static_cast<bool>(out);
 }

@@ -56,7 +56,7 @@ std::string escape(const std::string& x) {
   return r;
 }
 
-constexpr double left = 140, right = 20, top = 50, width = 1000;
+constexpr double left = 140, right = 50, top = 50, width = 1000;
 
 struct axis {
   double until_s;
@@ -72,7 +72,9 @@ void ticks(std::ostringstream& svg, const axis& ax, duration until, double y0,
     auto x = ax.x(t);
     svg << "<line x1='" << x << "' y1='" << y0 << "' x2='" << x << "' y2='" << y1
         << "' stroke='#ddd'/><text x='" << x << "' y='" << y1 + 14
-        << "' font-size='10' text-anchor='middle'>" << clock_text(t) << "</text>";
+        << "' font-size='10' text-anchor='middle'>"
+        << format_duration(std::chrono::duration_cast<std::chrono::seconds>(t))
+        << "</text>";
   }
 }
 
@@ -97,6 +99,7 @@ void rows(std::ostringstream& svg, const scenario& s, const run_result& r,
   struct band {
     duration from;
     agent_state state;
+    bool drawn = true;
   };
   std::vector<std::vector<band>> bands(s.agents.size());
   for (auto& e : r.events) {
@@ -106,6 +109,8 @@ void rows(std::ostringstream& svg, const scenario& s, const run_result& r,
     auto t = e.at - r.start;
     if (e.kind == event_kind::registered || e.kind == event_kind::transition)
       bands[i->second].push_back({t, e.to});
+    else if (e.kind == event_kind::purged) // the record is gone: an empty band
+      bands[i->second].push_back({t, agent_state::spawning, false});
   }
   for (size_t i = 0; i < s.agents.size(); ++i) {
     auto y = top + i * row;
@@ -113,6 +118,8 @@ void rows(std::ostringstream& svg, const scenario& s, const run_result& r,
         << "' font-size='11' text-anchor='end'>" << escape(s.agents[i].id) << "</text>";
     auto& bs = bands[i];
     for (size_t k = 0; k < bs.size(); ++k) {
+      if (!bs[k].drawn)
+        continue;
       auto end = k + 1 < bs.size() ? bs[k + 1].from : s.until;
       auto x0 = ax.x(bs[k].from);
       auto w = std::max(ax.x(end) - x0, 0.5);
