@@ -266,28 +266,33 @@ caf::message_handler common(self_ptr self) {
                           st.version,     static_cast<uint32_t>(st.queue.size()),
                           st.recovery_at, st.last_error};
       },
-      [self](beat_atom) {
-        send_beat(self);
-        self->delayed_send(self, self->state.opts.settings.heartbeat_interval,
-                           beat_atom::value);
-      },
       [](recover_atom, time_point) {
         // A recovery for an episode that already ended: nothing to do.
       },
   };
 }
 
+/// The heartbeat tick, matched first: it is by far the most frequent message.
+caf::message_handler hot(self_ptr self) {
+  return {
+      [self](beat_atom) {
+        send_beat(self);
+        self->delayed_send(self, self->state.opts.settings.heartbeat_interval,
+                           beat_atom::value);
+      },
+  };
+}
+
 caf::behavior spawning(self_ptr self) {
-  return caf::message_handler{
+  return hot(self).or_else(caf::message_handler{
       [self](slot_atom, slot_kind kind, std::string& task) {
         return enqueue(self, kind, std::move(task));
       },
-  }
-      .or_else(common(self));
+  }.or_else(common(self)));
 }
 
 caf::behavior idle(self_ptr self) {
-  return caf::message_handler{
+  return hot(self).or_else(caf::message_handler{
       [self](slot_atom, slot_kind kind,
              std::string& task) -> caf::result<slot_outcome> {
         if (auto err = start(self, pending_slot{kind, std::move(task)}))
@@ -301,12 +306,11 @@ caf::behavior idle(self_ptr self) {
       [self](quota_atom, quota_reason why, duration retry_after) -> caf::result<void> {
         return reply(go_exhausted(self, why, retry_after));
       },
-  }
-      .or_else(common(self));
+  }.or_else(common(self)));
 }
 
 caf::behavior working(self_ptr self) {
-  return caf::message_handler{
+  return hot(self).or_else(caf::message_handler{
       [self](activity_atom) { note_activity(self); },
       [self](child_report& x) {
         x.id = self->state.opts.id;
@@ -328,12 +332,11 @@ caf::behavior working(self_ptr self) {
       [self](quota_atom, quota_reason why, duration retry_after) -> caf::result<void> {
         return reply(go_exhausted(self, why, retry_after));
       },
-  }
-      .or_else(common(self));
+  }.or_else(common(self)));
 }
 
 caf::behavior exhausted(self_ptr self) {
-  return caf::message_handler{
+  return hot(self).or_else(caf::message_handler{
       [self](recover_atom, time_point at) {
         auto& st = self->state;
         if (st.recovery_at != at)
@@ -346,8 +349,7 @@ caf::behavior exhausted(self_ptr self) {
         st.recovery_at = caf::none;
         take_next(self);
       },
-  }
-      .or_else(common(self));
+  }.or_else(common(self)));
 }
 
 caf::behavior behaviour_for(self_ptr self) {
