@@ -12,8 +12,8 @@
 namespace {
 
 constexpr const char* usage =
-    "usage: vigil-sim SCENARIO.json [--config SETTINGS.json] [--events FILE.jsonl]\n"
-    "                 [--timeline FILE.html] [--quiet]\n";
+    "usage: vigil-sim SCENARIO.json [--config SETTINGS.json] [--realtime [--speed X]]\n"
+    "                 [--events FILE.jsonl] [--timeline FILE.html] [--quiet]\n";
 
 struct cli {
   std::string scenario;
@@ -21,6 +21,8 @@ struct cli {
   std::string events;
   std::string timeline;
   bool quiet = false;
+  bool realtime = false;
+  double speed = 1.0;
 };
 
 bool parse(int argc, char** argv, cli& x, std::string& error) {
@@ -45,6 +47,18 @@ bool parse(int argc, char** argv, cli& x, std::string& error) {
         return false;
     } else if (arg == "--quiet") {
       x.quiet = true;
+    } else if (arg == "--realtime") {
+      x.realtime = true;
+    } else if (arg == "--speed") {
+      std::string text;
+      if (!value(text))
+        return false;
+      char* end = nullptr;
+      x.speed = std::strtod(text.c_str(), &end);
+      if (end == text.c_str() || *end != '\0' || !(x.speed > 0) || x.speed > 1e6) {
+        error = "--speed expects a factor above 0 such as 10, found \"" + text + "\"";
+        return false;
+      }
     } else if (arg == "-h" || arg == "--help") {
       std::fputs(usage, stdout);
       std::exit(0);
@@ -60,6 +74,10 @@ bool parse(int argc, char** argv, cli& x, std::string& error) {
   }
   if (x.scenario.empty()) {
     error = "no scenario given";
+    return false;
+  }
+  if (x.speed != 1.0 && !x.realtime) {
+    error = "--speed needs --realtime (virtual time runs as fast as it can)";
     return false;
   }
   return true;
@@ -107,10 +125,22 @@ int main(int argc, char** argv) {
                   sim::counts_line(counts).c_str());
       std::fflush(stdout);
     };
+  opts.realtime = args.realtime;
+  opts.speed = args.speed;
+  if (args.realtime && tty && !args.quiet) {
+    auto until = s->until;
+    opts.on_progress = [until](duration t, size_t events) {
+      std::fprintf(stderr, "\r  %s of %s  (%zu events)   ", sim::clock_text(t).c_str(),
+                   sim::clock_text(until).c_str(), events);
+      std::fflush(stderr);
+    };
+  }
   if (tty && !args.quiet)
     std::fprintf(stderr, "vigil-sim: running %s (%zu agents, %s)...\n", s->name.c_str(),
                  s->agents.size(), format_duration(s->until).c_str());
   auto result = sim::run(*s, opts);
+  if (opts.on_progress)
+    std::fputc('\n', stderr);
   sim::print_summary(stdout, *s, result);
   if (!args.events.empty() && !sim::write_events(args.events, result, error)) {
     std::fprintf(stderr, "vigil-sim: %s\n", error.c_str());

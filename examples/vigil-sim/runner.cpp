@@ -4,7 +4,9 @@
 #include "runner.hpp"
 
 #include <chrono>
+#include <mutex>
 #include <set>
+#include <thread>
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
@@ -142,18 +144,34 @@ caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id) {
 }
 
 struct recorder {
+  std::mutex mx; ///< Realtime: the collector runs on a worker thread.
   std::vector<event> events;
   std::map<std::string, agent_state> model; ///< The supervisor's record, by events.
   const run_options* opts = nullptr;
+  double speed = 1.0;
   time_point start;
 
   void on(event e) {
+    std::lock_guard<std::mutex> guard{mx};
     if (e.kind == event_kind::registered || e.kind == event_kind::transition)
       model[e.agent] = e.to;
     else if (e.kind == event_kind::purged)
       model.erase(e.agent);
-    if (opts->on_event)
-      opts->on_event(e, e.at - start);
+    if (opts->on_event) {
+      if (speed == 1.0) {
+        opts->on_event(e, e.at - start);
+      } else { // realtime --speed: show scenario time
+        auto x = e;
+        auto slow = [&](duration d) {
+          return duration{static_cast<int64_t>(static_cast<double>(d.count()) * speed)};
+        };
+        x.at = start + slow(e.at - start);
+        if (x.recovery_at)
+          x.recovery_at = start + slow(*e.recovery_at - start);
+        x.waited = slow(e.waited);
+        opts->on_event(x, x.at - start);
+      }
+    }
     events.push_back(std::move(e));
   }
 
@@ -170,9 +188,10 @@ caf::behavior collector(caf::event_based_actor* self, supervisor_actor sup,
   self->request(sup, caf::infinite, subscription_request{}).then([](snapshot&) {});
   return {
       [=](event_batch& b) {
+        auto last = b.events.back().seq;
         for (auto& e : b.events)
           rec->on(std::move(e));
-        self->send(sup, ack_atom::value, rec->events.back().seq);
+        self->send(sup, ack_atom::value, last);
       },
       [=](snapshot& s) {
         spdlog::error("vigil-sim: the event stream lost {} events", s.missed);
@@ -181,22 +200,79 @@ caf::behavior collector(caf::event_based_actor* self, supervisor_actor sup,
 }
 
 struct sim_config : caf::actor_system_config {
-  sim_config() {
-    set("scheduler.policy", caf::atom("testing"));
+  explicit sim_config(bool virtual_time) {
+    if (virtual_time)
+      set("scheduler.policy", caf::atom("testing"));
+    else
+      set("scheduler.max-threads", 2); // 2-core machines
     register_types(*this);
   }
 };
 
-std::string fmt(duration d) {
-  return format_duration(d);
+duration scaled(duration d, double speed) {
+  return duration{static_cast<int64_t>(static_cast<double>(d.count()) / speed)};
+}
+
+void scale(std::optional<duration>& d, double speed) {
+  if (d)
+    d = scaled(*d, speed);
+}
+
+void scale(heartbeat_settings& x, double speed) {
+  x.interval = scaled(x.interval, speed);
+  x.timeout = scaled(x.timeout, speed);
+  x.check_interval = scaled(x.check_interval, speed);
+  x.lag_grace = scaled(x.lag_grace, speed);
+}
+
+void scale(watchdog_settings& x, double speed) {
+  for (auto* d : {&x.idle_timeout, &x.max_session, &x.max_waiting_on_child,
+                  &x.max_waiting_on_child_no_progress, &x.suspect_waiting_on_child,
+                  &x.drain_window, &x.status_interval})
+    scale(*d, speed);
+}
+
+// --realtime --speed X: the same scenario with every span X times shorter.
+scenario faster(const scenario& s, double speed) {
+  auto x = s;
+  auto& sup = x.config.supervisor;
+  scale(sup.heartbeat, speed);
+  scale(sup.watchdog, speed);
+  for (auto& [type, ts] : sup.types) {
+    scale(ts.heartbeat, speed);
+    scale(ts.watchdog, speed);
+  }
+  sup.retention = scaled(sup.retention, speed);
+  x.config.agent.heartbeat_interval = scaled(x.config.agent.heartbeat_interval, speed);
+  x.config.agent.default_recovery = scaled(x.config.agent.default_recovery, speed);
+  x.config.agent.activity_report_interval =
+      scaled(x.config.agent.activity_report_interval, speed);
+  for (auto& a : x.timeline) {
+    a.at = scaled(a.at, speed);
+    scale(a.run_for, speed);
+    scale(a.activity_every, speed);
+    scale(a.retry_after, speed);
+  }
+  for (auto& e : x.expectations) {
+    e.at = scaled(e.at, speed);
+    scale(e.event_at, speed);
+    e.tolerance = scaled(e.tolerance, speed);
+    if (e.between)
+      e.between = std::make_pair(scaled(e.between->first, speed),
+                                 scaled(e.between->second, speed));
+  }
+  x.until = scaled(x.until, speed);
+  return x;
 }
 
 class simulation {
 public:
   simulation(const scenario& s, const run_options& opts)
-      : s_(s), opts_(opts),
-        sched_(dynamic_cast<caf::scheduler::test_coordinator&>(sys_.scheduler())) {
+      : s_(s), opts_(opts), speed_(opts.realtime ? opts.speed : 1.0),
+        cfg_(!opts.realtime),
+        sched_(dynamic_cast<caf::scheduler::test_coordinator*>(&sys_.scheduler())) {
     rec_.opts = &opts;
+    rec_.speed = speed_;
   }
 
   ~simulation() {
@@ -208,7 +284,7 @@ public:
         caf::anon_send_exit(x, caf::exit_reason::kill);
     caf::anon_send_exit(collector_, caf::exit_reason::kill);
     caf::anon_send_exit(sup_, caf::exit_reason::kill);
-    sched_.run();
+    settle();
     sys_.await_actors_before_shutdown(false);
   }
 
@@ -218,10 +294,11 @@ public:
     log()->set_level(lvl);
     auto sup = spawn_supervisor(sys_, s_.config.supervisor);
     sup_ = *sup; // settings were validated by the loader
-    start_ = sched_.clock().now();
+    start_ = sys_.clock().now();
+    wall0_ = std::chrono::steady_clock::now();
     rec_.start = start_;
     collector_ = sys_.spawn(collector, sup_, &rec_);
-    sched_.run();
+    settle();
     agents_.resize(s_.agents.size());
     shims_.resize(s_.agents.size());
     // Actions first, then the checks of the same instant.
@@ -241,12 +318,16 @@ public:
       if (t > s_.until)
         break;
       advance_to(t, next_hour);
-      if (t_action <= t_check)
+      if (t_action <= t_check) {
         perform(s_.timeline[a++]);
-      else
+      } else {
+        if (!sched_) // realtime: let the timers due at t land first
+          wait_until(t + opts_.realtime_slack);
         check(*checks[c++]);
+      }
     }
     advance_to(s_.until, next_hour);
+    std::lock_guard<std::mutex> guard{rec_.mx}; // realtime: the collector still runs
     run_result result;
     result.start = start_;
     for (auto& e : s_.expectations)
@@ -266,18 +347,49 @@ public:
 private:
   // Fires every timer at its own instant up to start + t (all timers of one instant at
   // once), then leaves the clock at start + t.
+  /// Lets everything sent so far take effect (virtual time: runs the actors).
+  void settle() {
+    if (sched_)
+      sched_->run();
+  }
+
   void advance_to(duration t, std::chrono::hours& next_hour) {
+    if (!sched_) {
+      wait_until(t);
+      return;
+    }
+    auto& sched = *sched_;
     auto until = start_ + t;
-    auto& pending = sched_.clock().schedule();
+    auto& pending = sched.clock().schedule();
     while (!pending.empty() && pending.begin()->first <= until) {
       auto next = pending.begin()->first;
       hour_marks(next, next_hour);
-      sched_.advance_time(next - sched_.clock().now());
-      sched_.run();
+      sched.advance_time(next - sched.clock().now());
+      sched.run();
     }
     hour_marks(until, next_hour);
-    sched_.advance_time(until - sched_.clock().now());
-    sched_.run();
+    sched.advance_time(until - sched.clock().now());
+    sched.run();
+  }
+
+  // Realtime: sleeps until scenario time t (wall time t), reporting progress.
+  void wait_until(duration t) {
+    auto deadline = wall0_ + t;
+    for (;;) {
+      auto now = std::chrono::steady_clock::now();
+      if (opts_.on_progress) {
+        size_t n = 0;
+        {
+          std::lock_guard<std::mutex> guard{rec_.mx};
+          n = rec_.events.size();
+        }
+        opts_.on_progress(scaled(now - wall0_, 1.0 / speed_), n);
+      }
+      if (now >= deadline)
+        return;
+      std::this_thread::sleep_until(
+          std::min(deadline, now + std::chrono::milliseconds(500)));
+    }
   }
 
   void hour_marks(time_point t, std::chrono::hours& next_hour) {
@@ -293,12 +405,12 @@ private:
         if (s_.agents[i].node == a.node && shims_[i])
           caf::anon_send(shims_[i], partition_atom::value,
                          a.kind == action_kind::partition);
-      sched_.run();
+      settle();
       return;
     }
     for (auto i : a.agents) {
       perform_on(a, i);
-      sched_.run(); // entries at the same time take effect in file order
+      settle(); // entries at the same time take effect in file order
     }
   }
 
@@ -376,13 +488,14 @@ private:
   }
 
   void check(const expectation& e) {
+    std::lock_guard<std::mutex> guard{rec_.mx};
     for (auto i : e.agents) {
       auto& id = s_.agents[i].id;
       auto it = rec_.model.find(id);
       auto seen =
           it == rec_.model.end() ? std::string{"no record"} : to_string(it->second);
       if (it == rec_.model.end() || it->second != e.state) {
-        fail(e, "agent " + id + " at " + fmt(e.at) + ": expected " +
+        fail(e, "agent " + id + " at " + fmt_s(e.at) + ": expected " +
                     to_string(e.state) + ", found " + seen);
         return;
       }
@@ -434,19 +547,28 @@ private:
         return std::any_of(ts.begin(), ts.end(),
                            [&](duration t) { return lo <= t && t <= hi; });
       };
-      if (e.event_at && !in(*e.event_at - e.tolerance, *e.event_at + e.tolerance)) {
-        fail(e, "agent " + id + ": expected " + what + " at " + fmt(*e.event_at) +
-                    " (+/- " + fmt(e.tolerance) + "), saw " + seen);
+      auto tol = e.tolerance + slack();
+      if (e.event_at && !in(*e.event_at - tol, *e.event_at + tol)) {
+        fail(e, "agent " + id + ": expected " + what + " at " + fmt_s(*e.event_at) +
+                    " (+/- " + fmt_s(e.tolerance) + "), saw " + seen);
         return;
       }
-      if (e.between && !in(e.between->first, e.between->second)) {
+      if (e.between && !in(e.between->first - slack(), e.between->second + slack())) {
         fail(e, "agent " + id + ": expected " + what + " between " +
-                    fmt(e.between->first) + " and " + fmt(e.between->second) +
+                    fmt_s(e.between->first) + " and " + fmt_s(e.between->second) +
                     ", saw " + seen);
         return;
       }
     }
     verdicts_.push_back({&e, true, {}});
+  }
+
+  duration slack() const { return sched_ ? duration{0} : opts_.realtime_slack; }
+
+  // Times in messages are scenario times, whatever the speed.
+  std::string fmt_s(duration d) const {
+    return format_duration(
+        std::chrono::duration_cast<std::chrono::milliseconds>(scaled(d, 1.0 / speed_)));
   }
 
   void fail(const expectation& e, std::string message) {
@@ -460,10 +582,10 @@ private:
     return result.empty() ? "none" : result;
   }
 
-  static std::string join(const std::vector<duration>& xs) {
+  std::string join(const std::vector<duration>& xs) const {
     std::string result;
     for (size_t i = 0; i < xs.size() && i < 5; ++i)
-      result += (result.empty() ? "" : ", ") + fmt(xs[i]);
+      result += (result.empty() ? "" : ", ") + fmt_s(xs[i]);
     if (xs.size() > 5)
       result += ", ...";
     return result;
@@ -471,9 +593,11 @@ private:
 
   const scenario& s_;
   const run_options& opts_;
+  double speed_;
   sim_config cfg_;
   caf::actor_system sys_{cfg_};
-  caf::scheduler::test_coordinator& sched_;
+  caf::scheduler::test_coordinator* sched_; ///< Null in realtime.
+  std::chrono::steady_clock::time_point wall0_;
   supervisor_actor sup_;
   caf::actor collector_;
   std::vector<caf::actor> agents_;
@@ -486,8 +610,32 @@ private:
 } // namespace
 
 run_result run(const scenario& s, const run_options& opts) {
-  simulation sim{s, opts};
-  return sim.go();
+  if (!opts.realtime || opts.speed == 1.0) {
+    simulation sim{s, opts};
+    return sim.go();
+  }
+  auto fast = faster(s, opts.speed);
+  run_result result;
+  {
+    simulation sim{fast, opts};
+    result = sim.go();
+  }
+  // Back to scenario time: events, and verdicts pointing at the caller's expectations.
+  auto slow = [&](time_point t) {
+    return result.start +
+           duration{static_cast<int64_t>(
+               static_cast<double>((t - result.start).count()) * opts.speed)};
+  };
+  for (auto& e : result.events) {
+    e.at = slow(e.at);
+    if (e.recovery_at)
+      e.recovery_at = slow(*e.recovery_at);
+    e.waited = duration{
+        static_cast<int64_t>(static_cast<double>(e.waited.count()) * opts.speed)};
+  }
+  for (auto& v : result.verdicts)
+    v.what = &s.expectations[static_cast<size_t>(v.what - fast.expectations.data())];
+  return result;
 }
 
 } // namespace vigil::sim

@@ -35,6 +35,16 @@ struct run_options {
   /// Called once per virtual hour with the counts by state (large fleets).
   std::function<void(duration since_start, const std::map<agent_state, uint64_t>&)>
       on_hour;
+  /// Run on the wall clock instead of virtual time, `speed` times faster than real.
+  /// Every duration of the scenario is divided by `speed`; reported times are not.
+  /// Expectations get `realtime_slack` (wall time) of extra tolerance for timer jitter,
+  /// which is `speed` times more in scenario time: expectations right at a boundary are
+  /// for virtual time.
+  bool realtime = false;
+  double speed = 1.0;
+  duration realtime_slack = std::chrono::milliseconds(10);
+  /// Realtime only: called about twice a second with the scenario time reached.
+  std::function<void(duration since_start, size_t events)> on_progress;
 };
 
 /// Runs `s` to its `until` and judges its expectations.
