@@ -33,7 +33,9 @@ std::string event_line(const event& e, duration t) {
   case event_kind::transition:
     what = to_string(e.from) + " -> " + to_string(e.to) + " (" + e.reason + ")";
     if (e.recovery_at)
-      what += ", back in " + format_duration(*e.recovery_at - e.at);
+      what += ", back in " +
+              format_duration(std::chrono::duration_cast<std::chrono::milliseconds>(
+                  *e.recovery_at - e.at));
     if (!e.error.empty() && e.error != e.reason)
       what += ", error: " + e.error;
     break;
@@ -50,7 +52,9 @@ std::string event_line(const event& e, duration t) {
     what = "watchdog fired: " + e.reason;
     break;
   default:
-    what = "watchdog " + to_string(e.kind) + ", waited " + format_duration(e.waited);
+    what = "watchdog " + to_string(e.kind) + ", waited " +
+           format_duration(
+               std::chrono::duration_cast<std::chrono::milliseconds>(e.waited));
     if (!e.details.empty())
       what += ": " + e.details;
   }
