@@ -3,6 +3,9 @@
 // network between the agent and the supervisor (hang, partition).
 #include "runner.hpp"
 
+#include "shim.hpp"
+#include "speed.hpp"
+
 #include <chrono>
 #include <mutex>
 #include <set>
@@ -27,121 +30,6 @@
 namespace vigil::sim {
 
 namespace {
-
-using hang_atom = caf::atom_constant<caf::atom("sim_hang")>;
-using wake_atom = caf::atom_constant<caf::atom("sim_wake")>;
-using partition_atom = caf::atom_constant<caf::atom("sim_part")>;
-using stop_work_atom = caf::atom_constant<caf::atom("sim_stop")>;
-using finish_tick_atom = caf::atom_constant<caf::atom("sim_fin")>;
-using activity_tick_atom = caf::atom_constant<caf::atom("sim_act")>;
-
-struct shim_state {
-  static inline const char* name = "vigil.sim.shim";
-  supervisor_actor sup;
-  caf::actor agent;
-  std::string id;
-  bool hung = false;
-  bool partitioned = false;
-  uint64_t token = 0; ///< The slot whose simulated work is running.
-  agent_state state = agent_state::spawning;
-  uint64_t version = 0;
-};
-
-using shim_ptr = caf::stateful_actor<shim_state>*;
-
-// The simulated work of a slot travels in its task text: "run_for_ns/every_ns".
-std::string encode_work(const action& a) {
-  return std::to_string(a.run_for ? a.run_for->count() : 0) + "/" +
-         std::to_string(a.activity_every ? a.activity_every->count() : 0);
-}
-
-caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id) {
-  self->state.sup = std::move(sup);
-  self->state.id = std::move(id);
-  // The shim is the agent's link to the supervisor, so the supervisor knows the shim as
-  // the owner. Linked to the agent, it ends with the agent's exit reason, after
-  // everything the agent sent before (and an exit for the shim ends the agent).
-  self->set_exit_handler([self](caf::exit_msg& msg) { self->quit(msg.reason); });
-  auto pass = [self](bool also_when_hung = true) {
-    auto& st = self->state;
-    return !st.partitioned && (also_when_hung || !st.hung);
-  };
-  // Requests go on as the shim's own; their answers go back to the agent.
-  auto relay = [self](auto msg) -> caf::result<void> {
-    auto rp = self->make_response_promise();
-    self->request(self->state.sup, caf::infinite, std::move(msg))
-        .then([rp]() mutable { rp.deliver(caf::unit); },
-              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
-    return rp;
-  };
-  return {
-      // As the network: agent -> supervisor; lost while partitioned (answers too).
-      [=](registration& x) -> caf::result<void> {
-        if (!pass())
-          return self->make_response_promise(); // never answered
-        return relay(std::move(x));
-      },
-      [=](heartbeat& x) {
-        self->state.state = x.state;
-        self->state.version = x.version;
-        if (pass(false))
-          self->send(self->state.sup, std::move(x));
-      },
-      [=](transition_report& x) -> caf::result<void> {
-        self->state.state = x.to;
-        self->state.version = x.version;
-        if (!pass())
-          return self->make_response_promise();
-        return relay(std::move(x));
-      },
-      [=](activity_report& x) {
-        if (pass(false))
-          self->send(self->state.sup, std::move(x));
-      },
-      [=](child_report& x) {
-        if (pass())
-          self->send(self->state.sup, std::move(x));
-      },
-      // As the user's work.
-      [=](caf::actor& agent) {
-        self->link_to(agent);
-        self->state.agent = std::move(agent);
-      },
-      [=](work_atom, slot_kind, const std::string& task) {
-        auto& st = self->state;
-        auto token = ++st.token;
-        auto slash = task.find('/');
-        duration run_for{std::stoll(task.substr(0, slash))};
-        duration every{std::stoll(task.substr(slash + 1))};
-        if (run_for > duration::zero())
-          self->delayed_send(self, run_for, finish_tick_atom::value, token);
-        if (every > duration::zero())
-          self->delayed_send(self, every, activity_tick_atom::value, token, every);
-      },
-      [=](finish_tick_atom, uint64_t token) {
-        if (token != self->state.token)
-          return;
-        ++self->state.token; // its output stops with it
-        caf::anon_send(self->state.agent, finish_atom::value);
-      },
-      [=](activity_tick_atom, uint64_t token, duration every) {
-        if (token != self->state.token)
-          return;
-        if (!self->state.hung)
-          caf::anon_send(self->state.agent, activity_atom::value);
-        self->delayed_send(self, every, activity_tick_atom::value, token, every);
-      },
-      [=](stop_work_atom) { ++self->state.token; },
-      [=](hang_atom) { self->state.hung = true; },
-      [=](wake_atom) {
-        auto& st = self->state;
-        st.hung = false;
-        if (!st.partitioned) // "with a beat at once"
-          self->send(st.sup, heartbeat{st.id, st.state, st.version});
-      },
-      [=](partition_atom, bool on) { self->state.partitioned = on; },
-  };
-}
 
 struct recorder {
   std::mutex mx; ///< Realtime: the collector runs on a worker thread.
@@ -208,62 +96,6 @@ struct sim_config : caf::actor_system_config {
     register_types(*this);
   }
 };
-
-duration scaled(duration d, double speed) {
-  return duration{static_cast<int64_t>(static_cast<double>(d.count()) / speed)};
-}
-
-void scale(std::optional<duration>& d, double speed) {
-  if (d)
-    d = scaled(*d, speed);
-}
-
-void scale(heartbeat_settings& x, double speed) {
-  x.interval = scaled(x.interval, speed);
-  x.timeout = scaled(x.timeout, speed);
-  x.check_interval = scaled(x.check_interval, speed);
-  x.lag_grace = scaled(x.lag_grace, speed);
-}
-
-void scale(watchdog_settings& x, double speed) {
-  for (auto* d : {&x.idle_timeout, &x.max_session, &x.max_waiting_on_child,
-                  &x.max_waiting_on_child_no_progress, &x.suspect_waiting_on_child,
-                  &x.drain_window, &x.status_interval})
-    scale(*d, speed);
-}
-
-// --realtime --speed X: the same scenario with every span X times shorter.
-scenario faster(const scenario& s, double speed) {
-  auto x = s;
-  auto& sup = x.config.supervisor;
-  scale(sup.heartbeat, speed);
-  scale(sup.watchdog, speed);
-  for (auto& [type, ts] : sup.types) {
-    scale(ts.heartbeat, speed);
-    scale(ts.watchdog, speed);
-  }
-  sup.retention = scaled(sup.retention, speed);
-  x.config.agent.heartbeat_interval = scaled(x.config.agent.heartbeat_interval, speed);
-  x.config.agent.default_recovery = scaled(x.config.agent.default_recovery, speed);
-  x.config.agent.activity_report_interval =
-      scaled(x.config.agent.activity_report_interval, speed);
-  for (auto& a : x.timeline) {
-    a.at = scaled(a.at, speed);
-    scale(a.run_for, speed);
-    scale(a.activity_every, speed);
-    scale(a.retry_after, speed);
-  }
-  for (auto& e : x.expectations) {
-    e.at = scaled(e.at, speed);
-    scale(e.event_at, speed);
-    e.tolerance = scaled(e.tolerance, speed);
-    if (e.between)
-      e.between = std::make_pair(scaled(e.between->first, speed),
-                                 scaled(e.between->second, speed));
-  }
-  x.until = scaled(x.until, speed);
-  return x;
-}
 
 class simulation {
 public:
@@ -420,7 +252,7 @@ private:
     auto& sh = shims_[i];
     switch (a.kind) {
     case action_kind::spawn: {
-      sh = sys_.spawn(shim, sup_, spec.id);
+      sh = spawn_shim(sys_, sup_, spec.id);
       agent_options opts{spec.id, spec.type, spec.node};
       opts.settings = s_.config.agent_for(spec.type);
       opts.worker = sh;

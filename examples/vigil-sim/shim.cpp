@@ -1,0 +1,130 @@
+#include "shim.hpp"
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/result.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
+
+#include "vigil/messages/atoms.hpp"
+
+namespace vigil::sim {
+
+namespace {
+
+struct shim_state {
+  static inline const char* name = "vigil.sim.shim";
+  supervisor_actor sup;
+  caf::actor agent;
+  std::string id;
+  bool hung = false;
+  bool partitioned = false;
+  uint64_t token = 0; ///< The slot whose simulated work is running.
+  agent_state state = agent_state::spawning;
+  uint64_t version = 0;
+};
+
+using shim_ptr = caf::stateful_actor<shim_state>*;
+
+caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id) {
+  self->state.sup = std::move(sup);
+  self->state.id = std::move(id);
+  // The shim is the agent's link to the supervisor, so the supervisor knows the shim as
+  // the owner. Linked to the agent, it ends with the agent's exit reason, after
+  // everything the agent sent before (and an exit for the shim ends the agent).
+  self->set_exit_handler([self](caf::exit_msg& msg) { self->quit(msg.reason); });
+  auto pass = [self](bool also_when_hung = true) {
+    auto& st = self->state;
+    return !st.partitioned && (also_when_hung || !st.hung);
+  };
+  // Requests go on as the shim's own; their answers go back to the agent.
+  auto relay = [self](auto msg) -> caf::result<void> {
+    auto rp = self->make_response_promise();
+    self->request(self->state.sup, caf::infinite, std::move(msg))
+        .then([rp]() mutable { rp.deliver(caf::unit); },
+              [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+    return rp;
+  };
+  return {
+      // As the network: agent -> supervisor; lost while partitioned (answers too).
+      [=](registration& x) -> caf::result<void> {
+        if (!pass())
+          return self->make_response_promise(); // never answered
+        return relay(std::move(x));
+      },
+      [=](heartbeat& x) {
+        self->state.state = x.state;
+        self->state.version = x.version;
+        if (pass(false))
+          self->send(self->state.sup, std::move(x));
+      },
+      [=](transition_report& x) -> caf::result<void> {
+        self->state.state = x.to;
+        self->state.version = x.version;
+        if (!pass())
+          return self->make_response_promise();
+        return relay(std::move(x));
+      },
+      [=](activity_report& x) {
+        if (pass(false))
+          self->send(self->state.sup, std::move(x));
+      },
+      [=](child_report& x) {
+        if (pass())
+          self->send(self->state.sup, std::move(x));
+      },
+      // As the user's work.
+      [=](caf::actor& agent) {
+        self->link_to(agent);
+        self->state.agent = std::move(agent);
+      },
+      [=](work_atom, slot_kind, const std::string& task) {
+        auto& st = self->state;
+        auto token = ++st.token;
+        auto slash = task.find('/');
+        duration run_for{std::stoll(task.substr(0, slash))};
+        duration every{std::stoll(task.substr(slash + 1))};
+        if (run_for > duration::zero())
+          self->delayed_send(self, run_for, finish_tick_atom::value, token);
+        if (every > duration::zero())
+          self->delayed_send(self, every, activity_tick_atom::value, token, every);
+      },
+      [=](finish_tick_atom, uint64_t token) {
+        if (token != self->state.token)
+          return;
+        ++self->state.token; // its output stops with it
+        caf::anon_send(self->state.agent, finish_atom::value);
+      },
+      [=](activity_tick_atom, uint64_t token, duration every) {
+        if (token != self->state.token)
+          return;
+        if (!self->state.hung)
+          caf::anon_send(self->state.agent, activity_atom::value);
+        self->delayed_send(self, every, activity_tick_atom::value, token, every);
+      },
+      [=](stop_work_atom) { ++self->state.token; },
+      [=](hang_atom) { self->state.hung = true; },
+      [=](wake_atom) {
+        auto& st = self->state;
+        st.hung = false;
+        if (!st.partitioned) // "with a beat at once"
+          self->send(st.sup, heartbeat{st.id, st.state, st.version});
+      },
+      [=](partition_atom, bool on) { self->state.partitioned = on; },
+  };
+}
+
+} // namespace
+
+// The simulated work of a slot travels in its task text: "run_for_ns/every_ns".
+std::string encode_work(const action& a) {
+  return std::to_string(a.run_for ? a.run_for->count() : 0) + "/" +
+         std::to_string(a.activity_every ? a.activity_every->count() : 0);
+}
+
+caf::actor spawn_shim(caf::actor_system& sys, supervisor_actor sup, std::string id) {
+  return sys.spawn(shim, std::move(sup), std::move(id));
+}
+
+} // namespace vigil::sim
