@@ -7,6 +7,7 @@
 #include "speed.hpp"
 
 #include <chrono>
+#include <condition_variable>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -33,6 +34,8 @@ namespace {
 
 struct recorder {
   std::mutex mx; ///< Realtime: the collector runs on a worker thread.
+  std::condition_variable ready;
+  bool subscribed = false;
   std::vector<event> events;
   std::map<std::string, agent_state> model; ///< The supervisor's record, by events.
   const run_options* opts = nullptr;
@@ -73,7 +76,11 @@ struct recorder {
 
 caf::behavior collector(caf::event_based_actor* self, supervisor_actor sup,
                         recorder* rec) {
-  self->request(sup, caf::infinite, subscription_request{}).then([](snapshot&) {});
+  self->request(sup, caf::infinite, subscription_request{}).then([rec](snapshot&) {
+    std::lock_guard<std::mutex> guard{rec->mx};
+    rec->subscribed = true;
+    rec->ready.notify_all();
+  });
   return {
       [=](event_batch& b) {
         auto last = b.events.back().seq;
@@ -131,6 +138,11 @@ public:
     rec_.start = start_;
     collector_ = sys_.spawn(collector, sup_, &rec_);
     settle();
+    { // realtime: nothing may happen before the stream is watched
+      std::unique_lock<std::mutex> guard{rec_.mx};
+      rec_.ready.wait_for(guard, std::chrono::seconds(10),
+                          [&] { return rec_.subscribed; });
+    }
     agents_.resize(s_.agents.size());
     shims_.resize(s_.agents.size());
     // Actions first, then the checks of the same instant.
