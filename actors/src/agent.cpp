@@ -288,7 +288,8 @@ caf::behavior spawning(self_ptr self) {
       [self](slot_atom, slot_kind kind, std::string& task) {
         return enqueue(self, kind, std::move(task));
       },
-  }.or_else(common(self)));
+  }
+                               .or_else(common(self)));
 }
 
 caf::behavior idle(self_ptr self) {
@@ -306,7 +307,8 @@ caf::behavior idle(self_ptr self) {
       [self](quota_atom, quota_reason why, duration retry_after) -> caf::result<void> {
         return reply(go_exhausted(self, why, retry_after));
       },
-  }.or_else(common(self)));
+  }
+                               .or_else(common(self)));
 }
 
 caf::behavior working(self_ptr self) {
@@ -332,7 +334,8 @@ caf::behavior working(self_ptr self) {
       [self](quota_atom, quota_reason why, duration retry_after) -> caf::result<void> {
         return reply(go_exhausted(self, why, retry_after));
       },
-  }.or_else(common(self)));
+  }
+                               .or_else(common(self)));
 }
 
 caf::behavior exhausted(self_ptr self) {
@@ -349,7 +352,8 @@ caf::behavior exhausted(self_ptr self) {
         st.recovery_at = caf::none;
         take_next(self);
       },
-  }.or_else(common(self)));
+  }
+                               .or_else(common(self)));
 }
 
 caf::behavior behaviour_for(self_ptr self) {

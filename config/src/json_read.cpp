@@ -34,7 +34,7 @@ void fail(config_errc code, const std::string& pointer, std::string expected,
           std::string found) {
   config_problem p;
   p.code = code;
-  p.pointer = pointer.empty() ? "/" : pointer;
+  p.pointer = pointer; // RFC 6901: "" is the whole document
   p.expected = std::move(expected);
   p.found = std::move(found);
   throw json_read_error{std::move(p)};
@@ -167,8 +167,8 @@ bool parse_duration(std::string_view text, duration& result) {
 }
 
 duration duration_of(const json::value& v, const std::string& pointer, bool positive) {
-  const char* expected =
-      positive ? "a positive duration such as \"30s\"" : "a duration such as \"30s\"";
+  const char* expected = positive ? "a positive duration such as \"30s\""
+                                  : "a duration of 0s or more, such as \"30s\"";
   if (!v.is_string())
     fail(config_errc::wrong_type, pointer, expected, v);
   duration x{0};
@@ -185,7 +185,7 @@ std::optional<duration> optional_duration(const json::value& v,
     return std::nullopt;
   if (!v.is_string())
     fail(config_errc::wrong_type, pointer,
-         std::string{positive ? "a positive duration" : "a duration"} +
+         std::string{positive ? "a positive duration" : "a duration of 0s or more,"} +
              " such as \"30s\", or null for off",
          v);
   return duration_of(v, pointer, positive);

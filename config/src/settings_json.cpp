@@ -3,6 +3,7 @@
 #include <sstream>
 
 #include <boost/json/object.hpp>
+#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include "vigil/config/json_read.hpp"
@@ -30,6 +31,15 @@ void read_heartbeat(const json::value& v, const std::string& ptr,
     x.max_missed = static_cast<int>(integer(*p, member(ptr, "max_missed"), 1, 1000000));
   if (auto p = obj.if_contains("lag_grace"))
     x.lag_grace = duration_of(*p, member(ptr, "lag_grace"), false);
+  if (x.interval < std::chrono::milliseconds(1))
+    fail(config_errc::bad_value, member(ptr, "interval"), "at least 1ms",
+         "\"" + format_duration(x.interval) + "\"");
+  if (x.timeout <= x.interval) // every agent would miss beats all the time
+    fail(config_errc::bad_value,
+         member(ptr, obj.contains("timeout") ? "timeout" : "interval"),
+         "a timeout longer than the interval",
+         "interval " + format_duration(x.interval) + ", timeout " +
+             format_duration(x.timeout));
 }
 
 void read_watchdog(const json::value& v, const std::string& ptr, watchdog_settings& x) {
@@ -117,14 +127,35 @@ void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
       auto tp = member(t, kv.key());
       auto& to = object(kv.value(), tp);
       only_keys(to, tp, {"heartbeat", "watchdog"});
-      auto [i, fresh] = sup.types.try_emplace(std::string{kv.key()});
-      if (fresh) // start from the globals; the type's keys override them
-        i->second = type_settings{sup.heartbeat, sup.watchdog};
+      // Check the keys where they are written, then keep them as written: a later
+      // layer may change the globals under them.
+      type_settings probe{sup.heartbeat, sup.watchdog};
       if (auto q = to.if_contains("heartbeat"))
-        read_heartbeat(*q, member(tp, "heartbeat"), i->second.heartbeat);
+        read_heartbeat(*q, member(tp, "heartbeat"), probe.heartbeat);
       if (auto q = to.if_contains("watchdog"))
-        read_watchdog(*q, member(tp, "watchdog"), i->second.watchdog);
+        read_watchdog(*q, member(tp, "watchdog"), probe.watchdog);
+      auto& kept = x.type_overrides[std::string{kv.key()}];
+      json::object merged = kept.empty() ? json::object{} : parse(kept).as_object();
+      for (auto& section : to) {
+        auto& into = merged[section.key()];
+        if (!into.is_object())
+          into = json::object{};
+        for (auto& key : section.value().as_object())
+          into.as_object()[key.key()] = key.value();
+      }
+      kept = json::serialize(merged);
     }
+  }
+  // Every type: the globals as they stand now, then the keys the type names.
+  for (auto& [type, text] : x.type_overrides) {
+    auto& ts = sup.types[type];
+    ts = type_settings{sup.heartbeat, sup.watchdog};
+    auto doc = parse(text);
+    auto& o = doc.as_object();
+    if (auto q = o.if_contains("heartbeat"))
+      read_heartbeat(*q, "/types/" + type + "/heartbeat", ts.heartbeat);
+    if (auto q = o.if_contains("watchdog"))
+      read_watchdog(*q, "/types/" + type + "/watchdog", ts.watchdog);
   }
 }
 
@@ -196,7 +227,8 @@ std::string to_string(const config_problem& x) {
   if (x.code == config_errc::syntax)
     return x.file + ":" + std::to_string(x.line) + ":" + std::to_string(x.column) +
            ": invalid JSON: " + x.found;
-  return x.file + ": " + x.pointer + ": expected " + x.expected + ", found " + x.found;
+  auto where = x.pointer.empty() ? std::string{"(the whole document)"} : x.pointer;
+  return x.file + ": " + where + ": expected " + x.expected + ", found " + x.found;
 }
 
 } // namespace vigil

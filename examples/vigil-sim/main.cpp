@@ -111,6 +111,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "vigil-sim: %s\n", to_string(why).c_str());
     return 2;
   }
+  if (args.quiet) // the summary only, whatever the files say
+    s->config.log_level = "off";
   bool lines = !args.quiet && s->agents.size() <= 50;
   bool tty = isatty(fileno(stderr));
   sim::run_options opts;

@@ -3,6 +3,8 @@
 #include <cinttypes>
 #include <cmath>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -112,21 +114,33 @@ bool write_events(const std::string& path, const run_result& r, std::string& err
     o["reason"] = e.reason;
     o["version"] = e.version;
     if (e.kind == event_kind::heartbeat_missed)
-      o["missed"] = e.missed;
-    if (e.recovery_at)
-      o["recovery_at"] = std::round(seconds(*e.recovery_at - r.start) * 1000) / 1000;
+      o["count"] = e.missed;
+    // Seconds are written with millisecond digits ("61.500", not Boost's "6.15E1"):
+    // placeholders here, numbers below.
+    std::vector<std::pair<std::string, double>> secs;
+    secs.emplace_back("t", seconds(e.at - r.start));
+    if (e.recovery_at) {
+      o["recovery_at"] = "\x01recovery_at";
+      secs.emplace_back("recovery_at", seconds(*e.recovery_at - r.start));
+    }
     if (!e.error.empty())
       o["error"] = e.error;
     if (e.waited > duration::zero() || !e.details.empty()) {
-      o["waited"] = std::round(seconds(e.waited) * 1000) / 1000;
+      o["waited"] = "\x01waited";
+      secs.emplace_back("waited", seconds(e.waited));
       o["details"] = e.details;
     }
-    // seq and t lead each line; t in seconds with millisecond digits, as people read
-    // it.
-    char head[64];
-    std::snprintf(head, sizeof(head), "{\"seq\":%" PRIu64 ",\"t\":%.3f,", e.seq,
-                  seconds(e.at - r.start));
-    out << head << boost::json::serialize(o).substr(1) << '\n';
+    auto line = boost::json::serialize(o);
+    char num[48];
+    for (size_t k = 1; k < secs.size(); ++k) {
+      auto mark = "\"\\u0001" + secs[k].first + "\"";
+      std::snprintf(num, sizeof(num), "%.3f", secs[k].second);
+      line.replace(line.find(mark), mark.size(), num);
+    }
+    // seq and t lead each line.
+    std::snprintf(num, sizeof(num), "{\"seq\":%" PRIu64 ",\"t\":%.3f,", e.seq,
+                  secs[0].second);
+    out << num << line.substr(1) << '\n';
   }
   return static_cast<bool>(out);
 }

@@ -245,6 +245,10 @@ private:
 
   void perform(const action& a) {
     if (a.kind == action_kind::partition || a.kind == action_kind::heal) {
+      if (a.kind == action_kind::partition)
+        partitioned_.insert(a.node);
+      else
+        partitioned_.erase(a.node);
       for (size_t i = 0; i < s_.agents.size(); ++i)
         if (s_.agents[i].node == a.node && shims_[i])
           caf::anon_send(shims_[i], partition_atom::value,
@@ -265,6 +269,8 @@ private:
     switch (a.kind) {
     case action_kind::spawn: {
       sh = spawn_shim(sys_, sup_, spec.id);
+      if (partitioned_.count(spec.node)) // born behind the partition
+        caf::anon_send(sh, partition_atom::value, true);
       agent_options opts{spec.id, spec.type, spec.node};
       opts.settings = s_.config.agent_for(spec.type);
       opts.worker = sh;
@@ -446,6 +452,7 @@ private:
   caf::actor collector_;
   std::vector<caf::actor> agents_;
   std::vector<caf::actor> shims_;
+  std::set<std::string> partitioned_; ///< Nodes cut off right now.
   recorder rec_;
   time_point start_;
   std::vector<verdict> verdicts_;

@@ -58,6 +58,9 @@ public:
     if (auto p = obj.if_contains("settings"))
       apply_settings(*p, "/settings", s_.config);
     read_agents(required(obj, "", "agents", "an array of agents"));
+    // First: nothing may be scheduled or expected after the end.
+    s_.until =
+        duration_of(required(obj, "", "until", "a duration such as \"6h\""), "/until");
     if (auto p = obj.if_contains("timeline")) {
       auto& xs = array(*p, "/timeline");
       for (size_t i = 0; i < xs.size(); ++i)
@@ -71,12 +74,20 @@ public:
       for (size_t i = 0; i < xs.size(); ++i)
         s_.expectations.push_back(read_expectation(xs[i], element("/expect", i)));
     }
-    s_.until =
-        duration_of(required(obj, "", "until", "a duration such as \"6h\""), "/until");
     return std::move(s_);
   }
 
 private:
+  // A time at `ptr` within the run: from 0s up to `until`.
+  duration time_at(const json::value& v, const std::string& ptr) {
+    auto t = duration_of(v, ptr, false);
+    if (t > s_.until)
+      fail(config_errc::bad_value, ptr,
+           "a time within the run, up to \"until\" (" + format_duration(s_.until) + ")",
+           v);
+    return t;
+  }
+
   static const json::value& required(const json::object& obj, const std::string& ptr,
                                      const char* key, const char* expected) {
     if (auto p = obj.if_contains(key))
@@ -140,8 +151,8 @@ private:
     action a;
     a.index = index;
     a.pointer = ptr;
-    a.at = duration_of(required(obj, ptr, "at", "a duration such as \"5s\""),
-                       member(ptr, "at"), false);
+    a.at = time_at(required(obj, ptr, "at", "a duration such as \"5s\""),
+                   member(ptr, "at"));
     auto& d = required(obj, ptr, "do", "an action");
     auto name = string(d, member(ptr, "do"));
     auto it = std::find(std::begin(action_names), std::end(action_names), name);
@@ -239,8 +250,8 @@ private:
       only_keys(obj, ptr, {"at", "agent", "state"});
       e.kind = expectation_kind::state_at;
       e.state = word<agent_state>(*p, member(ptr, "state"), states);
-      e.at = duration_of(required(obj, ptr, "at", "a duration such as \"5s\""),
-                         member(ptr, "at"), false);
+      e.at = time_at(required(obj, ptr, "at", "a duration such as \"5s\""),
+                     member(ptr, "at"));
     } else if (auto p = obj.if_contains("states")) {
       only_keys(obj, ptr, {"agent", "states"});
       e.kind = expectation_kind::states;
@@ -255,10 +266,28 @@ private:
       e.kind = expectation_kind::event;
       e.event = word<event_kind>(obj.at("event"), member(ptr, "event"),
                                  "an event kind such as \"transition\"");
-      if (auto q = obj.if_contains("to"))
+      // Filters that cannot match are errors, not expectations that pass vacuously.
+      if (auto q = obj.if_contains("to")) {
+        if (e.event != event_kind::transition)
+          fail(config_errc::bad_value, member(ptr, "to"),
+               "no \"to\" except for \"transition\" events", *q);
         e.to = word<agent_state>(*q, member(ptr, "to"), states);
-      if (auto q = obj.if_contains("reason"))
-        e.reason = string(*q, member(ptr, "reason"));
+      }
+      if (auto q = obj.if_contains("reason")) {
+        auto rp = member(ptr, "reason");
+        if (e.event != event_kind::transition && e.event != event_kind::watchdog)
+          fail(config_errc::bad_value, rp,
+               "no \"reason\" except for \"transition\" and \"watchdog\" events", *q);
+        e.reason = string(*q, rp);
+        if (e.event == event_kind::watchdog &&
+            *e.reason != "session_ceiling_exceeded" &&
+            *e.reason != "no_output_deadline" &&
+            *e.reason != "children_persist_too_long")
+          fail(config_errc::bad_value, rp,
+               "session_ceiling_exceeded, no_output_deadline or "
+               "children_persist_too_long",
+               *q);
+      }
       if (auto q = obj.if_contains("tolerance"))
         e.tolerance = duration_of(*q, member(ptr, "tolerance"), false);
       int when =
@@ -268,14 +297,14 @@ private:
              "exactly one of \"at\", \"between\", \"count\"",
              std::to_string(when) + " of them");
       if (auto q = obj.if_contains("at"))
-        e.event_at = duration_of(*q, member(ptr, "at"), false);
+        e.event_at = time_at(*q, member(ptr, "at"));
       if (auto q = obj.if_contains("between")) {
         auto bp = member(ptr, "between");
         auto& xs = array(*q, bp);
         if (xs.size() != 2)
           fail(config_errc::bad_value, bp, "two durations [from, to]", *q);
-        auto from = duration_of(xs[0], element(bp, 0), false);
-        auto to = duration_of(xs[1], element(bp, 1), false);
+        auto from = time_at(xs[0], element(bp, 0));
+        auto to = time_at(xs[1], element(bp, 1));
         if (to < from)
           fail(config_errc::bad_value, bp, "[from, to] with from <= to", *q);
         e.between = std::make_pair(from, to);

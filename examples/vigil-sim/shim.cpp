@@ -22,6 +22,8 @@ struct shim_state {
   bool partitioned = false;
   uint64_t token = 0; ///< The slot whose simulated work is running.
   agent_state state = agent_state::spawning;
+  bool dead = false; ///< The agent died while partitioned; `died` is why.
+  caf::error died;
   uint64_t version = 0;
 };
 
@@ -33,7 +35,15 @@ caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id) {
   // The shim is the agent's link to the supervisor, so the supervisor knows the shim as
   // the owner. Linked to the agent, it ends with the agent's exit reason, after
   // everything the agent sent before (and an exit for the shim ends the agent).
-  self->set_exit_handler([self](caf::exit_msg& msg) { self->quit(msg.reason); });
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    if (!self->state.partitioned) {
+      self->quit(msg.reason);
+      return;
+    }
+    // Behind a partition the supervisor learns of the death only when it heals.
+    self->state.died = std::move(msg.reason);
+    self->state.dead = true;
+  });
   auto pass = [self](bool also_when_hung = true) {
     auto& st = self->state;
     return !st.partitioned && (also_when_hung || !st.hung);
@@ -111,7 +121,11 @@ caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id) {
         if (!st.partitioned) // "with a beat at once"
           self->send(st.sup, heartbeat{st.id, st.state, st.version});
       },
-      [=](partition_atom, bool on) { self->state.partitioned = on; },
+      [=](partition_atom, bool on) {
+        self->state.partitioned = on;
+        if (!on && self->state.dead)
+          self->quit(self->state.died);
+      },
   };
 }
 

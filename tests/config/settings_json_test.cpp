@@ -138,7 +138,8 @@ TEST(SettingsJson, EveryBadFileGetsOneExactMessage) {
        R"(fleet.json: /types/a~1b/retention: expected one of the keys heartbeat, watchdog, found unknown key "retention")"},
       {R"({"heartbeat": []})",
        R"(fleet.json: /heartbeat: expected an object, found [])"},
-      {R"([1, 2])", R"(fleet.json: /: expected an object, found [1,2])"},
+      {R"([1, 2])",
+       R"(fleet.json: (the whole document): expected an object, found [1,2])"},
       {"{\n  \"heartbeat\": {\n    \"timeout\": \"30s\",\n  }\n}",
        "fleet.json:4:3: invalid JSON: syntax error"},
       {"{\"retention\": \"10m\"", "fleet.json:1:20: invalid JSON: incomplete JSON"},
@@ -153,4 +154,31 @@ TEST(SettingsJson, UnreadableFileIsAProblemToo) {
   EXPECT_EQ(why.code, config_errc::unreadable);
   EXPECT_EQ(to_string(why), "/nonexistent/fleet.json: cannot be read (expected a "
                             "readable file, none could be opened)");
+}
+
+TEST(SettingsJson, TypeKeysStayAsWrittenWhenALaterLayerChangesTheGlobals) {
+  config_problem why;
+  auto base = read_settings(R"({"types": {"coder": {"heartbeat": {"timeout": "2m"}}}})",
+                            "cfg.json", why);
+  ASSERT_TRUE(base) << to_string(why);
+  auto x =
+      read_settings(R"({"heartbeat": {"interval": "2s"}})", "scenario", why, *base);
+  ASSERT_TRUE(x) << to_string(why);
+  auto& coder = x->supervisor.types.at("coder");
+  EXPECT_EQ(coder.heartbeat.interval, duration{2s});  // the new global
+  EXPECT_EQ(coder.heartbeat.timeout, duration{2min}); // the type's own key
+  auto y = read_settings(R"({"types": {"coder": {"heartbeat": {"max_missed": 5}}}})",
+                         "more.json", why, *x);
+  ASSERT_TRUE(y) << to_string(why);
+  EXPECT_EQ(y->supervisor.types.at("coder").heartbeat.timeout, duration{2min});
+  EXPECT_EQ(y->supervisor.types.at("coder").heartbeat.max_missed, 5);
+}
+
+TEST(SettingsJson, HeartbeatTimesMustMakeSenseTogether) {
+  EXPECT_EQ(
+      problem_of(R"({"heartbeat": {"interval": "10s", "timeout": "5s"}})"),
+      "fleet.json: /heartbeat/timeout: expected a timeout longer than the interval, "
+      "found interval 10s, timeout 5s");
+  EXPECT_EQ(problem_of(R"({"heartbeat": {"interval": "1ns"}})"),
+            R"(fleet.json: /heartbeat/interval: expected at least 1ms, found "1ns")");
 }

@@ -2,9 +2,11 @@
 #include "scenario.hpp"
 
 #include <chrono>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
+#include "report.hpp"
 #include "runner.hpp"
 
 using namespace vigil;
@@ -116,7 +118,7 @@ TEST(ScenarioLoader, EveryBadScenarioGetsOneExactMessage) {
        R"(s.json: /timeline/0/for: expected one of the keys at, do, agent, found unknown key "for")"},
       {with(
            R"("timeline": [{"at": "soon", "agent": "a1", "do": "spawn"}], "until": "1h")"),
-       R"(s.json: /timeline/0/at: expected a duration such as "30s", found "soon")"},
+       R"(s.json: /timeline/0/at: expected a duration of 0s or more, such as "30s", found "soon")"},
       {with(
            R"("timeline": [{"at": "0s", "node": "mars", "do": "partition"}], "until": "1h")"),
        R"(s.json: /timeline/0/node: expected the node of an agent, found "mars")"},
@@ -142,6 +144,18 @@ TEST(ScenarioLoader, EveryBadScenarioGetsOneExactMessage) {
       {with(R"("expect": [{"agent": "nobody-*", "states": []}], "until": "1h")"),
        R"(s.json: /expect/0/agent: expected an id or glob matching an agent of /agents, found "nobody-*", which matches none)"},
       {"{\"agents\": [,]}", "s.json:1:13: invalid JSON: syntax error"},
+      {with(
+           R"("timeline": [{"at": "2h", "agent": "a1", "do": "spawn"}], "until": "1h")"),
+       R"(s.json: /timeline/0/at: expected a time within the run, up to "until" (1h), found "2h")"},
+      {with(
+           R"("expect": [{"at": "61m", "agent": "a1", "state": "idle"}], "until": "1h")"),
+       R"(s.json: /expect/0/at: expected a time within the run, up to "until" (1h), found "61m")"},
+      {with(
+           R"("expect": [{"agent": "a1", "event": "heartbeat_missed", "to": "idle", "count": 0}], "until": "1h")"),
+       R"(s.json: /expect/0/to: expected no "to" except for "transition" events, found "idle")"},
+      {with(
+           R"("expect": [{"agent": "a1", "event": "watchdog", "reason": "no_output", "count": 0}], "until": "1h")"),
+       R"(s.json: /expect/0/reason: expected session_ceiling_exceeded, no_output_deadline or children_persist_too_long, found "no_output")"},
   };
   for (auto& c : cases)
     EXPECT_EQ(problem_of(c.text), c.message) << c.text;
@@ -169,4 +183,37 @@ TEST(ScenarioRunner, JudgesEveryKindOfExpectation) {
   EXPECT_EQ(r.verdicts[1].message, "agent a1 at 30s: expected busy, found idle");
   EXPECT_EQ(r.verdicts[4].message,
             "agent a1: expected transition to busy between 11s and 20s, saw at 10s");
+}
+
+TEST(ScenarioRunner, EventsFileHasOneJsonObjectPerEventWithSeqAndSeconds) {
+  auto s = load(with(R"(
+    "timeline": [{"at": "0s", "agent": "a1", "do": "spawn"},
+                 {"at": "1500ms", "agent": "a1", "do": "quota", "retry_after": "1m"}],
+    "until": "2m")"));
+  auto r = run(s, {});
+  std::string path = ::testing::TempDir() + "vigil_sim_events.jsonl";
+  std::string error;
+  ASSERT_TRUE(write_events(path, r, error)) << error;
+  std::ifstream in{path};
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);)
+    lines.push_back(line);
+  ASSERT_EQ(lines.size(), r.events.size());
+  EXPECT_EQ(lines[2],
+            R"({"seq":3,"t":1.500,"kind":"transition","agent":"a1","type":"default",)"
+            R"("node":"local","from":"idle","to":"exhausted","reason":"rate_limit",)"
+            R"("version":2,"recovery_at":61.500})");
+}
+
+TEST(ScenarioRunner, AgentsSpawnedBehindAPartitionAreCutOffToo) {
+  auto s = load(R"({"agents": [{"id": "a1", "node": "n1"}],
+    "timeline": [{"at": "0s", "node": "n1", "do": "partition"},
+                 {"at": "1s", "agent": "a1", "do": "spawn"},
+                 {"at": "5m", "node": "n1", "do": "heal"}],
+    "expect": [{"at": "4m", "agent": "a1", "state": "idle"}],
+    "until": "6m"})");
+  auto r = run(s, {});
+  ASSERT_EQ(r.verdicts.size(), 1u);
+  EXPECT_FALSE(r.verdicts[0].passed); // it never reached the supervisor before the heal
+  EXPECT_EQ(r.verdicts[0].message, "agent a1 at 4m: expected idle, found no record");
 }

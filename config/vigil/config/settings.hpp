@@ -1,6 +1,7 @@
 // All settings in one JSON shape (DESIGN §8), and the loader for settings files.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,6 +31,10 @@ struct settings {
   supervisor_settings supervisor;
   agent_settings agent;
   std::string log_level = "info"; ///< trace, debug, info, warn, error or off.
+  /// Per-type keys as written (JSON text, merged over every layer read). The loader
+  /// derives `supervisor.types` from them and the globals, so a later layer that
+  /// changes a global changes it for every type that does not name that key.
+  std::map<std::string, std::string> type_overrides;
 
   /// The agent settings for agents of `type` (its heartbeat interval).
   agent_settings agent_for(const std::string& type) const;

@@ -1,7 +1,0 @@
-execute_process(COMMAND ${SIM} ${FILE} RESULT_VARIABLE rc ERROR_VARIABLE err)
-if(NOT rc EQUAL 2)
-  message(FATAL_ERROR "expected exit 2, got ${rc}")
-endif()
-if(NOT err MATCHES "/timeline/0/do: expected one of spawn, slot")
-  message(FATAL_ERROR "unexpected message: ${err}")
-endif()
