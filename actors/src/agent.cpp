@@ -125,6 +125,9 @@ agent_state working_state(slot_kind kind) {
 
 /// Starts a slot from idle and tells the user's worker.
 caf::error start(self_ptr self, pending_slot slot) {
+  // A new slot reports its own output: nothing carries over from the last one.
+  self->state.last_activity_sent = caf::none;
+  self->state.activity_flush_pending = false;
   auto reason = "slot:" + to_string(slot.kind);
   if (auto err = enter(self, change{working_state(slot.kind), std::move(reason)}))
     return err;

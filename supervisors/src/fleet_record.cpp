@@ -25,28 +25,37 @@ bool working(agent_state x) {
   return x == agent_state::busy || x == agent_state::on_call;
 }
 
-// DESIGN §6: the watchdog is armed when a slot starts (the start counts as activity)
-// and disarmed when the agent leaves its working states (offline included: the
-// supervisor hears no output then; a return to work arms a fresh session).
-void watch_work(self_ptr self, agent_record& rec, agent_state from, time_point now) {
-  if (working(from) && !working(rec.state) && rec.watchdog) {
-    std::vector<watchdog_note> notes;
-    rec.watchdog->disarm(now, notes);
-    rec.watchdog.reset();
-    rec.watchdog_due = time_point::max(); // a pending timer is now stale
-    publish_notes(self, rec, notes);      // `exited` of a run the transition ends
-  } else if (!working(from) && working(rec.state) && rec.watchdog_cfg &&
-             rec.watchdog_cfg->enabled()) {
-    rec.watchdog = std::make_unique<watchdog_policy>(*rec.watchdog_cfg);
-    rec.watchdog->arm(now);
-    ensure_watchdog_timer(self, rec);
-  }
+// DESIGN §6: the watchdog is disarmed when the agent leaves its working states
+// (offline included: the supervisor hears no output then; a return to work arms a
+// fresh session). Its notes (`exited`) come before the transition that ends the run.
+void stop_watching(self_ptr self, agent_record& rec, agent_state to, time_point now) {
+  if (!rec.watchdog || working(to))
+    return;
+  std::vector<watchdog_note> notes;
+  rec.watchdog->disarm(now, notes);
+  rec.watchdog.reset(); // a pending timer stays pending; it finds no policy then
+  publish_notes(self, rec, notes);
 }
 
 } // namespace
 
+void start_watching(self_ptr self, agent_record& rec, time_point now) {
+  if (rec.watchdog || !working(rec.state) || !rec.watchdog_cfg ||
+      !rec.watchdog_cfg->enabled())
+    return;
+  // Armed when a slot starts; the start counts as activity.
+  rec.watchdog = std::make_unique<watchdog_policy>(*rec.watchdog_cfg);
+  rec.watchdog->arm(now);
+  ensure_watchdog_timer(self, rec);
+}
+
 void apply(self_ptr self, agent_record& rec, change c) {
   auto now = self->clock().now();
+  // Deadlines due by now come first: a watchdog fire ends the agent before this change
+  // (it then is terminal, and this change is moot).
+  if (!run_watchdog(self, rec, now) || is_terminal(rec.state))
+    return;
+  stop_watching(self, rec, c.to, now);
   auto from = rec.state;
   rec.state = c.to;
   ++rec.version;
@@ -64,7 +73,6 @@ void apply(self_ptr self, agent_record& rec, change c) {
     rec.recovery_at = caf::none;
   if (!c.error.empty())
     rec.last_error = c.error;
-  watch_work(self, rec, from, now);
   auto e = event_for(rec, event_kind::transition, now);
   e.from = from;
   e.reason = std::move(c.reason);
@@ -78,6 +86,7 @@ void apply(self_ptr self, agent_record& rec, change c) {
                        rec.life);
   }
   emit(self, std::move(e));
+  start_watching(self, rec, now);
 }
 
 void ensure_timer(self_ptr self, agent_record& rec) {

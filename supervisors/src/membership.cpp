@@ -11,8 +11,6 @@
 
 namespace vigil::detail {
 
-namespace {
-
 void adopt(self_ptr self, agent_record& rec, caf::actor owner) {
   auto& ids = self->state.owners[owner.address()];
   if (ids.empty())
@@ -22,6 +20,8 @@ void adopt(self_ptr self, agent_record& rec, caf::actor owner) {
   rec.owner = std::move(owner);
   rec.owner_down = false;
 }
+
+namespace {
 
 /// Removes a record and what points to it.
 void forget(self_ptr self, std::unordered_map<std::string, agent_record>::iterator i) {
@@ -107,12 +107,15 @@ caf::result<void> on_registration(self_ptr self, registration& reg) {
   auto& rec = i->second;
   rec.life = st.next_life++;
   rec.state = reg.state;
+  if (phase_of(rec.state) == agent_phase::running)
+    rec.started_at = now;
   rec.watchdog_cfg = &st.cfg.watchdog_for(reg.type);
   adopt(self, rec, std::move(sender));
   st.log->info("agent {} registered (type {}, node {}, {})", rec.id, rec.type, rec.node,
                to_string(rec.state));
   emit_record_event(self, rec, event_kind::registered, "registered");
-  ensure_timer(self, rec); // registration counts as the first beat
+  start_watching(self, rec, now); // registered while working (it reconnected)
+  ensure_timer(self, rec);        // registration counts as the first beat
   return caf::unit;
 }
 
@@ -137,7 +140,8 @@ void on_down(self_ptr self, caf::down_msg& dm) {
       continue;
     }
     if (dm.reason == caf::exit_reason::remote_link_unreachable) {
-      // DESIGN §7: a lost node is not a dead agent. Keep the owner for its return.
+      // DESIGN §7: a lost node is not a dead agent. Keep the owner for its return;
+      // its monitor is used up, so a return adopts (and monitors) it again.
       if (may_transition(rec.state, agent_state::offline))
         apply(self, rec, change{agent_state::offline, "node_unreachable:" + rec.node});
       continue;
@@ -153,6 +157,8 @@ void on_down(self_ptr self, caf::down_msg& dm) {
             change{agent_state::failed, "crashed",
                    "the actor quit without reporting its end"});
   }
+  if (dm.reason == caf::exit_reason::remote_link_unreachable)
+    st.owners.erase(dm.source); // so that a return monitors it afresh
 }
 
 void on_purge(self_ptr self, const std::string& id, uint64_t life) {

@@ -63,7 +63,9 @@ void on_heartbeat(self_ptr self, heartbeat& hb) {
     return;
   auto& r = **rec;
   if (is_terminal(r.state))
-    return;                          // sent before it learned of its end
+    return;         // sent before it learned of its end
+  if (r.owner_down) // back from a lost node without re-registering: watch it again
+    adopt(self, r, r.owner);
   r.beats.beat(self->clock().now()); // O(1): no timer touched
   if (r.state == agent_state::offline) {
     if (may_transition(r.state, hb.state))
@@ -123,9 +125,9 @@ void on_children(self_ptr self, child_report& x) {
 void on_watchdog(self_ptr self, const std::string& id, time_point due) {
   auto i = self->state.agents.find(id);
   if (i == self->state.agents.end() || i->second.watchdog_due != due)
-    return; // stale: superseded, disarmed or purged
+    return; // stale: superseded by an earlier one, or purged
   i->second.watchdog_due = time_point::max();
-  run_watchdog(self, i->second, self->clock().now());
+  run_watchdog(self, i->second, self->clock().now()); // re-arms if still watching
 }
 
 void on_deadline(self_ptr self, const std::string& id, time_point due) {

@@ -40,8 +40,10 @@ struct agent_record {
   heartbeat_policy beats;
   time_point armed_due = time_point::max(); ///< The one pending liveness timer.
   const watchdog_settings* watchdog_cfg = nullptr;
-  std::unique_ptr<watchdog_policy> watchdog;   ///< While working, if configured.
-  time_point watchdog_due = time_point::max(); ///< Its pending timer.
+  std::unique_ptr<watchdog_policy> watchdog; ///< While working, if configured.
+  /// The due time of the one pending watchdog message, kept across slots: a new slot
+  /// arms another only when it needs an earlier one (lazy re-arm, DESIGN §4).
+  time_point watchdog_due = time_point::max();
   caf::optional<time_point> recovery_at;
   std::string reason;
   std::string last_error;
@@ -93,6 +95,9 @@ void on_down(self_ptr self, caf::down_msg& dm);
 /// Retention of one life of `id` is over.
 void on_purge(self_ptr self, const std::string& id, uint64_t life);
 
+/// Makes `owner` the owner of `rec` and monitors it (once per actor).
+void adopt(self_ptr self, agent_record& rec, caf::actor owner);
+
 /// The record of an ended agent lets go of its actor (monitor stays; harmless).
 void release_owner(self_ptr self, agent_record& rec);
 
@@ -114,6 +119,9 @@ bool run_watchdog(self_ptr self, agent_record& rec, time_point now);
 /// Broadcasts watchdog notes; on a fire, ends the agent `failed` and sends its actor an
 /// exit. False when the agent was ended.
 bool publish_notes(self_ptr self, agent_record& rec, std::vector<watchdog_note>& notes);
+
+/// Arms the watchdog of an agent that is working, if its type has one configured.
+void start_watching(self_ptr self, agent_record& rec, time_point now);
 
 /// Arms the watchdog timer for the policy's next deadline (stale ones are no-ops).
 void ensure_watchdog_timer(self_ptr self, agent_record& rec);

@@ -74,6 +74,7 @@ bool publish_notes(self_ptr self, agent_record& rec,
   if (fired.empty())
     return true;
   auto why = "watchdog:" + fired;
+  // The policy has fired: the nested apply finds nothing more due and disarms it.
   apply(self, rec, change{agent_state::failed, why, why});
   if (rec.owner)
     self->send_exit(rec.owner, make_error(errc::agent_failed, rec.id, why));

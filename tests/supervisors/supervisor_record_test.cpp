@@ -274,3 +274,19 @@ TEST_F(SupervisorRecord, RealAgentsRegisterBeatAndReport) {
   auto zv = ask<agent_view>(*z, get_atom::value);
   EXPECT_FALSE(zv); // it quit: registration refused
 }
+
+TEST_F(SupervisorRecord, AnAgentBackFromALostNodeByBeatingIsWatchedAgain) {
+  auto p = idle_agent("a1");
+  caf::anon_send(caf::actor_cast<caf::actor>(sup),
+                 caf::down_msg{p.address(), caf::exit_reason::remote_link_unreachable});
+  sched.run();
+  ASSERT_EQ(status("a1").state, s::offline);
+  beat(p, "a1", s::idle); // back, without registering again
+  ASSERT_EQ(status("a1").state, s::idle);
+  auto other = puppet();
+  reg(other, "a1");
+  EXPECT_EQ(code_of(last_reply(other)), errc::duplicate_agent); // it lives: not free
+  caf::anon_send(p, fail_atom::value, std::string{"segfault"});
+  sched.run();
+  EXPECT_EQ(status("a1").state, s::failed); // its death is seen again
+}

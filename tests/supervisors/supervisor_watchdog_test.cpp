@@ -157,3 +157,57 @@ TEST_F(SupervisorWatchdog, SettingsPerAgentTypeAndOffByDefault) {
   EXPECT_EQ(status("r1").state,
             s::busy); // silent work is fine where nobody said otherwise
 }
+
+TEST_F(SupervisorWatchdog, AWatchdogDueWithAnOfflineVerdictEndsItOnceAsFailed) {
+  supervisor_settings cfg;
+  cfg.heartbeat.timeout = 30s;
+  cfg.heartbeat.max_missed = 1;
+  cfg.watchdog.idle_timeout = 30s;
+  cfg.watchdog.drain_window = 0s;
+  start(cfg);
+  auto c = collector();
+  auto p = idle_agent("a1"); // a puppet: it never beats
+  report(p, "a1", s::idle, s::busy);
+  advance(30s); // liveness and watchdog deadlines meet
+  EXPECT_EQ(status("a1").state, s::failed);
+  EXPECT_EQ(status("a1").reason, "watchdog:no_output_deadline");
+  // The missed beat is real; the watchdog's verdict comes before the offline one, which
+  // then has nothing left to change.
+  EXPECT_EQ(kinds(c), (strings{"registered", "transition:idle", "transition:busy",
+                               "heartbeat_missed", "watchdog:no_output_deadline",
+                               "transition:failed"}));
+  EXPECT_EQ(events_of(c).back().version, 3u);
+}
+
+TEST_F(SupervisorWatchdog, ExitedComesBeforeTheTransitionThatEndsTheRun) {
+  watchdog_settings wd;
+  wd.idle_timeout = 1min;
+  start_with(wd);
+  auto c = collector();
+  auto a = working_agent("a1");
+  child_report r;
+  r.children = 1;
+  ASSERT_FALSE(tell(a, r));
+  advance(2min);
+  ASSERT_FALSE(tell(a, finish_atom::value));
+  auto evs = events_of(c);
+  ASSERT_GE(evs.size(), 2u);
+  EXPECT_EQ(evs[evs.size() - 2].kind, event_kind::exited);
+  EXPECT_EQ(evs[evs.size() - 2].to, s::busy); // still the state of the run it ends
+  EXPECT_EQ(evs.back().kind, event_kind::transition);
+  EXPECT_EQ(evs.back().to, s::idle);
+}
+
+TEST_F(SupervisorWatchdog, ShortSlotsDoNotPileUpWatchdogTimers) {
+  watchdog_settings wd;
+  wd.idle_timeout = 10min;
+  start_with(wd);
+  auto a = working_agent("a1");
+  for (int i = 0; i < 100; ++i) {
+    advance(1s);
+    ASSERT_FALSE(tell(a, finish_atom::value));
+    ASSERT_TRUE(ask<slot_outcome>(a, slot_atom::value, slot_kind::work, std::string{}));
+  }
+  // The agent's beat, the supervisor's liveness deadline and one watchdog deadline.
+  EXPECT_LE(pending_timers(), 3u);
+}
