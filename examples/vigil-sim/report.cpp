@@ -70,7 +70,8 @@ std::string counts_line(const std::map<agent_state, uint64_t>& counts) {
   std::string result;
   for (auto& [state, n] : counts)
     result += (result.empty() ? "" : "  ") + to_string(state) + " " + std::to_string(n);
-  return result.empty() ? "no agents" : result;
+  return result.empty() ? "no records (none registered, or all purged after retention)"
+                        : result;
 }
 
 void print_summary(std::FILE* out, const scenario& s, const run_result& r) {

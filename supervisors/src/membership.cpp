@@ -4,6 +4,7 @@
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/message.hpp>
 #include <spdlog/logger.h>
 
 #include "supervisor_state.hpp"
@@ -30,6 +31,23 @@ void forget(self_ptr self, std::unordered_map<std::string, agent_record>::iterat
   if (i->second.armed_due != time_point::max())
     --st.liveness_timers; // its pending timer will find no record: a no-op
   st.agents.erase(i);
+}
+
+// The error text of a crash: the words the actor died with when it gave some
+// ("runtime_error: segmentation fault"), else CAF's rendering of the reason.
+std::string failure_text(self_ptr self, const caf::error& reason) {
+  auto& ctx = reason.context();
+  if (code_of(reason) == errc::none && ctx.size() == 1 &&
+      ctx.match_element<std::string>(0)) {
+    auto rendered = self->system().render(reason); // "system_error(runtime_error, ...)"
+    auto open = rendered.find('(');
+    auto comma = rendered.find(',', open);
+    auto code = open != std::string::npos && comma != std::string::npos
+                    ? rendered.substr(open + 1, comma - open - 1)
+                    : rendered;
+    return code + ": " + ctx.get_as<std::string>(0);
+  }
+  return self->system().render(reason);
 }
 
 // Registration claims one of these states; the rest are decided, not claimed.
@@ -151,7 +169,8 @@ void on_down(self_ptr self, caf::down_msg& dm) {
         dm.reason == caf::exit_reason::kill)
       apply(self, rec, change{agent_state::killed, "exit:" + why});
     else if (dm.reason)
-      apply(self, rec, change{agent_state::failed, "crashed", why});
+      apply(self, rec,
+            change{agent_state::failed, "crashed", failure_text(self, dm.reason)});
     else
       apply(self, rec,
             change{agent_state::failed, "crashed",
