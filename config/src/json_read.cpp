@@ -1,7 +1,9 @@
 #include "vigil/config/json_read.hpp"
 
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <sstream>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -12,6 +14,22 @@
 namespace vigil::json_read {
 
 namespace json = boost::json;
+
+bool read_file(const std::string& path, std::string& text, config_problem& why) {
+  std::ifstream in{path};
+  if (!in) {
+    why = {};
+    why.code = config_errc::unreadable;
+    why.file = path;
+    why.expected = "a readable file";
+    why.found = "none could be opened";
+    return false;
+  }
+  std::stringstream buf;
+  buf << in.rdbuf();
+  text = buf.str();
+  return true;
+}
 
 std::string member(const std::string& pointer, std::string_view key) {
   std::string result = pointer + "/";

@@ -1,6 +1,4 @@
 // The settings loader (DESIGN §8): one JSON shape, every problem named by its pointer.
-#include <fstream>
-#include <sstream>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -175,18 +173,10 @@ std::optional<settings> read_settings(std::string_view text, const std::string& 
 
 std::optional<settings> read_settings_file(const std::string& path, config_problem& why,
                                            const settings& base) {
-  std::ifstream in{path};
-  if (!in) {
-    why = {};
-    why.code = config_errc::unreadable;
-    why.file = path;
-    why.expected = "a readable file";
-    why.found = "none could be opened";
+  std::string text;
+  if (!read_file(path, text, why))
     return std::nullopt;
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return read_settings(buf.str(), path, why, base);
+  return read_settings(text, path, why, base);
 }
 
 std::optional<settings> read_settings(std::string_view text, const std::string& file,

@@ -3,6 +3,7 @@
 // network between the agent and the supervisor (hang, partition).
 #include "runner.hpp"
 
+#include "recorder.hpp"
 #include "shim.hpp"
 #include "speed.hpp"
 
@@ -31,68 +32,6 @@
 namespace vigil::sim {
 
 namespace {
-
-struct recorder {
-  std::mutex mx; ///< Realtime: the collector runs on a worker thread.
-  std::condition_variable ready;
-  bool subscribed = false;
-  std::vector<event> events;
-  std::map<std::string, agent_state> model; ///< The supervisor's record, by events.
-  const run_options* opts = nullptr;
-  double speed = 1.0;
-  time_point start;
-
-  void on(event e) {
-    std::lock_guard<std::mutex> guard{mx};
-    if (e.kind == event_kind::registered || e.kind == event_kind::transition)
-      model[e.agent] = e.to;
-    else if (e.kind == event_kind::purged)
-      model.erase(e.agent);
-    if (opts->on_event) {
-      if (speed == 1.0) {
-        opts->on_event(e, e.at - start);
-      } else { // realtime --speed: show scenario time
-        auto x = e;
-        auto slow = [&](duration d) {
-          return duration{static_cast<int64_t>(static_cast<double>(d.count()) * speed)};
-        };
-        x.at = start + slow(e.at - start);
-        if (x.recovery_at)
-          x.recovery_at = start + slow(*e.recovery_at - start);
-        x.waited = slow(e.waited);
-        opts->on_event(x, x.at - start);
-      }
-    }
-    events.push_back(std::move(e));
-  }
-
-  std::map<agent_state, uint64_t> counts() const {
-    std::map<agent_state, uint64_t> result;
-    for (auto& [id, st] : model)
-      ++result[st];
-    return result;
-  }
-};
-
-caf::behavior collector(caf::event_based_actor* self, supervisor_actor sup,
-                        recorder* rec) {
-  self->request(sup, caf::infinite, subscription_request{}).then([rec](snapshot&) {
-    std::lock_guard<std::mutex> guard{rec->mx};
-    rec->subscribed = true;
-    rec->ready.notify_all();
-  });
-  return {
-      [=](event_batch& b) {
-        auto last = b.events.back().seq;
-        for (auto& e : b.events)
-          rec->on(std::move(e));
-        self->send(sup, ack_atom::value, last);
-      },
-      [=](snapshot& s) {
-        spdlog::error("vigil-sim: the event stream lost {} events", s.missed);
-      },
-  };
-}
 
 struct sim_config : caf::actor_system_config {
   explicit sim_config(bool virtual_time) {
@@ -136,7 +75,7 @@ public:
     start_ = sys_.clock().now();
     wall0_ = std::chrono::steady_clock::now();
     rec_.start = start_;
-    collector_ = sys_.spawn(collector, sup_, &rec_);
+    collector_ = spawn_collector(sys_, sup_, &rec_);
     settle();
     { // realtime: nothing may happen before the stream is watched
       std::unique_lock<std::mutex> guard{rec_.mx};

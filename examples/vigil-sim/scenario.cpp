@@ -3,9 +3,7 @@
 #include "scenario.hpp"
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
@@ -362,18 +360,10 @@ std::optional<scenario> read_scenario(std::string_view text, const std::string& 
 
 std::optional<scenario> read_scenario_file(const std::string& path,
                                            const settings& base, config_problem& why) {
-  std::ifstream in{path};
-  if (!in) {
-    why = {};
-    why.code = config_errc::unreadable;
-    why.file = path;
-    why.expected = "a readable file";
-    why.found = "none could be opened";
+  std::string text;
+  if (!read_file(path, text, why))
     return std::nullopt;
-  }
-  std::stringstream buf;
-  buf << in.rdbuf();
-  return read_scenario(buf.str(), path, base, why);
+  return read_scenario(text, path, base, why);
 }
 
 } // namespace vigil::sim

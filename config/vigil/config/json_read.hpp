@@ -63,6 +63,10 @@ std::optional<duration> optional_duration(const boost::json::value& v,
 void only_keys(const boost::json::object& obj, const std::string& pointer,
                std::initializer_list<std::string_view> allowed);
 
+/// Reads a whole file into `text`; when it cannot be opened, fills `why` (an
+/// `unreadable` problem naming `path`) and returns false.
+bool read_file(const std::string& path, std::string& text, config_problem& why);
+
 /// Parses a duration text; false when it is not one.
 bool parse_duration(std::string_view text, duration& result);
 
