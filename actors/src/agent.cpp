@@ -31,6 +31,7 @@ struct agent_actor_state {
   static inline const char* name = "vigil.agent";
   agent_options opts;
   agent_facing_supervisor supervisor;
+  uint64_t key = 0; ///< From the supervisor's `registration_ack`.
   agent_state current = agent_state::spawning;
   uint64_t version = 0;
   std::deque<pending_slot> queue;
@@ -275,13 +276,19 @@ caf::message_handler common(self_ptr self) {
   };
 }
 
-/// The heartbeat tick, matched first: it is by far the most frequent message.
+/// The heartbeat tick, matched first: it is by far the most frequent message. With a
+/// pacer the tick is the pacer's, and the answer goes back to it; otherwise it is our
+/// own timer's.
 caf::message_handler hot(self_ptr self) {
   return {
       [self](beat_atom) {
+        auto& st = self->state;
+        if (st.opts.pacer) {
+          self->send(st.opts.pacer, paced_beat{st.key, st.current, st.version});
+          return;
+        }
         send_beat(self);
-        self->delayed_send(self, self->state.opts.settings.heartbeat_interval,
-                           beat_atom::value);
+        self->delayed_send(self, st.opts.settings.heartbeat_interval, beat_atom::value);
       },
   };
 }
@@ -381,22 +388,28 @@ caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
   st.opts = std::move(opts);
   st.supervisor = std::move(supervisor);
   st.log = log();
-  registration reg{st.opts.id, st.opts.type, st.opts.node, st.current, st.version};
+  registration reg{st.opts.id, st.opts.type, st.opts.node,
+                   st.current, st.version,   st.opts.pacer.address()};
   self->request(st.supervisor, caf::infinite, std::move(reg))
       .then(
-          [self] {
+          [self](registration_ack& ack) {
             auto& st = self->state;
             if (st.current != agent_state::spawning)
               return; // ended while registering
+            st.key = ack.key;
             if (auto err = enter(self, change{agent_state::idle, "registered"})) {
               st.log->error("agent {}: {}", st.opts.id, self->system().render(err));
               return;
             }
             // Registration counts as the first beat (DESIGN §5).
-            self->delayed_send(self, st.opts.settings.heartbeat_interval,
-                               beat_atom::value);
+            auto interval = st.opts.settings.heartbeat_interval;
+            if (st.opts.pacer)
+              self->send(st.opts.pacer, pace_atom::value, interval);
+            else
+              self->delayed_send(self, interval, beat_atom::value);
             take_next(self);
           },
+
           [self](caf::error& err) {
             auto text = "registration refused: " + self->system().render(err);
             self->state.log->error("agent {}: {}", self->state.opts.id, text);

@@ -3,12 +3,14 @@
 // network between the agent and the supervisor (hang, partition).
 #include "runner.hpp"
 
+#include "node_link.hpp"
 #include "recorder.hpp"
 #include "shim.hpp"
 #include "speed.hpp"
 
 #include <chrono>
 #include <condition_variable>
+#include <map>
 #include <mutex>
 #include <set>
 #include <thread>
@@ -60,6 +62,10 @@ public:
     for (auto& x : shims_)
       if (x)
         caf::anon_send_exit(x, caf::exit_reason::kill);
+    for (auto& [name, n] : nodes_) {
+      caf::anon_send_exit(n.pacer, caf::exit_reason::kill);
+      caf::anon_send_exit(n.link, caf::exit_reason::kill);
+    }
     caf::anon_send_exit(collector_, caf::exit_reason::kill);
     caf::anon_send_exit(sup_, caf::exit_reason::kill);
     settle();
@@ -188,10 +194,12 @@ private:
         partitioned_.insert(a.node);
       else
         partitioned_.erase(a.node);
+      bool on = a.kind == action_kind::partition;
       for (size_t i = 0; i < s_.agents.size(); ++i)
         if (s_.agents[i].node == a.node && shims_[i])
-          caf::anon_send(shims_[i], partition_atom::value,
-                         a.kind == action_kind::partition);
+          caf::anon_send(shims_[i], partition_atom::value, on);
+      if (auto n = nodes_.find(a.node); n != nodes_.end())
+        caf::anon_send(n->second.link, partition_atom::value, on);
       settle();
       return;
     }
@@ -207,12 +215,14 @@ private:
     auto& sh = shims_[i];
     switch (a.kind) {
     case action_kind::spawn: {
-      sh = spawn_shim(sys_, sup_, spec.id);
+      auto& n = node(spec.node);
+      sh = spawn_shim(sys_, sup_, spec.id, n.link);
       if (partitioned_.count(spec.node)) // born behind the partition
         caf::anon_send(sh, partition_atom::value, true);
       agent_options opts{spec.id, spec.type, spec.node};
       opts.settings = s_.config.agent_for(spec.type);
       opts.worker = sh;
+      opts.pacer = n.pacer;
       auto x = spawn_agent(sys_, caf::actor_cast<agent_facing_supervisor>(sh), opts);
       agent = caf::actor_cast<caf::actor>(*x);
       caf::anon_send(sh, agent);
@@ -274,6 +284,27 @@ private:
     default:
       break;
     }
+  }
+
+  /// A node's pacer and link, made when its first agent spawns.
+  struct sim_node {
+    caf::actor link;
+    pacer_actor pacer;
+  };
+
+  sim_node& node(const std::string& name) {
+    auto [i, added] = nodes_.try_emplace(name);
+    if (added) {
+      i->second.link = spawn_node_link(sys_, sup_);
+      if (partitioned_.count(name))
+        caf::anon_send(i->second.link, partition_atom::value, true);
+      // Exact phases: every agent beats exactly every interval from registration.
+      pacer_options po;
+      po.granularity = duration::zero();
+      i->second.pacer =
+          *spawn_pacer(sys_, caf::actor_cast<beat_sink>(i->second.link), po);
+    }
+    return i->second;
   }
 
   void check(const expectation& e) {
@@ -392,6 +423,8 @@ private:
   std::vector<caf::actor> agents_;
   std::vector<caf::actor> shims_;
   std::set<std::string> partitioned_; ///< Nodes cut off right now.
+  std::map<std::string, sim_node> nodes_;
+
   recorder rec_;
   time_point start_;
   std::vector<verdict> verdicts_;

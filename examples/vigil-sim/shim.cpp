@@ -16,8 +16,10 @@ namespace {
 struct shim_state {
   static inline const char* name = "vigil.sim.shim";
   supervisor_actor sup;
+  caf::actor link; ///< The node's link: its agents' beats travel there in batches.
   caf::actor agent;
   std::string id;
+  caf::optional<uint64_t> key; ///< From the registration's answer.
   bool hung = false;
   bool partitioned = false;
   uint64_t token = 0; ///< The slot whose simulated work is running.
@@ -29,9 +31,11 @@ struct shim_state {
 
 using shim_ptr = caf::stateful_actor<shim_state>*;
 
-caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id) {
+caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id,
+                   caf::actor link) {
   self->state.sup = std::move(sup);
   self->state.id = std::move(id);
+  self->state.link = std::move(link);
   // The shim is the agent's link to the supervisor, so the supervisor knows the shim as
   // the owner. Linked to the agent, it ends with the agent's exit reason, after
   // everything the agent sent before (and an exit for the shim ends the agent).
@@ -58,10 +62,23 @@ caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id) {
   };
   return {
       // As the network: agent -> supervisor; lost while partitioned (answers too).
-      [=](registration& x) -> caf::result<void> {
+      [=](registration& x) -> caf::result<registration_ack> {
+        auto rp = self->make_response_promise<registration_ack>();
         if (!pass())
-          return self->make_response_promise(); // never answered
-        return relay(std::move(x));
+          return rp; // never answered
+        // The pacer's batches reach the supervisor through the node's link.
+        x.pacer = self->state.link.address();
+        self->request(self->state.sup, caf::infinite, std::move(x))
+            .then(
+                [self, rp](registration_ack& ack) mutable {
+                  auto& st = self->state;
+                  st.key = ack.key;
+                  if (st.hung)
+                    self->send(st.link, hang_atom::value, ack.key, true);
+                  rp.deliver(ack);
+                },
+                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        return rp;
       },
       [=](heartbeat& x) {
         self->state.state = x.state;
@@ -114,10 +131,17 @@ caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id) {
         self->delayed_send(self, every, activity_tick_atom::value, token, every);
       },
       [=](stop_work_atom) { ++self->state.token; },
-      [=](hang_atom) { self->state.hung = true; },
+      [=](hang_atom) {
+        auto& st = self->state;
+        st.hung = true;
+        if (st.key)
+          self->send(st.link, hang_atom::value, *st.key, true);
+      },
       [=](wake_atom) {
         auto& st = self->state;
         st.hung = false;
+        if (st.key)
+          self->send(st.link, hang_atom::value, *st.key, false);
         if (!st.partitioned) // "with a beat at once"
           self->send(st.sup, heartbeat{st.id, st.state, st.version});
       },
@@ -137,8 +161,9 @@ std::string encode_work(const action& a) {
          std::to_string(a.activity_every ? a.activity_every->count() : 0);
 }
 
-caf::actor spawn_shim(caf::actor_system& sys, supervisor_actor sup, std::string id) {
-  return sys.spawn(shim, std::move(sup), std::move(id));
+caf::actor spawn_shim(caf::actor_system& sys, supervisor_actor sup, std::string id,
+                      caf::actor link) {
+  return sys.spawn(shim, std::move(sup), std::move(id), std::move(link));
 }
 
 } // namespace vigil::sim

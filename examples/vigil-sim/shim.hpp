@@ -26,7 +26,9 @@ std::string encode_work(const action& a);
 
 /// Spawns the shim of agent `id`: give the agent the shim as its supervisor and as its
 /// worker, then send the shim the agent's handle (it links to it). The supervisor knows
-/// the shim as the owner; the shim ends with the agent's exit reason.
-caf::actor spawn_shim(caf::actor_system& sys, supervisor_actor sup, std::string id);
+/// the shim as the owner and `link` (the node's link, see node_link.hpp) as the
+/// agent's pacer; the shim ends with the agent's exit reason.
+caf::actor spawn_shim(caf::actor_system& sys, supervisor_actor sup, std::string id,
+                      caf::actor link);
 
 } // namespace vigil::sim

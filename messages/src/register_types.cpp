@@ -25,7 +25,10 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<quota_reason>("vigil.quota_reason");
   cfg.add_message_type<event_kind>("vigil.event_kind");
   cfg.add_message_type<registration>("vigil.registration");
+  cfg.add_message_type<registration_ack>("vigil.registration_ack");
   cfg.add_message_type<heartbeat>("vigil.heartbeat");
+  cfg.add_message_type<paced_beat>("vigil.paced_beat");
+  cfg.add_message_type<beat_batch>("vigil.beat_batch");
   cfg.add_message_type<transition_report>("vigil.transition_report");
   cfg.add_message_type<child_evidence>("vigil.child_evidence");
   cfg.add_message_type<activity_report>("vigil.activity_report");

@@ -82,8 +82,7 @@ void apply(self_ptr self, agent_record& rec, change c) {
                         to_string(c.to), e.reason, rec.version);
   if (is_terminal(c.to)) {
     rec.ended_at = now;
-    self->delayed_send(self, self->state.cfg.retention, purge_atom::value, rec.id,
-                       rec.life);
+    self->delayed_send(self, self->state.cfg.retention, purge_atom::value, rec.key);
   }
   emit(self, std::move(e));
   start_watching(self, rec, now);
@@ -96,11 +95,22 @@ void ensure_timer(self_ptr self, agent_record& rec) {
   if (due >=
       rec.armed_due) // paused (max), or the pending timer comes first: lazy re-arm
     return;
+  auto& st = self->state;
   if (rec.armed_due == time_point::max())
-    ++self->state.liveness_timers;
+    ++st.liveness_timers;
   rec.armed_due = due;
-  self->delayed_send(self, due - self->clock().now(), deadline_atom::value, rec.id,
-                     due);
+  st.liveness.push(due, rec.key);
+  if (!st.sweeping)
+    arm_liveness(self);
+}
+
+void arm_liveness(self_ptr self) {
+  auto& st = self->state;
+  auto due = st.liveness.earliest();
+  if (due >= st.liveness_armed) // empty (max), or a message comes first anyway
+    return;
+  st.liveness_armed = due;
+  self->delayed_send(self, due - self->clock().now(), deadline_atom::value, due);
 }
 
 void emit(self_ptr self, event e) {
@@ -143,11 +153,12 @@ agent_status status_of(self_ptr self, const agent_record& rec) {
 std::vector<agent_status> snapshot_of(self_ptr self,
                                       const subscription_filter& filter) {
   std::vector<agent_status> result;
-  for (auto& [id, rec] : self->state.agents) {
+  self->state.agents.for_each([&](const agent_record& rec) {
     auto x = status_of(self, rec);
     if (matches(filter, x))
       result.push_back(std::move(x));
-  }
+  });
+
   return result;
 }
 

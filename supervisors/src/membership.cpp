@@ -25,12 +25,12 @@ void adopt(self_ptr self, agent_record& rec, caf::actor owner) {
 namespace {
 
 /// Removes a record and what points to it.
-void forget(self_ptr self, std::unordered_map<std::string, agent_record>::iterator i) {
+void forget(self_ptr self, agent_record& rec) {
   auto& st = self->state;
-  release_owner(self, i->second);
-  if (i->second.armed_due != time_point::max())
-    --st.liveness_timers; // its pending timer will find no record: a no-op
-  st.agents.erase(i);
+  release_owner(self, rec);
+  if (rec.armed_due != time_point::max())
+    --st.liveness_timers; // its queued deadline will find no record: a no-op
+  st.agents.remove(rec);
 }
 
 // The error text of a crash: the words the actor died with when it gave some
@@ -85,7 +85,7 @@ void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
   emit(self, std::move(e));
 }
 
-caf::result<void> on_registration(self_ptr self, registration& reg) {
+caf::result<registration_ack> on_registration(self_ptr self, registration& reg) {
   auto& st = self->state;
   auto sender = caf::actor_cast<caf::actor>(self->current_sender());
   if (!sender) {
@@ -100,17 +100,18 @@ caf::result<void> on_registration(self_ptr self, registration& reg) {
                       std::string{"spawning, idle, busy, on_call or exhausted"});
   }
   auto now = self->clock().now();
-  if (auto i = st.agents.find(reg.id); i != st.agents.end()) {
-    auto& rec = i->second;
+  if (auto* old = st.agents.find(reg.id)) {
+    auto& rec = *old;
     if (rec.owner == sender && !is_terminal(rec.state)) {
       // The same actor again (e.g. its node came back): watch it again, restore it.
       if (rec.owner_down)
         adopt(self, rec, sender);
+      rec.pacer = reg.pacer;
       rec.beats.beat(now);
       if (rec.state == agent_state::offline && may_transition(rec.state, reg.state))
         apply(self, rec, change{reg.state, "re_registered"});
       ensure_timer(self, rec);
-      return caf::unit;
+      return registration_ack{rec.key};
     }
     if (!is_terminal(rec.state) && !rec.owner_down) {
       st.log->error("registration of agent {} refused: already registered by another "
@@ -118,12 +119,11 @@ caf::result<void> on_registration(self_ptr self, registration& reg) {
                     reg.id);
       return make_error(errc::duplicate_agent, reg.id);
     }
-    forget(self, i); // a new life for an ended (or lost) id
+    forget(self, rec); // a new life for an ended (or lost) id
   }
   auto& hb = st.cfg.heartbeat_for(reg.type);
-  auto [i, added] = st.agents.try_emplace(reg.id, reg.id, reg.type, reg.node, hb, now);
-  auto& rec = i->second;
-  rec.life = st.next_life++;
+  auto& rec = st.agents.add(reg.id, reg.type, reg.node, hb, now);
+  rec.pacer = reg.pacer;
   rec.state = reg.state;
   if (phase_of(rec.state) == agent_phase::running)
     rec.started_at = now;
@@ -134,7 +134,7 @@ caf::result<void> on_registration(self_ptr self, registration& reg) {
   emit_record_event(self, rec, event_kind::registered, "registered");
   start_watching(self, rec, now); // registered while working (it reconnected)
   ensure_timer(self, rec);        // registration counts as the first beat
-  return caf::unit;
+  return registration_ack{rec.key};
 }
 
 void on_down(self_ptr self, caf::down_msg& dm) {
@@ -151,7 +151,7 @@ void on_down(self_ptr self, caf::down_msg& dm) {
   auto ids = o->second; // copy: release_owner edits the list
   auto why = self->system().render(dm.reason);
   for (auto& id : ids) {
-    auto& rec = st.agents.at(id);
+    auto& rec = *st.agents.find(id);
     rec.owner_down = true;
     if (is_terminal(rec.state)) {
       release_owner(self, rec); // it reported its end (or was ended), then quit
@@ -180,14 +180,13 @@ void on_down(self_ptr self, caf::down_msg& dm) {
     st.owners.erase(dm.source); // so that a return monitors it afresh
 }
 
-void on_purge(self_ptr self, const std::string& id, uint64_t life) {
-  auto& st = self->state;
-  auto i = st.agents.find(id);
-  if (i == st.agents.end() || i->second.life != life)
+void on_purge(self_ptr self, uint64_t key) {
+  auto* rec = self->state.agents.find(key);
+  if (!rec)
     return; // a new life took the id, or it was purged already
-  st.log->info("agent {} purged after retention", id);
-  emit_record_event(self, i->second, event_kind::purged, "retention");
-  forget(self, i);
+  self->state.log->info("agent {} purged after retention", rec->id);
+  emit_record_event(self, *rec, event_kind::purged, "retention");
+  forget(self, *rec);
 }
 
 } // namespace vigil::detail

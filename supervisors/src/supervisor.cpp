@@ -31,12 +31,12 @@ caf::result<void> ok() {
 caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
                                    const char* what) {
   auto& st = self->state;
-  auto i = st.agents.find(id);
-  if (i == st.agents.end()) {
+  auto* found = st.agents.find(id);
+  if (!found) {
     st.log->error("{} for unknown agent {} refused", what, id);
     return make_error(errc::unknown_agent, id);
   }
-  auto& rec = i->second;
+  auto& rec = *found;
   if (is_terminal(rec.state) && !rec.owner) {
     // Sent before its actor ended; nothing to refuse loudly.
     st.log->debug("{} for ended agent {} ignored", what, id);
@@ -51,32 +51,53 @@ caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
 }
 
 caf::expected<agent_record*> find(self_ptr self, const std::string& id) {
-  auto i = self->state.agents.find(id);
-  if (i == self->state.agents.end())
-    return make_error(errc::unknown_agent, id);
-  return &i->second;
+  if (auto* rec = self->state.agents.find(id))
+    return rec;
+  return make_error(errc::unknown_agent, id);
 }
 
-void on_heartbeat(self_ptr self, heartbeat& hb) {
-  auto rec = owned(self, hb.id, "heartbeat");
-  if (!rec)
-    return;
-  auto& r = **rec;
+/// A beat of an agent whose sender was checked: O(1), no timer touched.
+void beat(self_ptr self, agent_record& r, agent_state state, time_point now) {
   if (is_terminal(r.state))
     return;         // sent before it learned of its end
   if (r.owner_down) // back from a lost node without re-registering: watch it again
     adopt(self, r, r.owner);
-  r.beats.beat(self->clock().now()); // O(1): no timer touched
+  r.beats.beat(now);
   if (r.state == agent_state::offline) {
-    if (may_transition(r.state, hb.state))
-      apply(self, r, change{hb.state, "heartbeat"});
+    if (may_transition(r.state, state))
+      apply(self, r, change{state, "heartbeat"});
     else
       self->state.log->error("agent {} beat from offline in state {}, which offline "
                              "cannot go to",
-                             r.id, to_string(hb.state));
+                             r.id, to_string(state));
   }
   if (r.armed_due == time_point::max())
     ensure_timer(self, r);
+}
+
+void on_heartbeat(self_ptr self, heartbeat& hb) {
+  if (auto rec = owned(self, hb.id, "heartbeat"))
+    beat(self, **rec, hb.state, self->clock().now());
+}
+
+/// A pacer's batch: each entry counts only when its key is current and the agent
+/// named this pacer when it registered.
+void on_beat_batch(self_ptr self, beat_batch& batch) {
+  auto& st = self->state;
+  auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+  auto now = self->clock().now();
+  size_t refused = 0;
+  for (auto& b : batch.beats) {
+    auto* rec = st.agents.find(b.key);
+    if (rec && rec->pacer && rec->pacer == sender)
+      beat(self, *rec, b.state, now);
+    else if (!rec || !is_terminal(rec->state)) // ended agents: late beats are moot
+      ++refused;
+  }
+  if (refused > 0)
+    st.log->error("{} of {} beats in a batch refused: their keys are stale, or the "
+                  "agents did not name the sender as their pacer",
+                  refused, batch.beats.size());
 }
 
 caf::result<void> on_report(self_ptr self, transition_report& rep) {
@@ -122,20 +143,22 @@ void on_children(self_ptr self, child_report& x) {
     ensure_watchdog_timer(self, r);
 }
 
-void on_watchdog(self_ptr self, const std::string& id, time_point due) {
-  auto i = self->state.agents.find(id);
-  if (i == self->state.agents.end() || i->second.watchdog_due != due)
+void on_watchdog(self_ptr self, uint64_t key, time_point due) {
+  auto* rec = self->state.agents.find(key);
+  if (!rec || rec->watchdog_due != due)
     return; // stale: superseded by an earlier one, or purged
-  i->second.watchdog_due = time_point::max();
-  run_watchdog(self, i->second, self->clock().now()); // re-arms if still watching
+  rec->watchdog_due = time_point::max();
+  run_watchdog(self, *rec, self->clock().now()); // re-arms if still watching
 }
 
-void on_deadline(self_ptr self, const std::string& id, time_point due) {
+/// One agent's liveness deadline came due.
+void on_deadline(self_ptr self, uint64_t key, time_point due) {
   auto& st = self->state;
-  auto i = st.agents.find(id);
-  if (i == st.agents.end())
+  auto* found = st.agents.find(key);
+  if (!found)
     return;
-  auto& rec = i->second;
+  auto& rec = *found;
+  auto& id = rec.id;
   if (due != rec.armed_due)
     return; // superseded by an earlier deadline
   rec.armed_due = time_point::max();
@@ -179,6 +202,19 @@ void on_deadline(self_ptr self, const std::string& id, time_point due) {
     return;
   }
   ensure_timer(self, rec);
+}
+
+/// The queue's delayed message: every deadline due by now, then the next message.
+void on_liveness_tick(self_ptr self, time_point at) {
+  auto& st = self->state;
+  if (at == st.liveness_armed)
+    st.liveness_armed = time_point::max();
+  st.sweeping = true;
+  st.liveness.pop_due(self->clock().now(), [self](uint64_t key, time_point due) {
+    on_deadline(self, key, due);
+  });
+  st.sweeping = false;
+  arm_liveness(self);
 }
 
 void send_batches(self_ptr self) {
@@ -240,6 +276,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
   return {
       [self](registration& reg) { return on_registration(self, reg); },
       [self](heartbeat& hb) { on_heartbeat(self, hb); },
+      [self](beat_batch& batch) { on_beat_batch(self, batch); },
       [self](transition_report& rep) { return on_report(self, rep); },
       [self](activity_report& x) { on_activity(self, x); },
       [self](child_report& x) { on_children(self, x); },
@@ -252,12 +289,12 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
       [self](status_atom) { return snapshot_of(self, {}); },
       [self](count_atom) {
         fleet_counts x;
-        for (auto& [id, rec] : self->state.agents) {
+        self->state.agents.for_each([&](const agent_record& rec) {
           ++x.by_state[rec.state];
           ++x.registered;
           if (status_of(self, rec).healthy)
             ++x.healthy;
-        }
+        });
         return x;
       },
       [self](stats_atom) {
@@ -322,15 +359,12 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         self->state.log->info("agent {}: liveness resumed", id);
         return ok();
       },
-      [self](deadline_atom, const std::string& id, time_point due) {
-        on_deadline(self, id, due);
+      [self](deadline_atom, time_point at) { on_liveness_tick(self, at); },
+      [self](purge_atom, uint64_t key) { on_purge(self, key); },
+      [self](watchdog_atom, uint64_t key, time_point due) {
+        on_watchdog(self, key, due);
       },
-      [self](purge_atom, const std::string& id, uint64_t life) {
-        on_purge(self, id, life);
-      },
-      [self](watchdog_atom, const std::string& id, time_point due) {
-        on_watchdog(self, id, due);
-      },
+
       [self](caf::flush_atom) { send_batches(self); },
   };
 }

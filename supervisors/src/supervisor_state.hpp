@@ -12,52 +12,26 @@
 #include <caf/typed_event_based_actor.hpp>
 #include <spdlog/fwd.h>
 
-#include "vigil/supervisors/heartbeat_policy.hpp"
+#include "agent_record.hpp"
+#include "deadline_queue.hpp"
+#include "record_table.hpp"
 #include "vigil/supervisors/subscriber_hub.hpp"
 #include "vigil/supervisors/supervisor.hpp"
-#include "vigil/supervisors/watchdog_policy.hpp"
 
 namespace vigil::detail {
-
-/// One agent in the fleet record.
-struct agent_record {
-  agent_record(std::string id, std::string type, std::string node,
-               const heartbeat_settings& hb, time_point now)
-      : id(std::move(id)), type(std::move(type)), node(std::move(node)),
-        registered_at(now), beats(hb, now) {}
-
-  std::string id;
-  std::string type;
-  std::string node;
-  uint64_t life = 0;       ///< Tells lives of one id apart (retention purges one life).
-  caf::actor owner;        ///< Strong: a registered agent is not "unreachable".
-  bool owner_down = false; ///< Its actor is gone (or its node unreachable).
-  agent_state state = agent_state::spawning;
-  uint64_t version = 0;
-  time_point registered_at;
-  caf::optional<time_point> started_at;
-  caf::optional<time_point> ended_at;
-  heartbeat_policy beats;
-  time_point armed_due = time_point::max(); ///< The one pending liveness timer.
-  const watchdog_settings* watchdog_cfg = nullptr;
-  std::unique_ptr<watchdog_policy> watchdog; ///< While working, if configured.
-  /// The due time of the one pending watchdog message, kept across slots: a new slot
-  /// arms another only when it needs an earlier one (lazy re-arm, DESIGN §4).
-  time_point watchdog_due = time_point::max();
-  caf::optional<time_point> recovery_at;
-  std::string reason;
-  std::string last_error;
-};
 
 struct supervisor_state {
   static inline const char* name = "vigil.supervisor";
 
   /// Set once at start: agent records point into its heartbeat settings.
   supervisor_settings cfg;
-  std::unordered_map<std::string, agent_record> agents;
+  record_table agents;
   /// Agent actor -> the ids it registered (usually one).
   std::unordered_map<caf::actor_addr, std::vector<std::string>> owners;
-  uint64_t next_life = 1;
+  /// Every watched agent's next liveness deadline, behind one delayed message.
+  deadline_queue liveness;
+  time_point liveness_armed = time_point::max(); ///< When that message is due.
+  bool sweeping = false;    ///< Running due deadlines: arm once, at the end.
   subscriber_hub hub{1, 1}; ///< Sized from `cfg` at start.
   std::unordered_map<caf::actor_addr, subscriber_hub::subscriber_id> subscriber_ids;
   std::unordered_map<subscriber_hub::subscriber_id, caf::actor> subscribers;
@@ -70,10 +44,9 @@ struct supervisor_state {
 /// The public interface plus the messages the supervisor sends itself. Spawned as
 /// this, handed out narrowed to `supervisor_actor`.
 using supervisor_impl =
-    supervisor_actor::extend<caf::reacts_to<deadline_atom, std::string, time_point>,
-                             caf::reacts_to<purge_atom, std::string, uint64_t>, // id,
-                                                                                // life
-                             caf::reacts_to<watchdog_atom, std::string, time_point>,
+    supervisor_actor::extend<caf::reacts_to<deadline_atom, time_point>,
+                             caf::reacts_to<purge_atom, uint64_t>, // key
+                             caf::reacts_to<watchdog_atom, uint64_t, time_point>,
                              caf::reacts_to<caf::flush_atom>>;
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
@@ -87,13 +60,13 @@ struct change {
 };
 
 /// Registration: a new record, a returning owner, or a refusal (DESIGN §3, §7).
-caf::result<void> on_registration(self_ptr self, registration& reg);
+caf::result<registration_ack> on_registration(self_ptr self, registration& reg);
 
 /// A monitored agent or subscriber is gone.
 void on_down(self_ptr self, caf::down_msg& dm);
 
-/// Retention of one life of `id` is over.
-void on_purge(self_ptr self, const std::string& id, uint64_t life);
+/// Retention of the life `key` names is over.
+void on_purge(self_ptr self, uint64_t key);
 
 /// Makes `owner` the owner of `rec` and monitors it (once per actor).
 void adopt(self_ptr self, agent_record& rec, caf::actor owner);
@@ -109,8 +82,13 @@ void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
 /// the event, and arms retention for terminal states.
 void apply(self_ptr self, agent_record& rec, change c);
 
-/// Arms the liveness timer when the policy's deadline is earlier than the pending one.
+/// Queues the policy's liveness deadline when it is earlier than the agent's pending
+/// one, and arms the queue's delayed message when that deadline comes first.
 void ensure_timer(self_ptr self, agent_record& rec);
+
+/// Arms the one delayed message for the queue's earliest deadline, if it is not
+/// armed for that time or earlier already.
+void arm_liveness(self_ptr self);
 
 /// Evaluates the watchdog of `rec` up to `now`, broadcasts its notes and ends the agent
 /// on a fire. False when the agent was ended.

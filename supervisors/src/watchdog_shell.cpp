@@ -99,7 +99,7 @@ void ensure_watchdog_timer(self_ptr self, agent_record& rec) {
   if (due >= rec.watchdog_due) // never (max), or the pending timer comes first
     return;
   rec.watchdog_due = due;
-  self->delayed_send(self, due - self->clock().now(), watchdog_atom::value, rec.id,
+  self->delayed_send(self, due - self->clock().now(), watchdog_atom::value, rec.key,
                      due);
 }
 

@@ -44,7 +44,7 @@ struct RegisterTypes : ::testing::Test {
 } // namespace
 
 TEST_F(RegisterTypes, RegistrationHeartbeatAndReportCrossTheWire) {
-  registration reg{"a1", "coder", "n2", agent_state::busy, 9};
+  registration reg{"a1", "coder", "n2", agent_state::busy, 9, {}};
   heartbeat beat{"a1", agent_state::on_call, 10};
   transition_report rep{"a1", agent_state::busy, agent_state::exhausted, 11, "billing",
                         "",   duration{3h}};
@@ -62,6 +62,21 @@ TEST_F(RegisterTypes, RegistrationHeartbeatAndReportCrossTheWire) {
   EXPECT_EQ(t.reason, "billing");
   ASSERT_TRUE(t.recovery_in);
   EXPECT_EQ(*t.recovery_in, duration{3h});
+}
+
+TEST_F(RegisterTypes, RegistrationAckAndBeatBatchesCrossTheWire) {
+  registration_ack ack{(uint64_t{7} << 32) | 3};
+  beat_batch batch;
+  batch.beats.push_back(paced_beat{1, agent_state::busy, 4});
+  batch.beats.push_back(paced_beat{uint64_t{1} << 40, agent_state::exhausted, 9});
+  auto back = round_trip(caf::make_message(ack, batch));
+  ASSERT_TRUE((back.match_elements<registration_ack, beat_batch>()));
+  EXPECT_EQ(back.get_as<registration_ack>(0).key, ack.key);
+  auto& xs = back.get_as<beat_batch>(1).beats;
+  ASSERT_EQ(xs.size(), 2u);
+  EXPECT_EQ(xs[1].key, uint64_t{1} << 40);
+  EXPECT_EQ(xs[1].state, agent_state::exhausted);
+  EXPECT_EQ(xs[1].version, 9u);
 }
 
 TEST_F(RegisterTypes, EventsAndEventBatchesCrossTheWire) {

@@ -125,11 +125,16 @@ TEST_F(SupervisorLiveness, BeatFromOfflineRestoresIdleBusyAndExhausted) {
   EXPECT_EQ(status("a").state, s::offline);
 }
 
-TEST_F(SupervisorLiveness, AtMostOnePendingLivenessTimerPerAgent) {
+TEST_F(SupervisorLiveness, OneClockEntryHoldsEveryAgentsLivenessDeadline) {
+  // Agents registering at 100 different instants, then beating: the CAF clock holds
+  // one entry (the earliest deadline), the queue one deadline per agent, none piled up.
   std::vector<caf::actor> ps;
-  for (int i = 0; i < 100; ++i)
+  for (int i = 0; i < 100; ++i) {
     ps.push_back(idle_agent("a" + std::to_string(i)));
-  EXPECT_EQ(pending_timers(), 100u);
+    advance(10ms);
+  }
+  EXPECT_EQ(pending_timers(), 1u);
+  EXPECT_EQ(stats().liveness_timers, 100u);
   for (int round = 0; round < 20; ++round) {
     advance(1s);
     for (int i = 0; i < 100; ++i)
@@ -137,11 +142,16 @@ TEST_F(SupervisorLiveness, AtMostOnePendingLivenessTimerPerAgent) {
                      heartbeat{"a" + std::to_string(i), s::idle, 1});
     sched.run();
   }
-  EXPECT_EQ(pending_timers(), 100u);
+  EXPECT_EQ(pending_timers(), 1u);
   EXPECT_EQ(stats().liveness_timers, 100u);
-  advance(29s); // 30 s after the last beat: each timer re-armed lazily, none piled up
-  EXPECT_EQ(pending_timers(), 100u);
+  advance(29s); // 30 s after the last beat: deadlines re-armed lazily, none piled up
+  EXPECT_EQ(pending_timers(), 1u);
+  EXPECT_EQ(stats().liveness_timers, 100u);
   EXPECT_EQ(status("a0").missed, 0u);
+  EXPECT_EQ(status("a99").missed, 0u);
+  advance(1s); // the last round's timeout: every agent missed one
+  EXPECT_EQ(status("a0").missed, 1u);
+  EXPECT_EQ(status("a99").missed, 1u);
 }
 
 TEST_F(SupervisorLiveness,
@@ -185,4 +195,70 @@ TEST_F(SupervisorLiveness, LateDeadlineStillOfflinesASilentAgentOneIntervalLater
   advance(1ns);
   EXPECT_EQ(status("a1").state, s::offline);
   EXPECT_EQ(now(), t0 + 45s);
+}
+
+TEST_F(SupervisorLiveness, BatchedBeatsFromTheNamedPacerCountAsBeats) {
+  auto pacer = puppet();
+  auto p1 = puppet();
+  auto p2 = puppet();
+  reg(p1, "a1", "worker", s::spawning, pacer.address());
+  reg(p2, "a2", "worker", s::spawning, pacer.address());
+  report(p1, "a1", s::spawning, s::idle);
+  report(p2, "a2", s::spawning, s::idle);
+  auto k1 = key_of(p1);
+  auto k2 = key_of(p2);
+  EXPECT_NE(k1, k2);
+  auto t0 = now();
+  for (int i = 0; i < 6; ++i) { // a minute of beats, none sent by the agents
+    advance(10s);
+    batch(pacer, {k1, k2});
+  }
+  EXPECT_EQ(status("a1").state, s::idle);
+  EXPECT_EQ(status("a1").missed, 0u);
+  EXPECT_EQ(status("a2").last_beat, t0 + 60s);
+  advance(30s - 1ns);
+  EXPECT_EQ(status("a1").missed, 0u);
+  advance(1ns);
+  EXPECT_EQ(status("a1").missed, 1u); // exactly a timeout after the last batch
+}
+
+TEST_F(SupervisorLiveness, BatchedBeatsFromAnyOtherActorOrWithAStaleKeyAreRefused) {
+  auto pacer = puppet();
+  auto stranger = puppet();
+  auto p1 = puppet();
+  reg(p1, "a1", "worker", s::spawning, pacer.address());
+  report(p1, "a1", s::spawning, s::idle);
+  auto k1 = key_of(p1);
+  auto p2 = idle_agent("a2"); // beats by itself: no pacer may speak for it
+  auto k2 = key_of(p2);
+  advance(20s);
+  batch(stranger, {k1});
+  batch(pacer, {k2, k1 + 1000, k1 ^ (uint64_t{1} << 32)}); // not its agent, unknown
+  advance(10s);
+  EXPECT_EQ(status("a1").missed, 1u); // none of those counted
+  EXPECT_EQ(status("a2").missed, 1u);
+  // A new life of a1 gets a new key; the old one is stale.
+  report(p1, "a1", s::idle, s::completed);
+  auto p3 = puppet();
+  reg(p3, "a1", "worker", s::spawning, pacer.address());
+  report(p3, "a1", s::spawning, s::idle);
+  EXPECT_NE(key_of(p3), k1);
+  advance(29s);
+  batch(pacer, {k1});
+  advance(1s);
+  EXPECT_EQ(status("a1").missed, 1u);
+}
+
+TEST_F(SupervisorLiveness, ABatchedBeatBringsAnOfflineAgentBackInTheStateItReports) {
+  auto pacer = puppet();
+  auto p1 = puppet();
+  reg(p1, "a1", "worker", s::spawning, pacer.address());
+  report(p1, "a1", s::spawning, s::idle);
+  advance(40s);
+  EXPECT_EQ(status("a1").state, s::offline);
+  batch(pacer, {key_of(p1)}, s::busy);
+  auto st = status("a1");
+  EXPECT_EQ(st.state, s::busy);
+  EXPECT_EQ(st.reason, "heartbeat");
+  EXPECT_EQ(st.missed, 0u);
 }

@@ -12,16 +12,21 @@ namespace {
 
 caf::behavior recorder(caf::stateful_actor<recording_supervisor_state>* self) {
   return {
-      [self](registration& x) -> caf::result<void> {
+      [self](registration& x) -> caf::result<registration_ack> {
         self->state.registrations.push_back(std::move(x));
-        if (self->state.hold_registrations)
-          return self->make_response_promise(); // dropped undelivered: no answer
+        if (self->state.hold_registrations) // dropped undelivered: no answer
+          return self->make_response_promise<registration_ack>();
         if (self->state.refuse_registrations)
           return self->state.refuse_registrations;
-        return caf::unit;
+        return registration_ack{self->state.registrations.size()};
       },
       [self](heartbeat& x) {
         self->state.beats.emplace_back(self->clock().now(), std::move(x));
+      },
+      [self](beat_batch& x) {
+        self->state.batches.emplace_back(self->clock().now(), x.beats.size());
+        for (auto& b : x.beats)
+          self->state.paced.emplace_back(self->clock().now(), b);
       },
       [self](activity_report& x) {
         self->state.activity.emplace_back(self->clock().now(), std::move(x));

@@ -15,12 +15,15 @@ struct recording_supervisor_state {
   static inline const char* name = "vigil.test.recording_supervisor";
   std::vector<registration> registrations;
   std::vector<std::pair<time_point, heartbeat>> beats;
+  std::vector<std::pair<time_point, paced_beat>> paced; ///< Out of `beat_batch`es.
+  std::vector<std::pair<time_point, size_t>> batches;   ///< Arrival and size of each.
   std::vector<transition_report> reports;
   std::vector<std::pair<time_point, activity_report>> activity;
   std::vector<child_report> children;
   caf::error refuse_registrations; ///< When set, every registration gets it.
   caf::error refuse_reports;       ///< When set, every report gets it.
   bool hold_registrations = false; ///< Never answer: agents stay spawning.
+  // Accepted registrations are answered with key = their position, counting from 1.
 };
 
 /// Spawns the recorder; read it with `state_of<recording_supervisor_state>(h)`.

@@ -16,13 +16,19 @@ caf::behavior puppet(caf::stateful_actor<puppet_state>* self, supervisor_actor s
   return {
       [=](registration& x) {
         self->request(sup, caf::infinite, std::move(x))
-            .then([=] { record({}); }, [=](caf::error& err) { record(err); });
+            .then(
+                [=](registration_ack& ack) {
+                  self->state.keys.push_back(ack.key);
+                  record({});
+                },
+                [=](caf::error& err) { record(err); });
       },
       [=](transition_report& x) {
         self->request(sup, caf::infinite, std::move(x))
             .then([=] { record({}); }, [=](caf::error& err) { record(err); });
       },
       [=](heartbeat& x) { self->send(sup, std::move(x)); },
+      [=](beat_batch& x) { self->send(sup, std::move(x)); },
       [=](fail_atom, const std::string& text) {
         self->quit(caf::make_error(caf::sec::runtime_error, text));
       },
@@ -84,8 +90,9 @@ void supervisor_fixture::start(supervisor_settings cfg) {
 }
 
 void supervisor_fixture::reg(const caf::actor& p, const std::string& id,
-                             const std::string& type, agent_state state) {
-  caf::anon_send(p, registration{id, type, "n1", state, 0});
+                             const std::string& type, agent_state state,
+                             caf::actor_addr pacer) {
+  caf::anon_send(p, registration{id, type, "n1", state, 0, std::move(pacer)});
   sched.run();
 }
 
@@ -105,6 +112,15 @@ void supervisor_fixture::report(const caf::actor& p, const std::string& id,
 void supervisor_fixture::beat(const caf::actor& p, const std::string& id,
                               agent_state state) {
   caf::anon_send(p, heartbeat{id, state, 0});
+  sched.run();
+}
+
+void supervisor_fixture::batch(const caf::actor& p, const std::vector<uint64_t>& keys,
+                               agent_state state) {
+  beat_batch b;
+  for (auto k : keys)
+    b.beats.push_back(paced_beat{k, state, 1});
+  caf::anon_send(p, std::move(b));
   sched.run();
 }
 

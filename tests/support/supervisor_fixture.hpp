@@ -15,11 +15,13 @@ namespace vigil::test {
 struct puppet_state {
   static inline const char* name = "vigil.test.puppet";
   std::vector<caf::error> replies; ///< One per request; empty error = accepted.
+  std::vector<uint64_t> keys;      ///< From accepted registrations, in order.
 };
 
-/// Relays `registration`, `transition_report` (as requests) and `heartbeat` (as a send)
-/// to the supervisor, so the supervisor sees the puppet as their sender. `fail_atom,
-/// text` quits with that error; `complete_atom` quits normally.
+/// Relays `registration`, `transition_report` (as requests) and `heartbeat`,
+/// `beat_batch` (as sends) to the supervisor, so the supervisor sees the puppet as
+/// their sender. `fail_atom, text` quits with that error; `complete_atom` quits
+/// normally.
 caf::actor spawn_puppet(caf::actor_system& sys, supervisor_actor sup);
 
 struct collector_state {
@@ -59,10 +61,21 @@ public:
 
   void reg(const caf::actor& p, const std::string& id,
            const std::string& type = "worker",
-           agent_state state = agent_state::spawning);
+           agent_state state = agent_state::spawning, caf::actor_addr pacer = {});
   void report(const caf::actor& p, const std::string& id, agent_state from,
               agent_state to, caf::optional<duration> recovery_in = caf::none);
   void beat(const caf::actor& p, const std::string& id, agent_state state);
+
+  /// The key of the puppet's last accepted registration.
+  uint64_t key_of(const caf::actor& p) {
+    auto& xs = state_of<puppet_state>(p).keys;
+    EXPECT_FALSE(xs.empty());
+    return xs.empty() ? 0 : xs.back();
+  }
+
+  /// Has puppet `p` send a batch of one beat per key, in `state`.
+  void batch(const caf::actor& p, const std::vector<uint64_t>& keys,
+             agent_state state = agent_state::idle);
 
   /// Registers a puppet agent `id` and reports it idle.
   caf::actor idle_agent(const std::string& id, const std::string& type = "worker");

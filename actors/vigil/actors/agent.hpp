@@ -13,6 +13,7 @@
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "vigil/actors/pacer.hpp"
 #include "vigil/config/agent_settings.hpp"
 #include "vigil/messages/agent_facing_supervisor.hpp"
 #include "vigil/messages/agent_view.hpp"
@@ -63,6 +64,10 @@ struct agent_options {
   /// `finish_atom` (or quota / fail) to the agent. Without it, the code that offered
   /// the slot drives the agent directly.
   caf::actor worker;
+  /// Optional: the node's pacer (see `spawn_pacer`). With it the agent keeps no beat
+  /// timer of its own: it answers the pacer's ticks, and the pacer batches the
+  /// answers to the supervisor. Without it the agent beats by itself.
+  pacer_actor pacer;
 };
 
 /// Spawns an agent that registers with `supervisor`, beats every

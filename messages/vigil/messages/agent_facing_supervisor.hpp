@@ -8,13 +8,15 @@
 
 namespace vigil {
 
-/// What an agent may send its supervisor: register (a request: the reply, or an error
-/// such as `duplicate_agent`, decides whether the agent starts), beat, report
+/// What an agent may send its supervisor: register (a request: the `registration_ack`,
+/// or an error such as `duplicate_agent`, decides whether the agent starts), beat
+/// (alone, or gathered by its node's pacer into a `beat_batch`), report
 /// transitions (a refusal comes back as an error), and feed the watchdog with activity
 /// and child reports. A full supervisor handle narrows to
 /// this capability implicitly.
 using agent_facing_supervisor =
-    caf::typed_actor<caf::reacts_to<registration>, caf::reacts_to<heartbeat>,
+    caf::typed_actor<caf::replies_to<registration>::with<registration_ack>,
+                     caf::reacts_to<heartbeat>, caf::reacts_to<beat_batch>,
                      caf::reacts_to<transition_report>, caf::reacts_to<activity_report>,
                      caf::reacts_to<child_report>>;
 

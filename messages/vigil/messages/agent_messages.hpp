@@ -4,6 +4,9 @@
 #include <cstdint>
 #include <string>
 
+#include <vector>
+
+#include <caf/actor_addr.hpp>
 #include <caf/meta/type_name.hpp>
 #include <caf/optional.hpp>
 
@@ -14,20 +17,39 @@
 namespace vigil {
 
 /// An agent introduces itself. Sent as a request at start (state `spawning`) and again
-/// after a lost connection, with the state and version it kept.
+/// after a lost connection, with the state and version it kept. The answer is a
+/// `registration_ack`.
 struct registration {
   std::string id;
   std::string type = "default";
   std::string node = "local";
   agent_state state = agent_state::spawning;
   uint64_t version = 0;
+  /// The node's pacer, when the agent's beats travel in its batches: the one actor
+  /// besides the agent whose `beat_batch` may speak for it. Null: the agent beats
+  /// itself.
+  caf::actor_addr pacer;
 };
 
 /// @relates registration
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, registration& x) {
   return f(caf::meta::type_name("vigil.registration"), x.id, x.type, x.node, x.state,
-           x.version);
+           x.version, x.pacer);
+}
+
+/// The supervisor accepted a registration. `key` names this life of the agent in
+/// `beat_batch` entries: a number, so a beat costs no string hashing. A new
+/// registration (a new life, or the same agent after a lost connection) gives a key
+/// that replaces the old one.
+struct registration_ack {
+  uint64_t key = 0;
+};
+
+/// @relates registration_ack
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, registration_ack& x) {
+  return f(caf::meta::type_name("vigil.registration_ack"), x.key);
 }
 
 /// "Still here": sent every `heartbeat.interval`. Carries no timestamp: the supervisor
@@ -42,6 +64,32 @@ struct heartbeat {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat& x) {
   return f(caf::meta::type_name("vigil.heartbeat"), x.id, x.state, x.version);
+}
+
+/// One agent's answer to its pacer's tick: the agent actor itself answered, in this
+/// state and version (DESIGN §4). Travels in a `beat_batch`.
+struct paced_beat {
+  uint64_t key = 0; ///< From the agent's `registration_ack`.
+  agent_state state = agent_state::idle;
+  uint64_t version = 0;
+};
+
+/// @relates paced_beat
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, paced_beat& x) {
+  return f(caf::meta::type_name("vigil.paced_beat"), x.key, x.state, x.version);
+}
+
+/// The beats a node's pacer gathered in one tick: one message to the supervisor
+/// instead of one per agent. Each entry means what a `heartbeat` means.
+struct beat_batch {
+  std::vector<paced_beat> beats;
+};
+
+/// @relates beat_batch
+template <class Inspector>
+typename Inspector::result_type inspect(Inspector& f, beat_batch& x) {
+  return f(caf::meta::type_name("vigil.beat_batch"), x.beats);
 }
 
 /// A transition the agent decided. `version` is the agent's version after it.

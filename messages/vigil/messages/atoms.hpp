@@ -34,6 +34,10 @@ using recover_atom = caf::atom_constant<caf::atom("recover")>; ///< recovery_at 
 /// Send the coalesced activity report.
 using activity_flush_atom = caf::atom_constant<caf::atom("act_flush")>;
 
+// Agent <-> its node's pacer: `pace_atom, interval` joins; the pacer's tick to the
+// agent is `beat_atom`, answered with a `paced_beat`.
+using pace_atom = caf::atom_constant<caf::atom("pace")>;
+
 // Supervisor -> itself (delayed messages).
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>; ///< A liveness check.
 using purge_atom = caf::atom_constant<caf::atom("purge")>;       ///< Retention is over.

@@ -17,7 +17,9 @@ int main() {
   caf::scoped_actor self{sys};
   auto listener = caf::actor{self};
   auto sup = sys.spawn([listener]() -> vigil::agent_facing_supervisor::behavior_type {
-    return {[](vigil::registration&) {}, [](vigil::heartbeat&) {},
+    return {[](vigil::registration&) { return vigil::registration_ack{1}; },
+            [](vigil::heartbeat&) {},
+            [](vigil::beat_batch&) {},
             [listener](vigil::transition_report& x) { caf::anon_send(listener, x); },
             [](vigil::activity_report&) {},
             [](vigil::child_report&) {

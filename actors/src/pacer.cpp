@@ -1,0 +1,178 @@
+// The pacer: phases of agents keyed by their next tick, one delayed message per phase,
+// and the answers gathered into batches.
+#include "vigil/actors/pacer.hpp"
+
+#include <map>
+#include <unordered_map>
+#include <vector>
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
+
+#include "vigil/messages/errc.hpp"
+
+namespace vigil {
+
+namespace {
+
+using tick_atom = caf::atom_constant<caf::atom("pace_tick")>;
+
+struct member {
+  caf::actor agent; ///< Null once the agent is gone: its slot frees at its next tick.
+  duration interval{0};
+};
+
+struct pacer_state {
+  static inline const char* name = "vigil.pacer";
+  pacer_options opts;
+  beat_sink upstream;
+  std::vector<member> members;
+  std::vector<uint32_t> free_slots;
+  std::unordered_map<caf::actor_addr, uint32_t> slot_of;
+  /// Next tick -> the members it ticks. One delayed message per entry.
+  std::map<time_point, std::vector<uint32_t>> phases;
+  std::vector<paced_beat> batch;
+  size_t awaiting = 0; ///< Ticks sent whose answers have not come yet.
+  bool flush_armed = false;
+};
+
+using self_ptr = caf::stateful_actor<pacer_state>*;
+
+/// The member list of the phase ticking at `due`; arms its timer when it is new.
+std::vector<uint32_t>& phase_at(self_ptr self, time_point due) {
+  auto [i, added] = self->state.phases.try_emplace(due);
+  if (added)
+    self->delayed_send(self, due - self->clock().now(), tick_atom::value, due);
+  return i->second;
+}
+
+/// The first tick of an agent joining now: one interval on, rounded down to the
+/// phase grid (never to now or earlier).
+time_point first_tick(self_ptr self, duration interval) {
+  auto now = self->clock().now();
+  auto due = now + interval;
+  auto grid = self->state.opts.granularity;
+  if (grid <= duration::zero())
+    return due;
+  auto since_epoch = due.time_since_epoch();
+  auto rounded = due - since_epoch % grid;
+  return rounded > now ? rounded : due;
+}
+
+void flush(self_ptr self) {
+  auto& st = self->state;
+  if (st.batch.empty())
+    return;
+  beat_batch out;
+  out.beats.swap(st.batch);
+  st.batch.reserve(std::min(out.beats.size(), st.opts.max_batch));
+  self->send(st.upstream, std::move(out));
+}
+
+void join(self_ptr self, duration interval) {
+  auto& st = self->state;
+  auto agent = caf::actor_cast<caf::actor>(self->current_sender());
+  if (!agent || interval <= duration::zero())
+    return; // nobody to tick, or never
+  if (auto i = st.slot_of.find(agent.address()); i != st.slot_of.end()) {
+    st.members[i->second].interval = interval; // same phase; applies from the next tick
+    return;
+  }
+  uint32_t slot;
+  if (st.free_slots.empty()) {
+    slot = static_cast<uint32_t>(st.members.size());
+    st.members.emplace_back();
+  } else {
+    slot = st.free_slots.back();
+    st.free_slots.pop_back();
+  }
+  self->monitor(agent);
+  st.slot_of.emplace(agent.address(), slot);
+  st.members[slot] = member{std::move(agent), interval};
+  phase_at(self, first_tick(self, interval)).push_back(slot);
+}
+
+void tick(self_ptr self, time_point due) {
+  auto& st = self->state;
+  auto node = st.phases.extract(due);
+  if (node.empty())
+    return;
+  // Members of one interval go on to the same next phase: look it up once per run.
+  duration last_interval{-1};
+  std::vector<uint32_t>* next = nullptr;
+  for (auto slot : node.mapped()) {
+    auto& m = st.members[slot];
+    if (!m.agent) {
+      st.free_slots.push_back(slot);
+      continue;
+    }
+    self->send(m.agent, beat_atom::value);
+    ++st.awaiting;
+    if (m.interval != last_interval) {
+      last_interval = m.interval;
+      next = &phase_at(self, due + m.interval);
+    }
+    next->push_back(slot);
+  }
+}
+
+void on_answer(self_ptr self, const paced_beat& b) {
+  auto& st = self->state;
+  st.batch.push_back(b);
+  if (st.awaiting > 0)
+    --st.awaiting;
+  if (st.awaiting == 0 || st.batch.size() >= st.opts.max_batch) {
+    flush(self);
+  } else if (!st.flush_armed) {
+    st.flush_armed = true;
+    self->delayed_send(self, st.opts.flush_after, caf::flush_atom::value);
+  }
+}
+
+caf::behavior pacer(self_ptr self, beat_sink upstream, pacer_options opts) {
+  auto& st = self->state;
+  st.upstream = std::move(upstream);
+  st.opts = opts;
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    auto i = st.slot_of.find(dm.source);
+    if (i == st.slot_of.end())
+      return;
+    st.members[i->second].agent = nullptr;
+    st.slot_of.erase(i);
+  });
+  return {
+      [self](pace_atom, duration interval) { join(self, interval); },
+      [self](paced_beat& b) { on_answer(self, b); },
+      [self](tick_atom, time_point due) { tick(self, due); },
+      [self](caf::flush_atom) {
+        self->state.flush_armed = false;
+        flush(self);
+      },
+  };
+}
+
+} // namespace
+
+caf::expected<pacer_actor> spawn_pacer(caf::actor_system& sys, beat_sink upstream,
+                                       pacer_options options) {
+  auto bad = [](const char* what, const char* why) {
+    return make_error(errc::bad_config, std::string{what}, std::string{why});
+  };
+  if (!upstream)
+    return bad("pacer", "has no upstream to send its batches to");
+  if (options.granularity < duration::zero())
+    return bad("pacer granularity", "is negative");
+  if (options.max_batch == 0)
+    return bad("pacer max_batch", "is zero");
+  if (options.flush_after <= duration::zero())
+    return bad("pacer flush_after", "is not positive");
+  // Untyped inside: it ticks untyped agents with its own address as the sender.
+  auto untyped = sys.spawn(pacer, std::move(upstream), options);
+  return caf::actor_cast<pacer_actor>(std::move(untyped));
+}
+
+} // namespace vigil

@@ -1,0 +1,56 @@
+// A node's heartbeat pacer: one timer per beat phase instead of one per agent, and one
+// message to the supervisor per tick instead of one per agent (DESIGN §4).
+#pragma once
+
+#include <cstddef>
+
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "vigil/messages/agent_messages.hpp"
+#include "vigil/messages/atoms.hpp"
+#include "vigil/messages/time.hpp"
+
+namespace vigil {
+
+/// Where a pacer sends its batches: a supervisor (every `agent_facing_supervisor`
+/// narrows to this), or anything that relays to one.
+using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
+
+/// What agents tell their pacer.
+///
+/// - `pace_atom, interval`: tick me every `interval` from now (the pacer watches the
+///   sender and forgets it when it is gone). Sent again, it changes the interval from
+///   the next tick on; the phase stays.
+/// - `paced_beat`: the agent's answer to a tick (`beat_atom`), with the key of its
+///   `registration_ack`; it travels on as it is.
+///
+/// Each tick goes to the agent actor, and only its answer travels on, so a beat still
+/// means "the agent actor itself answered": an agent stuck in its mailbox sends
+/// nothing and goes offline as before.
+using pacer_actor =
+    caf::typed_actor<caf::reacts_to<pace_atom, duration>, caf::reacts_to<paced_beat>>;
+
+struct pacer_options {
+  /// Agents joining within one such span of each other share a phase (and a timer):
+  /// a phase starts at a multiple of it, so an agent's first paced beat comes up to
+  /// this much early. Zero: exact phases (the simulator's "every interval from
+  /// registration"), one per distinct join instant.
+  duration granularity = std::chrono::milliseconds(50);
+  /// A batch leaves when every agent of the tick has answered, when it holds this
+  /// many beats, or `flush_after` after its first beat, whichever comes first (so one
+  /// slow agent does not hold back the others).
+  size_t max_batch = 8192;
+  duration flush_after = std::chrono::milliseconds(5);
+};
+
+/// Spawns a pacer that sends its batches to `upstream`. Agents use it when their
+/// `agent_options::pacer` names it. Fails with `errc::bad_config` for a null upstream,
+/// a negative granularity, a zero batch or a non-positive `flush_after`. Stop it with
+/// an exit message: its pending ticks keep it alive otherwise.
+caf::expected<pacer_actor> spawn_pacer(caf::actor_system& sys, beat_sink upstream,
+                                       pacer_options options = {});
+
+} // namespace vigil

@@ -1,0 +1,19 @@
+// The simulated network between one node's pacer and the supervisor in vigil-sim:
+// batches of beats pass, except from hung agents and while the node is partitioned.
+#pragma once
+
+#include <caf/actor.hpp>
+#include <caf/fwd.hpp>
+
+#include "vigil/actors/pacer.hpp"
+#include "vigil/supervisors/supervisor.hpp"
+
+namespace vigil::sim {
+
+/// Spawns a node's link. The node's pacer sends it its batches, and its shims register
+/// it as their agents' pacer (the sender the supervisor sees). Messages:
+/// `hang_atom, key, on` (drop that agent's beats, or pass them again) and
+/// `partition_atom, on` (drop every batch while on).
+caf::actor spawn_node_link(caf::actor_system& sys, supervisor_actor sup);
+
+} // namespace vigil::sim

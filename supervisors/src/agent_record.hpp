@@ -1,0 +1,51 @@
+// One agent in the supervisor's fleet record.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include <caf/actor.hpp>
+#include <caf/actor_addr.hpp>
+#include <caf/optional.hpp>
+
+#include "vigil/config/supervisor_settings.hpp"
+#include "vigil/supervisors/heartbeat_policy.hpp"
+#include "vigil/supervisors/watchdog_policy.hpp"
+
+namespace vigil::detail {
+
+/// One agent in the fleet record.
+struct agent_record {
+  agent_record(std::string id, std::string type, std::string node,
+               const heartbeat_settings& hb, time_point now)
+      : id(std::move(id)), type(std::move(type)), node(std::move(node)),
+        registered_at(now), beats(hb, now) {}
+
+  std::string id;
+  std::string type;
+  std::string node;
+  uint64_t life = 0; ///< Tells lives of one id apart (retention purges one life).
+  uint64_t key = 0;  ///< `life << 32 | slot`: names this life in batches and timers.
+  caf::actor owner;  ///< Strong: a registered agent is not "unreachable".
+  bool owner_down = false; ///< Its actor is gone (or its node unreachable).
+  caf::actor_addr pacer;   ///< May send its beats in a `beat_batch` (null: none).
+  agent_state state = agent_state::spawning;
+  uint64_t version = 0;
+  time_point registered_at;
+  caf::optional<time_point> started_at;
+  caf::optional<time_point> ended_at;
+  heartbeat_policy beats;
+  /// Its one entry in the liveness deadline queue (max: none).
+  time_point armed_due = time_point::max();
+  const watchdog_settings* watchdog_cfg = nullptr;
+  std::unique_ptr<watchdog_policy> watchdog; ///< While working, if configured.
+  /// The due time of the one pending watchdog message, kept across slots: a new slot
+  /// arms another only when it needs an earlier one (lazy re-arm, DESIGN §4).
+  time_point watchdog_due = time_point::max();
+  caf::optional<time_point> recovery_at;
+  std::string reason;
+  std::string last_error;
+};
+
+} // namespace vigil::detail

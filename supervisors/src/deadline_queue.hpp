@@ -1,0 +1,53 @@
+// Liveness deadlines of the whole fleet behind one delayed message (DESIGN §4): the
+// CAF clock holds one entry for the earliest deadline, not one per agent.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <vector>
+
+#include "vigil/messages/time.hpp"
+
+namespace vigil::detail {
+
+/// Keys by exact due time. Agents that beat in the same tick share one bucket, so a
+/// fleet's deadlines cost one map node per distinct instant, and verdicts stay exact
+/// to the nanosecond (no coarse tick). Entries are never removed early: the owner of
+/// a key checks whether an entry is still its current one when it comes due (lazy
+/// re-arm).
+class deadline_queue {
+public:
+  void push(time_point due, uint64_t key) { buckets_[due].push_back(key); }
+
+  bool empty() const noexcept { return buckets_.empty(); }
+
+  /// The earliest due time; `time_point::max()` when empty.
+  time_point earliest() const noexcept {
+    return buckets_.empty() ? time_point::max() : buckets_.begin()->first;
+  }
+
+  /// Calls `f(key, due)` for every entry due at or before `now`, earliest first and in
+  /// push order within an instant. `f` may push; entries it pushes that are due by
+  /// `now` are visited too.
+  template <class F>
+  void pop_due(time_point now, F&& f) {
+    while (!buckets_.empty() && buckets_.begin()->first <= now) {
+      auto node = buckets_.extract(buckets_.begin());
+      for (auto key : node.mapped())
+        f(key, node.key());
+    }
+  }
+
+  /// Entries pending, current or stale.
+  size_t size() const noexcept {
+    size_t n = 0;
+    for (auto& [due, keys] : buckets_)
+      n += keys.size();
+    return n;
+  }
+
+private:
+  std::map<time_point, std::vector<uint64_t>> buckets_;
+};
+
+} // namespace vigil::detail

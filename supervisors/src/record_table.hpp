@@ -1,0 +1,81 @@
+// The fleet record's storage: records found by id (queries, reports) and by numeric
+// key (batched beats, timers), with no string hashing on the hot path.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "agent_record.hpp"
+
+namespace vigil::detail {
+
+/// Owns the records. A key is `life << 32 | slot`: the slot indexes a vector, and the
+/// low 32 bits of the life tell a stale key (an ended, purged or replaced life in a
+/// reused slot) from the current one. Records never move, so references stay valid
+/// until `remove`.
+class record_table {
+public:
+  /// The record of `id`, or null.
+  agent_record* find(const std::string& id) {
+    auto i = ids_.find(id);
+    return i == ids_.end() ? nullptr : slots_[i->second].get();
+  }
+
+  /// The record `key` names, or null when the key is stale or was never given.
+  agent_record* find(uint64_t key) noexcept {
+    auto slot = static_cast<uint32_t>(key);
+    if (slot >= slots_.size())
+      return nullptr;
+    auto* rec = slots_[slot].get();
+    return rec && rec->key == key ? rec : nullptr;
+  }
+
+  /// A new record for `id` (the caller removed any earlier one), with a fresh life.
+  agent_record& add(std::string id, std::string type, std::string node,
+                    const heartbeat_settings& hb, time_point now) {
+    uint32_t slot;
+    if (free_.empty()) {
+      slot = static_cast<uint32_t>(slots_.size());
+      slots_.emplace_back();
+    } else {
+      slot = free_.back();
+      free_.pop_back();
+    }
+    auto rec = std::make_unique<agent_record>(std::move(id), std::move(type),
+                                              std::move(node), hb, now);
+    rec->life = next_life_++;
+    rec->key = (rec->life << 32) | slot;
+    ids_.emplace(rec->id, slot);
+    slots_[slot] = std::move(rec);
+    return *slots_[slot];
+  }
+
+  /// Drops `rec`; its key turns stale.
+  void remove(agent_record& rec) {
+    auto slot = static_cast<uint32_t>(rec.key);
+    ids_.erase(rec.id);
+    slots_[slot].reset();
+    free_.push_back(slot);
+  }
+
+  size_t size() const noexcept { return ids_.size(); }
+
+  /// Calls `f(record)` for every record, in slot order.
+  template <class F>
+  void for_each(F&& f) {
+    for (auto& rec : slots_)
+      if (rec)
+        f(*rec);
+  }
+
+private:
+  std::vector<std::unique_ptr<agent_record>> slots_;
+  std::vector<uint32_t> free_;
+  std::unordered_map<std::string, uint32_t> ids_;
+  uint64_t next_life_ = 1;
+};
+
+} // namespace vigil::detail

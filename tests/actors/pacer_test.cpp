@@ -1,0 +1,212 @@
+// The heartbeat pacer with real agents, in virtual time: one timer per phase, beats
+// at exact instants, batches, and agents that are slow or gone.
+#include "vigil/actors/pacer.hpp"
+
+#include <chrono>
+#include <set>
+#include <string>
+#include <vector>
+
+#include <caf/event_based_actor.hpp>
+
+#include "support/recording_supervisor.hpp"
+#include "support/virtual_time.hpp"
+#include "vigil/actors/agent.hpp"
+#include "vigil/messages/errc.hpp"
+
+using namespace vigil;
+using namespace std::chrono_literals;
+using vigil::test::recording_supervisor_state;
+
+namespace {
+
+// Joins a pacer like an agent, then never answers a tick: a stuck agent.
+caf::behavior mute_member(caf::event_based_actor* self, pacer_actor pacer,
+                          duration interval) {
+  self->send(pacer, pace_atom::value, interval);
+  return {[](beat_atom) {
+  }};
+}
+
+class Pacer : public vigil::test::virtual_time {
+public:
+  Pacer() {
+    sup = track(vigil::test::spawn_recording_supervisor(sys));
+    sched.run();
+  }
+
+  pacer_actor start(pacer_options opts = {}) {
+    auto x = spawn_pacer(sys, sup, opts);
+    EXPECT_TRUE(x) << sys.render(x.error());
+    pacer = track(*x);
+    sched.run();
+    return pacer;
+  }
+
+  agent_actor agent(const std::string& id, duration interval = 10s) {
+    agent_options opts{id};
+    opts.settings.heartbeat_interval = interval;
+    opts.pacer = pacer;
+    auto x = spawn_agent(sys, sup, std::move(opts));
+    EXPECT_TRUE(x) << sys.render(x.error());
+    auto h = track(*x);
+    sched.run();
+    return h;
+  }
+
+  recording_supervisor_state& recorded() {
+    return state_of<recording_supervisor_state>(sup);
+  }
+
+  /// Arrival times of the paced beats carrying `key`.
+  std::vector<time_point> beats_of(uint64_t key) {
+    std::vector<time_point> xs;
+    for (auto& [t, b] : recorded().paced)
+      if (b.key == key)
+        xs.push_back(t);
+    return xs;
+  }
+
+  agent_facing_supervisor sup;
+  pacer_actor pacer;
+};
+
+pacer_options exact() {
+  pacer_options opts;
+  opts.granularity = duration::zero();
+  return opts;
+}
+
+} // namespace
+
+TEST_F(Pacer, AgentsOfOneInstantShareOneTimerAndOneBatchPerTick) {
+  start(exact());
+  auto t0 = now();
+  for (int i = 1; i <= 50; ++i)
+    agent("a" + std::to_string(i));
+  // 50 agents, no timer of their own: the pacer's one tick is the only pending timer.
+  EXPECT_EQ(pending_timers(), 1u);
+  advance(30s);
+  ASSERT_EQ(recorded().batches.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(recorded().batches[k].first, t0 + (k + 1) * 10s);
+    EXPECT_EQ(recorded().batches[k].second, 50u);
+  }
+  // Each agent's key (from its registration answer), state and version, every 10 s.
+  std::set<uint64_t> keys;
+  for (auto& [t, b] : recorded().paced) {
+    keys.insert(b.key);
+    EXPECT_EQ(b.state, agent_state::idle);
+    EXPECT_EQ(b.version, 1u); // spawning -> idle
+  }
+  EXPECT_EQ(keys.size(), 50u);
+  EXPECT_EQ(beats_of(7), (std::vector<time_point>{t0 + 10s, t0 + 20s, t0 + 30s}));
+  EXPECT_TRUE(recorded().beats.empty()); // nothing beat on its own
+  // Each registration named the pacer, the one actor allowed to batch its beats.
+  for (auto& reg : recorded().registrations)
+    EXPECT_EQ(reg.pacer, caf::actor_cast<caf::actor_addr>(pacer));
+}
+
+TEST_F(Pacer, ExactPhasesBeatEveryIntervalFromRegistration) {
+  start(exact());
+  auto t0 = now();
+  agent("a1"); // key 1
+  advance(3s);
+  agent("a2"); // key 2
+  advance(4s);
+  agent("a3", 5s); // key 3, its own interval
+  EXPECT_EQ(pending_timers(), 3u);
+  advance(20s); // to t0 + 27 s
+  EXPECT_EQ(beats_of(1), (std::vector<time_point>{t0 + 10s, t0 + 20s}));
+  EXPECT_EQ(beats_of(2), (std::vector<time_point>{t0 + 13s, t0 + 23s}));
+  EXPECT_EQ(beats_of(3),
+            (std::vector<time_point>{t0 + 12s, t0 + 17s, t0 + 22s, t0 + 27s}));
+}
+
+TEST_F(Pacer, JoinsWithinTheGranularityShareAPhaseAndBeatEarlyNeverLate) {
+  pacer_options opts;
+  opts.granularity = 50ms;
+  start(opts);
+  std::vector<time_point> joined;
+  for (int i = 1; i <= 4; ++i) {
+    joined.push_back(now());
+    agent("a" + std::to_string(i));
+    advance(10ms);
+  }
+  // Joined over 30 ms: at most two phases on the 50 ms grid, not four timers.
+  EXPECT_LE(pending_timers(), 2u);
+  advance(10s);
+  for (uint64_t key = 1; key <= 4; ++key) {
+    auto xs = beats_of(key);
+    ASSERT_FALSE(xs.empty()) << "key " << key;
+    auto due = joined[key - 1] + 10s;
+    EXPECT_LE(xs[0], due) << "key " << key;
+    EXPECT_GT(xs[0], due - 50ms) << "key " << key;
+  }
+}
+
+TEST_F(Pacer, ASilentMemberDoesNotHoldBackTheOthersLongerThanFlushAfter) {
+  auto opts = exact();
+  opts.flush_after = 5ms;
+  start(opts);
+  auto t0 = now();
+  track(sys.spawn(mute_member, pacer, duration{10s}));
+  sched.run();
+  agent("a1");
+  agent("a2");
+  advance(11s);
+  // The two answers wait for the mute member, but only flush_after long.
+  ASSERT_EQ(recorded().batches.size(), 1u);
+  EXPECT_EQ(recorded().batches[0].first, t0 + 10s + 5ms);
+  EXPECT_EQ(recorded().batches[0].second, 2u);
+}
+
+TEST_F(Pacer, BatchesNeverExceedMaxBatch) {
+  auto opts = exact();
+  opts.max_batch = 4;
+  start(opts);
+  auto t0 = now();
+  for (int i = 1; i <= 10; ++i)
+    agent("a" + std::to_string(i));
+  advance(10s);
+  size_t total = 0;
+  for (auto& [t, n] : recorded().batches) {
+    EXPECT_LE(n, 4u);
+    EXPECT_EQ(t, t0 + 10s); // the last, short batch too: everyone answered
+    total += n;
+  }
+  EXPECT_EQ(total, 10u);
+}
+
+TEST_F(Pacer, AnAgentThatEndedIsForgottenAndTheOthersKeepBeating) {
+  start(exact());
+  auto t0 = now();
+  auto a1 = agent("a1"); // key 1
+  agent("a2");           // key 2
+  advance(10s);
+  EXPECT_EQ(tell(a1, complete_atom::value), caf::none);
+  advance(20s);
+  EXPECT_EQ(beats_of(1), (std::vector<time_point>{t0 + 10s}));
+  EXPECT_EQ(beats_of(2), (std::vector<time_point>{t0 + 10s, t0 + 20s, t0 + 30s}));
+  // Every answer came, so no batch waited for the one that ended.
+  for (auto& [t, n] : recorded().batches)
+    EXPECT_EQ((t - t0) % 10s, duration::zero());
+}
+
+TEST_F(Pacer, BadOptionsAreRefused) {
+  auto refused = [&](pacer_options opts, beat_sink up) {
+    auto x = spawn_pacer(sys, std::move(up), opts);
+    EXPECT_FALSE(x);
+    return x ? std::string{} : sys.render(x.error());
+  };
+  EXPECT_NE(refused({}, beat_sink{}).find("has no upstream"), std::string::npos);
+  pacer_options o;
+  o.granularity = -1ms;
+  EXPECT_NE(refused(o, sup).find("granularity"), std::string::npos);
+  o = {};
+  o.max_batch = 0;
+  EXPECT_NE(refused(o, sup).find("max_batch"), std::string::npos);
+  o = {};
+  o.flush_after = 0ms;
+  EXPECT_NE(refused(o, sup).find("flush_after"), std::string::npos);
+}
