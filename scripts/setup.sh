@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   g++ make cmake
   libcaf-dev libboost-json1.81-dev libspdlog-dev libgtest-dev
+  openssl  # the tests make TLS certificates with it
 )
 
 missing=()

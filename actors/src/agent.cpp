@@ -55,6 +55,7 @@ caf::result<void> reply(caf::error err) {
 }
 
 caf::behavior behaviour_for(self_ptr self);
+void rejoin(self_ptr self, agent_facing_supervisor sup);
 
 /// Details a transition may carry to the supervisor.
 struct change {
@@ -273,6 +274,9 @@ caf::message_handler common(self_ptr self) {
       [](recover_atom, time_point) {
         // A recovery for an episode that already ended: nothing to do.
       },
+      [self](supervisor_atom, agent_facing_supervisor& sup) {
+        rejoin(self, std::move(sup));
+      },
   };
 }
 
@@ -281,14 +285,17 @@ caf::message_handler common(self_ptr self) {
 /// own timer's.
 caf::message_handler hot(self_ptr self) {
   return {
-      [self](beat_atom) {
+      [self](beat_atom) { // our own timer
         auto& st = self->state;
-        if (st.opts.pacer) {
-          self->send(st.opts.pacer, paced_beat{st.key, st.current, st.version});
-          return;
-        }
+        if (st.opts.pacer)
+          return; // a timer from before we had a pacer again: the pacer ticks now
         send_beat(self);
         self->delayed_send(self, st.opts.settings.heartbeat_interval, beat_atom::value);
+      },
+      [self](beat_atom, uint32_t ticket) { // the pacer's tick
+        auto& st = self->state;
+        if (st.opts.pacer)
+          self->send(st.opts.pacer, beat_atom::value, ticket, st.current, st.version);
       },
   };
 }
@@ -382,21 +389,28 @@ caf::behavior behaviour_for(self_ptr self) {
   }
 }
 
-caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
-                         agent_options opts) {
+/// Registers with the current supervisor: at start, and again with the state and
+/// version it kept whenever a node's uplink hands it a new supervisor (DESIGN §7).
+void register_self(self_ptr self) {
   auto& st = self->state;
-  st.opts = std::move(opts);
-  st.supervisor = std::move(supervisor);
-  st.log = log();
   registration reg{st.opts.id, st.opts.type, st.opts.node,
                    st.current, st.version,   st.opts.pacer.address()};
-  self->request(st.supervisor, caf::infinite, std::move(reg))
+  auto sup = st.supervisor;
+  self->request(sup, caf::infinite, std::move(reg))
       .then(
-          [self](registration_ack& ack) {
+          [self, sup](registration_ack& ack) {
             auto& st = self->state;
-            if (st.current != agent_state::spawning)
-              return; // ended while registering
+            if (sup != st.supervisor || is_terminal(st.current))
+              return; // answered by a supervisor we no longer talk to
             st.key = ack.key;
+            if (st.current != agent_state::spawning) {
+              st.log->info("agent {} registered again as {} (version {})", st.opts.id,
+                           to_string(st.current), st.version);
+              if (st.opts.pacer) // beating goes on as before, with the new key
+                self->send(st.opts.pacer, pace_atom::value, st.key,
+                           st.opts.settings.heartbeat_interval);
+              return;
+            }
             if (auto err = enter(self, change{agent_state::idle, "registered"})) {
               st.log->error("agent {}: {}", st.opts.id, self->system().render(err));
               return;
@@ -404,17 +418,62 @@ caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
             // Registration counts as the first beat (DESIGN §5).
             auto interval = st.opts.settings.heartbeat_interval;
             if (st.opts.pacer)
-              self->send(st.opts.pacer, pace_atom::value, interval);
+              self->send(st.opts.pacer, pace_atom::value, st.key, interval);
             else
               self->delayed_send(self, interval, beat_atom::value);
             take_next(self);
           },
-
-          [self](caf::error& err) {
+          [self, sup](caf::error& err) {
+            auto& st = self->state;
+            if (sup != st.supervisor || is_terminal(st.current))
+              return;
             auto text = "registration refused: " + self->system().render(err);
-            self->state.log->error("agent {}: {}", self->state.opts.id, text);
+            st.log->error("agent {}: {}", st.opts.id, text);
             end(self, agent_state::failed, "registration_refused", text, false);
           });
+}
+
+/// A supervisor handle after a reconnect: talk to it from now on, and register again.
+void rejoin(self_ptr self, agent_facing_supervisor sup) {
+  auto& st = self->state;
+  if (!sup || is_terminal(st.current))
+    return;
+  // Not compared with the old handle: CAF handles compare by node and actor id, so
+  // the proxy of a new connection to the same supervisor looks like the old one.
+  st.log->debug("agent {}: registering again with its supervisor", st.opts.id);
+  st.supervisor = std::move(sup);
+  self->monitor(st.supervisor);
+  register_self(self);
+}
+
+caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
+                         agent_options opts) {
+  auto& st = self->state;
+  st.opts = std::move(opts);
+  st.supervisor = std::move(supervisor);
+  st.log = log();
+  // Losing the supervisor changes nothing here: the agent keeps its state and work
+  // until it is handed a new one (`supervisor_atom`), then registers again.
+  self->monitor(st.supervisor);
+  if (st.opts.pacer)
+    self->monitor(st.opts.pacer);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (dm.source == st.supervisor.address()) {
+      st.log->warn("agent {} lost its supervisor ({}); keeps {} (version {}) and waits "
+                   "for a new one",
+                   st.opts.id, self->system().render(dm.reason), to_string(st.current),
+                   st.version);
+    } else if (st.opts.pacer && dm.source == st.opts.pacer.address()) {
+      // Without its pacer the agent beats by itself rather than go silent.
+      st.log->warn("agent {} lost its pacer ({}); beats by itself", st.opts.id,
+                   self->system().render(dm.reason));
+      st.opts.pacer = nullptr;
+      if (st.current != agent_state::spawning)
+        self->delayed_send(self, st.opts.settings.heartbeat_interval, beat_atom::value);
+    }
+  });
+  register_self(self);
   return spawning(self);
 }
 

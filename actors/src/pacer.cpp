@@ -22,7 +22,9 @@ using tick_atom = caf::atom_constant<caf::atom("pace_tick")>;
 
 struct member {
   caf::actor agent; ///< Null once the agent is gone: its slot frees at its next tick.
+  uint64_t key = 0;
   duration interval{0};
+  bool ticked = false; ///< A tick is out, unanswered.
 };
 
 struct pacer_state {
@@ -72,13 +74,15 @@ void flush(self_ptr self) {
   self->send(st.upstream, std::move(out));
 }
 
-void join(self_ptr self, duration interval) {
+void join(self_ptr self, uint64_t key, duration interval) {
   auto& st = self->state;
   auto agent = caf::actor_cast<caf::actor>(self->current_sender());
   if (!agent || interval <= duration::zero())
     return; // nobody to tick, or never
   if (auto i = st.slot_of.find(agent.address()); i != st.slot_of.end()) {
-    st.members[i->second].interval = interval; // same phase; applies from the next tick
+    auto& m = st.members[i->second]; // a re-registration: same phase
+    m.key = key;
+    m.interval = interval; // from the next tick on
     return;
   }
   uint32_t slot;
@@ -91,7 +95,7 @@ void join(self_ptr self, duration interval) {
   }
   self->monitor(agent);
   st.slot_of.emplace(agent.address(), slot);
-  st.members[slot] = member{std::move(agent), interval};
+  st.members[slot] = member{std::move(agent), key, interval, false};
   phase_at(self, first_tick(self, interval)).push_back(slot);
 }
 
@@ -109,8 +113,11 @@ void tick(self_ptr self, time_point due) {
       st.free_slots.push_back(slot);
       continue;
     }
-    self->send(m.agent, beat_atom::value);
-    ++st.awaiting;
+    if (!m.ticked) { // else it has not answered the last one: no pile-up
+      m.ticked = true;
+      self->send(m.agent, beat_atom::value, slot);
+      ++st.awaiting;
+    }
     if (m.interval != last_interval) {
       last_interval = m.interval;
       next = &phase_at(self, due + m.interval);
@@ -119,11 +126,17 @@ void tick(self_ptr self, time_point due) {
   }
 }
 
-void on_answer(self_ptr self, const paced_beat& b) {
+void on_answer(self_ptr self, uint32_t ticket, agent_state state, uint64_t version) {
   auto& st = self->state;
-  st.batch.push_back(b);
-  if (st.awaiting > 0)
-    --st.awaiting;
+  if (ticket >= st.members.size())
+    return;
+  auto& m = st.members[ticket];
+  // Only the member's own answer to its own tick: nobody beats for another agent.
+  if (!m.ticked || !m.agent || self->current_sender() != m.agent.address())
+    return;
+  m.ticked = false;
+  --st.awaiting;
+  st.batch.push_back(paced_beat{m.key, state, version});
   if (st.awaiting == 0 || st.batch.size() >= st.opts.max_batch) {
     flush(self);
   } else if (!st.flush_armed) {
@@ -141,13 +154,24 @@ caf::behavior pacer(self_ptr self, beat_sink upstream, pacer_options opts) {
     auto i = st.slot_of.find(dm.source);
     if (i == st.slot_of.end())
       return;
-    st.members[i->second].agent = nullptr;
+    auto& m = st.members[i->second];
+    if (m.ticked) // its answer will not come
+      --st.awaiting;
+    m.ticked = false;
+    m.agent = nullptr;
     st.slot_of.erase(i);
   });
   return {
-      [self](pace_atom, duration interval) { join(self, interval); },
-      [self](paced_beat& b) { on_answer(self, b); },
+      [self](pace_atom, uint64_t key, duration interval) {
+        join(self, key, interval);
+      },
+      [self](beat_atom, uint32_t ticket, agent_state state, uint64_t version) {
+        on_answer(self, ticket, state, version);
+      },
       [self](tick_atom, time_point due) { tick(self, due); },
+      [self](supervisor_atom, beat_sink& sink) {
+        self->state.upstream = std::move(sink);
+      },
       [self](caf::flush_atom) {
         self->state.flush_armed = false;
         flush(self);

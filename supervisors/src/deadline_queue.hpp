@@ -26,16 +26,17 @@ public:
     return buckets_.empty() ? time_point::max() : buckets_.begin()->first;
   }
 
-  /// Calls `f(key, due)` for every entry due at or before `now`, earliest first and in
-  /// push order within an instant. `f` may push; entries it pushes that are due by
-  /// `now` are visited too.
+  /// Calls `f(key, due)` for every entry due at or before `limit`, earliest first and
+  /// in push order within an instant. `f` may push; what it pushes waits for the next
+  /// call, even when due by `limit`.
   template <class F>
-  void pop_due(time_point now, F&& f) {
-    while (!buckets_.empty() && buckets_.begin()->first <= now) {
-      auto node = buckets_.extract(buckets_.begin());
+  void pop_due(time_point limit, F&& f) {
+    std::vector<decltype(buckets_)::node_type> due;
+    while (!buckets_.empty() && buckets_.begin()->first <= limit)
+      due.push_back(buckets_.extract(buckets_.begin()));
+    for (auto& node : due)
       for (auto key : node.mapped())
         f(key, node.key());
-    }
   }
 
   /// Entries pending, current or stale.

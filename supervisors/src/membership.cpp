@@ -102,9 +102,18 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg) 
   auto now = self->clock().now();
   if (auto* old = st.agents.find(reg.id)) {
     auto& rec = *old;
-    if (rec.owner == sender && !is_terminal(rec.state)) {
-      // The same actor again (e.g. its node came back): watch it again, restore it.
-      if (rec.owner_down)
+    bool same_actor = rec.owner == sender;
+    if (!is_terminal(rec.state) && (same_actor || rec.owner_down)) {
+      // Back from a lost connection: the same actor, or (after a reconnect, which
+      // makes new proxies) the agent under a new handle while the old one is
+      // unreachable. Watch it again and restore the state it kept (DESIGN §7).
+      if (!same_actor) {
+        st.log->info("agent {} is back from node {} under a new handle", rec.id,
+                     reg.node);
+        release_owner(self, rec);
+        rec.node = reg.node;
+      }
+      if (rec.owner_down || !same_actor)
         adopt(self, rec, sender);
       rec.pacer = reg.pacer;
       rec.beats.beat(now);
@@ -119,12 +128,14 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg) 
                     reg.id);
       return make_error(errc::duplicate_agent, reg.id);
     }
-    forget(self, rec); // a new life for an ended (or lost) id
+    forget(self, rec); // a new life for an ended id
+
   }
   auto& hb = st.cfg.heartbeat_for(reg.type);
   auto& rec = st.agents.add(reg.id, reg.type, reg.node, hb, now);
   rec.pacer = reg.pacer;
   rec.state = reg.state;
+  rec.version = reg.version; // a restarted supervisor learns the fleet back as it is
   if (phase_of(rec.state) == agent_phase::running)
     rec.started_at = now;
   rec.watchdog_cfg = &st.cfg.watchdog_for(reg.type);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <random>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -75,7 +76,9 @@ private:
   std::vector<std::unique_ptr<agent_record>> slots_;
   std::vector<uint32_t> free_;
   std::unordered_map<std::string, uint32_t> ids_;
-  uint64_t next_life_ = 1;
+  /// Starts anywhere: a restarted supervisor must not give out the keys of the last
+  /// run again (an agent may still beat with one before it registers again).
+  uint64_t next_life_ = std::random_device{}();
 };
 
 } // namespace vigil::detail

@@ -56,12 +56,22 @@ caf::expected<agent_record*> find(self_ptr self, const std::string& id) {
   return make_error(errc::unknown_agent, id);
 }
 
-/// A beat of an agent whose sender was checked: O(1), no timer touched.
-void beat(self_ptr self, agent_record& r, agent_state state, time_point now) {
+/// A beat of an agent whose sender was checked: O(1), no timer touched. `from_owner`:
+/// the agent's own actor sent it (a batch comes from its pacer).
+void beat(self_ptr self, agent_record& r, agent_state state, time_point now,
+          bool from_owner) {
   if (is_terminal(r.state))
-    return;         // sent before it learned of its end
-  if (r.owner_down) // back from a lost node without re-registering: watch it again
-    adopt(self, r, r.owner);
+    return; // sent before it learned of its end
+  if (r.owner_down) {
+    // Its actor was lost with its node. Its own beat shows it is back: watch it again
+    // (through the handle it came by; the old proxy is dead). A batch alone does not
+    // restore it: the agent registers again once its node is reconnected.
+    if (!from_owner) {
+      r.beats.beat(now);
+      return;
+    }
+    adopt(self, r, caf::actor_cast<caf::actor>(self->current_sender()));
+  }
   r.beats.beat(now);
   if (r.state == agent_state::offline) {
     if (may_transition(r.state, state))
@@ -77,7 +87,7 @@ void beat(self_ptr self, agent_record& r, agent_state state, time_point now) {
 
 void on_heartbeat(self_ptr self, heartbeat& hb) {
   if (auto rec = owned(self, hb.id, "heartbeat"))
-    beat(self, **rec, hb.state, self->clock().now());
+    beat(self, **rec, hb.state, self->clock().now(), true);
 }
 
 /// A pacer's batch: each entry counts only when its key is current and the agent
@@ -90,14 +100,15 @@ void on_beat_batch(self_ptr self, beat_batch& batch) {
   for (auto& b : batch.beats) {
     auto* rec = st.agents.find(b.key);
     if (rec && rec->pacer && rec->pacer == sender)
-      beat(self, *rec, b.state, now);
+      beat(self, *rec, b.state, now, false);
     else if (!rec || !is_terminal(rec->state)) // ended agents: late beats are moot
       ++refused;
   }
   if (refused > 0)
-    st.log->error("{} of {} beats in a batch refused: their keys are stale, or the "
-                  "agents did not name the sender as their pacer",
-                  refused, batch.beats.size());
+    st.log->warn("{} of {} beats in a batch refused: stale keys (agents that have not "
+                 "registered again since a reconnect or a supervisor restart), or "
+                 "agents that did not name the sender as their pacer",
+                 refused, batch.beats.size());
 }
 
 caf::result<void> on_report(self_ptr self, transition_report& rep) {
@@ -204,13 +215,16 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
   ensure_timer(self, rec);
 }
 
-/// The queue's delayed message: every deadline due by now, then the next message.
+/// The queue's delayed message: the deadlines due by the time it was armed for, then
+/// the next message. Deadlines due between that time and now (when it came late) wait
+/// for that next message, which queues behind any beats already in the mailbox: a
+/// starved supervisor must not count beats it has not read yet as missed.
 void on_liveness_tick(self_ptr self, time_point at) {
   auto& st = self->state;
   if (at == st.liveness_armed)
     st.liveness_armed = time_point::max();
   st.sweeping = true;
-  st.liveness.pop_due(self->clock().now(), [self](uint64_t key, time_point due) {
+  st.liveness.pop_due(std::min(at, self->clock().now()), [self](uint64_t key, time_point due) {
     on_deadline(self, key, due);
   });
   st.sweeping = false;

@@ -20,12 +20,16 @@ using vigil::test::recording_supervisor_state;
 
 namespace {
 
+struct member_state {
+  static inline const char* name = "vigil.test.pacer_member";
+  std::vector<uint32_t> tickets; ///< Of the ticks it got (it never answers).
+};
+
 // Joins a pacer like an agent, then never answers a tick: a stuck agent.
-caf::behavior mute_member(caf::event_based_actor* self, pacer_actor pacer,
+caf::behavior mute_member(caf::stateful_actor<member_state>* self, pacer_actor pacer,
                           duration interval) {
-  self->send(pacer, pace_atom::value, interval);
-  return {[](beat_atom) {
-  }};
+  self->send(pacer, pace_atom::value, uint64_t{999}, interval);
+  return {[self](beat_atom, uint32_t ticket) { self->state.tickets.push_back(ticket); }};
 }
 
 class Pacer : public vigil::test::virtual_time {
@@ -209,4 +213,56 @@ TEST_F(Pacer, BadOptionsAreRefused) {
   o = {};
   o.flush_after = 0ms;
   EXPECT_NE(refused(o, sup).find("flush_after"), std::string::npos);
+}
+
+TEST_F(Pacer, AStuckMemberIsNotTickedAgainAndItsEndReleasesTheBatches) {
+  start(exact());
+  auto t0 = now();
+  auto mute = track(sys.spawn(mute_member, pacer, duration{10s}));
+  sched.run();
+  agent("a1");
+  advance(30s + 5ms);
+  // One tick, never answered: no second or third one piled up in its mailbox.
+  EXPECT_EQ(state_of<member_state>(mute).tickets.size(), 1u);
+  ASSERT_EQ(recorded().batches.size(), 3u);
+  EXPECT_EQ(recorded().batches[2].first, t0 + 30s + 5ms); // waited for the mute one
+  caf::anon_send_exit(mute, caf::exit_reason::kill);
+  sched.run();
+  advance(10s - 5ms);
+  // Its end released what it owed: the next batch leaves at the tick itself.
+  ASSERT_EQ(recorded().batches.size(), 4u);
+  EXPECT_EQ(recorded().batches[3].first, t0 + 40s);
+}
+
+TEST_F(Pacer, AnswersForAnotherMembersTicketAreIgnored) {
+  start(exact());
+  auto mute = track(sys.spawn(mute_member, pacer, duration{10s}));
+  sched.run();
+  advance(10s);
+  ASSERT_EQ(state_of<member_state>(mute).tickets.size(), 1u);
+  auto ticket = state_of<member_state>(mute).tickets[0];
+  // Someone else answers in its name: nothing goes to the supervisor.
+  caf::anon_send(pacer, beat_atom::value, ticket, agent_state::busy, uint64_t{5});
+  auto impostor = track(sys.spawn([](caf::event_based_actor*) -> caf::behavior {
+    return {[](int) {}};
+  }));
+  caf::send_as(impostor, pacer, beat_atom::value, ticket, agent_state::busy,
+               uint64_t{5});
+  advance(1s);
+  EXPECT_TRUE(recorded().paced.empty());
+}
+
+TEST_F(Pacer, AgentsBeatByThemselvesWhenTheirPacerIsGone) {
+  start(exact());
+  auto t0 = now();
+  agent("a1");
+  advance(10s);
+  EXPECT_EQ(recorded().paced.size(), 1u);
+  caf::anon_send_exit(pacer, caf::exit_reason::kill);
+  sched.run();
+  advance(20s);
+  std::vector<time_point> own;
+  for (auto& [t, b] : recorded().beats)
+    own.push_back(t);
+  EXPECT_EQ(own, (std::vector<time_point>{t0 + 20s, t0 + 30s}));
 }

@@ -262,3 +262,25 @@ TEST_F(SupervisorLiveness, ABatchedBeatBringsAnOfflineAgentBackInTheStateItRepor
   EXPECT_EQ(st.reason, "heartbeat");
   EXPECT_EQ(st.missed, 0u);
 }
+
+TEST_F(SupervisorLiveness, ALateSweepLeavesLaterDeadlinesBehindBeatsAlreadyInTheMailbox) {
+  supervisor_settings cfg;
+  cfg.heartbeat.timeout = 30s;
+  cfg.heartbeat.check_interval = 5s;
+  cfg.heartbeat.max_missed = 1;
+  cfg.heartbeat.lag_grace = 2s;
+  start(cfg);
+  idle_agent("a1"); // deadline at 30 s
+  advance(9s);
+  auto p2 = idle_agent("a2"); // deadline at 39 s
+  // The supervisor is starved from 30 s to 40 s: the queue's message (for 30 s) waits
+  // in its mailbox, and a2's beat arrives behind it.
+  sched.advance_time(21s);
+  sched.advance_time(10s);
+  caf::send_as(p2, sup, heartbeat{"a2", s::idle, 1});
+  sched.run();
+  advance(1ns);
+  // a2's deadline (39 s, 1 s late) is judged after the beat, not before it.
+  EXPECT_EQ(status("a2").state, s::idle);
+  EXPECT_EQ(status("a2").missed, 0u);
+}

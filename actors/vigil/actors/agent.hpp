@@ -40,13 +40,17 @@ namespace vigil {
 ///   killed; the actor quits with exit reason normal, `errc::agent_failed` or
 ///   `user_shutdown`.
 /// - `get_atom`: the agent's own view.
+/// - `supervisor_atom, handle`: talk to this supervisor from now on (a node's uplink
+///   sends it after a reconnect); the agent registers again with the state and
+///   version it kept. Losing its supervisor changes nothing else.
 using agent_actor = caf::typed_actor<
     caf::replies_to<slot_atom, slot_kind, std::string>::with<slot_outcome>,
     caf::reacts_to<finish_atom>, caf::reacts_to<quota_atom, quota_reason>,
     caf::reacts_to<quota_atom, quota_reason, duration>, caf::reacts_to<activity_atom>,
     caf::reacts_to<child_report>, caf::reacts_to<complete_atom>,
     caf::reacts_to<fail_atom, std::string>, caf::reacts_to<kill_atom>,
-    caf::replies_to<get_atom>::with<agent_view>>;
+    caf::replies_to<get_atom>::with<agent_view>,
+    caf::reacts_to<supervisor_atom, agent_facing_supervisor>>;
 
 /// Who an agent is and how it behaves.
 struct agent_options {

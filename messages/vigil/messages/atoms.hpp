@@ -38,6 +38,10 @@ using activity_flush_atom = caf::atom_constant<caf::atom("act_flush")>;
 // agent is `beat_atom`, answered with a `paced_beat`.
 using pace_atom = caf::atom_constant<caf::atom("pace")>;
 
+// A node's uplink -> its agents and pacer: `supervisor_atom, handle` is the supervisor
+// to talk to from now on (after a reconnect: a new proxy, maybe a restarted one).
+using supervisor_atom = caf::atom_constant<caf::atom("supervisor")>;
+
 // Supervisor -> itself (delayed messages).
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>; ///< A liveness check.
 using purge_atom = caf::atom_constant<caf::atom("purge")>;       ///< Retention is over.

@@ -1,0 +1,169 @@
+// vigil-node agents: N agents on this node with simulated work, through one pacer and
+// one uplink that reconnects.
+#include <chrono>
+#include <cstdio>
+#include <random>
+#include <vector>
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/stateful_actor.hpp>
+
+#include "cli.hpp"
+#include "vigil/actors/agent.hpp"
+#include "vigil/actors/pacer.hpp"
+#include "vigil/nodes/uplink.hpp"
+
+namespace vigil::node {
+
+namespace {
+
+using offer_atom = caf::atom_constant<caf::atom("sim_offer")>;
+using done_atom = caf::atom_constant<caf::atom("sim_done")>;
+using output_atom = caf::atom_constant<caf::atom("sim_out")>;
+
+struct worker_state {
+  static inline const char* name = "vigil.node.worker";
+  agent_actor agent;
+  std::minstd_rand rng;
+  uint64_t slot = 0; ///< The running slot; ticks of older ones are ignored.
+};
+
+using worker_ptr = caf::stateful_actor<worker_state>*;
+
+duration pick(worker_ptr self, int lo_s, int hi_s) {
+  std::uniform_int_distribution<int> ms{lo_s * 1000, hi_s * 1000};
+  return std::chrono::milliseconds(ms(self->state.rng));
+}
+
+// The user's work, simulated like vigil-sim's: idle a while, take a work slot, produce
+// output every 2 s, then finish (one slot in ten ends in a rate limit instead).
+// `busy`: one slot that never ends.
+caf::behavior worker(worker_ptr self, bool cycle, unsigned seed) {
+  self->state.rng.seed(seed);
+  auto offer_later = [self] {
+    self->delayed_send(self, pick(self, 2, 20), offer_atom::value);
+  };
+  return {
+      [=](agent_actor& agent) {
+        self->state.agent = std::move(agent);
+        if (cycle)
+          offer_later();
+        else
+          self->send(self->state.agent, slot_atom::value, slot_kind::work,
+                     std::string{"hold"});
+      },
+      [=](offer_atom) {
+        self->request(self->state.agent, std::chrono::seconds(30), slot_atom::value,
+                      slot_kind::work, std::string{"simulated"})
+            .then([](slot_outcome) {}, [=](caf::error&) { offer_later(); });
+      },
+      [](slot_outcome) {
+        // The agent took or queued the held slot.
+      },
+      [=](work_atom, slot_kind, const std::string& task) {
+
+        if (task == "hold")
+          return;
+        auto slot = ++self->state.slot;
+        self->delayed_send(self, pick(self, 5, 40), done_atom::value, slot);
+        self->delayed_send(self, std::chrono::seconds(2), output_atom::value, slot);
+      },
+      [=](output_atom, uint64_t slot) {
+        if (slot != self->state.slot)
+          return;
+        self->send(self->state.agent, activity_atom::value);
+        self->delayed_send(self, std::chrono::seconds(2), output_atom::value, slot);
+      },
+      [=](done_atom, uint64_t slot) {
+        if (slot != self->state.slot)
+          return;
+        ++self->state.slot; // its output stops with it
+        std::uniform_int_distribution<int> d100{1, 100};
+        if (d100(self->state.rng) <= 10)
+          self->send(self->state.agent, quota_atom::value, quota_reason::rate_limit,
+                     duration{std::chrono::seconds(30)});
+        else
+          self->send(self->state.agent, finish_atom::value);
+        offer_later();
+      },
+  };
+}
+
+} // namespace
+
+int run_agents(const cli& x) {
+  auto s = load_settings(x);
+  if (!s)
+    return 2;
+  caf::actor_system_config cfg;
+  if (!configure(cfg, x, *s))
+    return 2;
+  caf::actor_system sys{cfg};
+  uplink_options uo;
+  uo.host = x.host;
+  uo.port = x.connect_port;
+  auto up = spawn_uplink(sys, uo);
+  if (!up) {
+    std::fprintf(stderr, "vigil-node: %s\n", sys.render(up.error()).c_str());
+    return 2;
+  }
+  std::printf("vigil-node: connecting to %s:%u\n", x.host.c_str(), x.connect_port);
+  std::fflush(stdout);
+  // The first connection: the uplink keeps trying (with backoff) until Ctrl-C.
+  agent_facing_supervisor sup;
+  {
+    caf::scoped_actor self{sys};
+    while (!sup && !stop_requested) {
+      self->request(*up, std::chrono::milliseconds(500), get_atom::value)
+          .receive([&](agent_facing_supervisor& x) { sup = std::move(x); },
+                   [](caf::error&) {});
+    }
+  }
+  if (!sup) {
+    caf::anon_send_exit(*up, caf::exit_reason::user_shutdown);
+    return 0;
+  }
+  auto pacer = spawn_pacer(sys, caf::actor_cast<beat_sink>(sup));
+  caf::anon_send(*up, caf::join_atom::value, *pacer);
+  std::vector<caf::actor> actors;
+  std::random_device seeds;
+  for (size_t i = 1; i <= x.count; ++i) {
+    agent_options opts{x.id_prefix + "-" + std::to_string(i), x.type, x.node_name};
+    opts.settings = s->agent_for(x.type);
+    opts.pacer = *pacer;
+    caf::actor w;
+    if (x.work != "idle")
+      opts.worker = w = sys.spawn(worker, x.work == "cycle", seeds());
+    auto a = spawn_agent(sys, sup, opts);
+    if (!a) {
+      std::fprintf(stderr, "vigil-node: %s\n", sys.render(a.error()).c_str());
+      return 2;
+    }
+    if (w) {
+      caf::anon_send(w, *a);
+      actors.push_back(w);
+    }
+    caf::anon_send(*up, caf::join_atom::value, *a);
+    actors.push_back(caf::actor_cast<caf::actor>(*a));
+  }
+  std::printf("vigil-node: %zu agents (%s-1 .. %s-%zu) on node %s, work: %s\n", x.count,
+              x.id_prefix.c_str(), x.id_prefix.c_str(), x.count, x.node_name.c_str(),
+              x.work.c_str());
+  std::fflush(stdout);
+  wait_for_stop();
+  std::printf("vigil-node: stopping %zu agents\n", x.count);
+  std::fflush(stdout);
+  // Ends them `killed` at the supervisor (if it is reachable): a deliberate stop.
+  for (auto& a : actors)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(*pacer, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(*up, caf::exit_reason::user_shutdown);
+  return 0;
+}
+
+} // namespace vigil::node

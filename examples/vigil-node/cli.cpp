@@ -1,0 +1,211 @@
+#include "cli.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <thread>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "vigil/config/config_problem.hpp"
+#include "vigil/messages/errc.hpp"
+#include "vigil/messages/log.hpp"
+
+namespace vigil::node {
+
+const char* usage =
+    "usage: vigil-node supervise --port P [--bind ADDR] [--config F]\n"
+    "                            [--tls-cert F --tls-key F --tls-ca F]\n"
+    "       vigil-node agents --connect HOST:P --count N [--type T] [--id-prefix X]\n"
+    "                         [--node NAME] [--work cycle|busy|idle] [--config F] [tls]\n"
+    "       vigil-node watch --connect HOST:P [--json] [--config F] [tls]\n"
+    "       vigil-node status --connect HOST:P [--agents] [--json] [--config F] [tls]\n"
+    "Ctrl-C ends each cleanly. --port 0 picks a free port and prints it.\n";
+
+std::atomic<bool> stop_requested{false};
+
+namespace {
+
+bool number(const std::string& opt, const std::string& text, uint64_t max,
+            uint64_t& out, std::string& error) {
+  char* end = nullptr;
+  auto v = std::strtoull(text.c_str(), &end, 10);
+  if (text.empty() || *end != '\0' || text[0] == '-' || v > max) {
+    error = opt + " expects a number up to " + std::to_string(max) + ", found \"" +
+            text + "\"";
+    return false;
+  }
+  out = v;
+  return true;
+}
+
+} // namespace
+
+bool parse(int argc, char** argv, cli& x, std::string& error) {
+  if (argc < 2) {
+    error = "no command given";
+    return false;
+  }
+  x.command = argv[1];
+  if (x.command == "-h" || x.command == "--help") {
+    std::fputs(usage, stdout);
+    std::exit(0);
+  }
+  if (x.command != "supervise" && x.command != "agents" && x.command != "watch" &&
+      x.command != "status") {
+    error = "unknown command \"" + x.command + "\" (supervise, agents, watch, status)";
+    return false;
+  }
+  bool port_given = false;
+  for (int i = 2; i < argc; ++i) {
+    std::string arg = argv[i];
+    std::string v;
+    auto value = [&] {
+      if (i + 1 >= argc) {
+        error = arg + " needs a value";
+        return false;
+      }
+      v = argv[++i];
+      return true;
+    };
+    uint64_t n = 0;
+    if (arg == "--port") {
+      if (!value() || !number(arg, v, 65535, n, error))
+        return false;
+      x.port = static_cast<uint16_t>(n);
+      port_given = true;
+    } else if (arg == "--bind") {
+      if (!value())
+        return false;
+      x.bind = v;
+    } else if (arg == "--connect") {
+      if (!value())
+        return false;
+      auto colon = v.rfind(':');
+      if (colon == std::string::npos || colon == 0) {
+        error = "--connect expects HOST:PORT, found \"" + v + "\"";
+        return false;
+      }
+      x.host = v.substr(0, colon);
+      if (!number(arg + " port", v.substr(colon + 1), 65535, n, error))
+        return false;
+      if (n == 0) {
+        error = "--connect port must not be 0";
+        return false;
+      }
+      x.connect_port = static_cast<uint16_t>(n);
+    } else if (arg == "--config") {
+      if (!value())
+        return false;
+      x.config = v;
+    } else if (arg == "--tls-cert" || arg == "--tls-key" || arg == "--tls-ca") {
+      if (!value())
+        return false;
+      (arg == "--tls-cert" ? x.tls.certificate
+                           : arg == "--tls-key" ? x.tls.key : x.tls.cafile) = v;
+    } else if (arg == "--count") {
+      if (!value() || !number(arg, v, 10'000'000, n, error))
+        return false;
+      x.count = n;
+    } else if (arg == "--type") {
+      if (!value())
+        return false;
+      x.type = v;
+    } else if (arg == "--id-prefix") {
+      if (!value())
+        return false;
+      x.id_prefix = v;
+    } else if (arg == "--node") {
+      if (!value())
+        return false;
+      x.node_name = v;
+    } else if (arg == "--work") {
+      if (!value())
+        return false;
+      if (v != "cycle" && v != "busy" && v != "idle") {
+        error = "--work expects cycle, busy or idle, found \"" + v + "\"";
+        return false;
+      }
+      x.work = v;
+    } else if (arg == "--agents") {
+      x.list_agents = true;
+    } else if (arg == "--json") {
+      x.json = true;
+    } else {
+      error = "unknown option " + arg + " for " + x.command;
+      return false;
+    }
+  }
+  if (x.command == "supervise" && !port_given) {
+    error = "supervise needs --port (0 picks a free one)";
+    return false;
+  }
+  if (x.command != "supervise" && x.host.empty()) {
+    error = x.command + " needs --connect HOST:PORT";
+    return false;
+  }
+  if (x.command == "agents" && x.count == 0) {
+    error = "--count must be at least 1";
+    return false;
+  }
+  if (x.node_name.empty()) {
+    char name[256] = {};
+    gethostname(name, sizeof(name) - 1);
+    x.node_name = name[0] ? name : "local";
+  }
+  return true;
+}
+
+std::optional<settings> load_settings(const cli& x) {
+  std::optional<settings> s;
+  if (x.config.empty()) {
+    s.emplace(); // the defaults (emplaced: GCC 12 misreads a returned temporary)
+    return s;
+  }
+  config_problem why;
+  s = read_settings_file(x.config, why);
+
+  if (!s)
+    std::fprintf(stderr, "vigil-node: %s\n", to_string(why).c_str());
+  return s;
+}
+
+bool configure(caf::actor_system_config& cfg, const cli& x, const settings& s) {
+  log()->set_level(spdlog::level::from_str(s.log_level));
+  if (auto err = configure_node(cfg, s.supervisor.heartbeat, x.tls)) {
+    std::fprintf(stderr, "vigil-node: %s\n",
+                 describe(code_of(err), err.context()).c_str());
+    return false;
+  }
+  cfg.set("scheduler.max-threads", 2); // 2-core machines
+  return true;
+}
+
+void block_stop_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void watch_stop_signals() {
+  std::thread{[] {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    int sig = 0;
+    sigwait(&set, &sig);
+    stop_requested = true;
+  }}.detach();
+}
+
+void wait_for_stop() {
+  while (!stop_requested)
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+}
+
+} // namespace vigil::node

@@ -1,0 +1,65 @@
+// vigil-node: a supervisor, agents, or an observer as one process of a fleet spread
+// over nodes (DESIGN §7). The command line and what the commands share.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include <caf/actor_system_config.hpp>
+
+#include "vigil/config/settings.hpp"
+#include "vigil/nodes/node_config.hpp"
+
+namespace vigil::node {
+
+struct cli {
+  std::string command; ///< supervise, agents, watch or status.
+  uint16_t port = 0;   ///< supervise: 0 picks a free one (printed).
+  std::string bind;    ///< supervise: listen address; empty: every interface.
+  std::string host;    ///< --connect HOST:PORT
+  uint16_t connect_port = 0;
+  std::string config;
+  tls_settings tls;
+  size_t count = 1;
+  std::string type = "default";
+  std::string id_prefix = "agent";
+  std::string node_name; ///< agents: the node the agents report; default: host name.
+  std::string work = "cycle"; ///< agents: cycle, busy or idle.
+  bool list_agents = false;   ///< status --agents
+  bool json = false;
+};
+
+/// Reads the command line; false with `error` set on a mistake.
+bool parse(int argc, char** argv, cli& x, std::string& error);
+
+/// Usage text.
+extern const char* usage;
+
+/// The settings of --config on top of the defaults; prints the problem and returns
+/// nothing when the file is bad.
+std::optional<settings> load_settings(const cli& x);
+
+/// A node's actor system config (middleman, connection heartbeat, TLS, types, two
+/// scheduler threads); prints the problem and returns false when it cannot be made.
+bool configure(caf::actor_system_config& cfg, const cli& x, const settings& s);
+
+/// Blocks SIGINT and SIGTERM in every thread made from now on; call first in main.
+void block_stop_signals();
+
+/// Set once SIGINT or SIGTERM arrived (a thread waits for them).
+extern std::atomic<bool> stop_requested;
+
+/// Starts the thread that waits for SIGINT / SIGTERM.
+void watch_stop_signals();
+
+/// Sleeps until a stop signal came.
+void wait_for_stop();
+
+int run_supervise(const cli& x);
+int run_agents(const cli& x);
+int run_watch(const cli& x);
+int run_status(const cli& x);
+
+} // namespace vigil::node

@@ -1,0 +1,48 @@
+// vigil-node supervise: a supervisor published on a port.
+#include <cstdio>
+
+#include <caf/actor_system.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/send.hpp>
+
+#include "cli.hpp"
+#include "vigil/nodes/publish.hpp"
+#include "vigil/supervisors/supervisor.hpp"
+
+namespace vigil::node {
+
+int run_supervise(const cli& x) {
+  auto s = load_settings(x);
+  if (!s)
+    return 2;
+  caf::actor_system_config cfg;
+  if (!configure(cfg, x, *s))
+    return 2;
+  caf::actor_system sys{cfg};
+  auto sup = spawn_supervisor(sys, s->supervisor);
+  if (!sup) {
+    std::fprintf(stderr, "vigil-node: %s\n", sys.render(sup.error()).c_str());
+    return 2;
+  }
+  auto port = publish_supervisor(sys, *sup, x.port, x.bind);
+  if (!port) {
+    std::fprintf(stderr, "vigil-node: cannot listen on port %u: %s\n", x.port,
+                 sys.render(port.error()).c_str());
+    caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
+    return 1;
+  }
+  auto beat = connection_heartbeat_for(s->supervisor.heartbeat);
+  std::printf("vigil-node: supervising on port %u%s (connection heartbeat every %s, "
+              "timeout %s)\n",
+              *port, x.tls.enabled() ? " with TLS" : "",
+              format_duration(beat.interval).c_str(),
+              format_duration(beat.timeout).c_str());
+  std::fflush(stdout);
+  wait_for_stop();
+  std::printf("vigil-node: stopping the supervisor\n");
+  std::fflush(stdout);
+  caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
+  return 0;
+}
+
+} // namespace vigil::node

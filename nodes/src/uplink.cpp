@@ -1,0 +1,190 @@
+#include "vigil/nodes/uplink.hpp"
+
+#include <algorithm>
+#include <random>
+#include <set>
+#include <vector>
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/response_promise.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
+#include <spdlog/logger.h>
+
+#include "vigil/messages/errc.hpp"
+#include "vigil/messages/log.hpp"
+
+namespace vigil {
+
+namespace {
+
+using retry_atom = caf::atom_constant<caf::atom("up_retry")>;
+
+struct uplink_state {
+  static inline const char* name = "vigil.uplink";
+  uplink_options opts;
+  agent_facing_supervisor sup; ///< Null while not connected.
+  uint64_t connections = 0;    ///< Successful connects so far.
+  uint32_t failures = 0;       ///< Failed attempts since the last connect.
+  std::vector<caf::actor> agents;
+  std::vector<pacer_actor> pacers;
+  std::vector<caf::response_promise> waiting; ///< `get_atom` before a connection.
+  std::minstd_rand rng{std::random_device{}()};
+  std::shared_ptr<spdlog::logger> log;
+};
+
+using self_ptr = caf::stateful_actor<uplink_state>*;
+
+std::string where(self_ptr self) {
+  return self->state.opts.host + ":" + std::to_string(self->state.opts.port);
+}
+
+/// A pause in [d/2, d]: full jitter on the upper half.
+duration jittered(self_ptr self, duration d) {
+  std::uniform_int_distribution<duration::rep> pick{d.count() / 2, d.count()};
+  return duration{pick(self->state.rng)};
+}
+
+void connect(self_ptr self);
+
+void retry_later(self_ptr self) {
+  auto& st = self->state;
+  auto d = st.opts.backoff_min;
+  for (uint32_t i = 0; i < st.failures && d < st.opts.backoff_max; ++i)
+    d *= 2;
+  d = std::min(d, st.opts.backoff_max);
+  ++st.failures;
+  self->delayed_send(self, jittered(self, d), retry_atom::value);
+}
+
+void connected(self_ptr self, agent_facing_supervisor sup) {
+  auto& st = self->state;
+  st.sup = std::move(sup);
+  self->monitor(st.sup);
+  bool again = st.connections++ > 0;
+  st.log->info("uplink: connected to the supervisor at {}{}", where(self),
+               again ? " again; agents register again" : "");
+  st.failures = 0;
+  for (auto& rp : st.waiting)
+    rp.deliver(st.sup);
+  st.waiting.clear();
+  for (auto& p : st.pacers)
+    self->send(p, supervisor_atom::value, caf::actor_cast<beat_sink>(st.sup));
+  if (again) // registering again, spread out (DESIGN §4: jitter)
+    for (auto& a : st.agents)
+      self->delayed_send(a, jittered(self, st.opts.rejoin_spread),
+                         supervisor_atom::value, st.sup);
+}
+
+void connect(self_ptr self) {
+  auto& sys = self->system();
+  auto mm = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
+                                      : sys.middleman().actor_handle();
+  auto& opts = self->state.opts;
+  self->request(mm, opts.connect_timeout, caf::connect_atom::value, opts.host, opts.port)
+      .then(
+          [self](const caf::node_id&, caf::strong_actor_ptr& ptr,
+                 const std::set<std::string>& ifs) {
+            auto& st = self->state;
+            // Like remote_actor<T>: the published actor must speak to agents.
+            auto want = self->system().message_types<agent_facing_supervisor>();
+            if (!ptr || !std::includes(ifs.begin(), ifs.end(), want.begin(), want.end())) {
+              st.log->error("uplink: the actor published at {} is not a vigil "
+                            "supervisor; retrying",
+                            where(self));
+              retry_later(self);
+              return;
+            }
+            connected(self, caf::actor_cast<agent_facing_supervisor>(std::move(ptr)));
+          },
+          [self](caf::error& err) {
+            auto& st = self->state;
+            auto text = self->system().render(err);
+            if (st.failures == 0)
+              st.log->warn("uplink: cannot reach the supervisor at {}: {}; retrying with "
+                           "backoff",
+                           where(self), text);
+            else
+              st.log->debug("uplink: attempt {} to reach {} failed: {}", st.failures + 1,
+                            where(self), text);
+            retry_later(self);
+          });
+}
+
+template <class Handle>
+void forget(std::vector<Handle>& xs, const caf::actor_addr& who) {
+  xs.erase(std::remove_if(xs.begin(), xs.end(),
+                          [&](const Handle& x) { return x.address() == who; }),
+           xs.end());
+}
+
+caf::behavior uplink(self_ptr self, uplink_options opts) {
+  auto& st = self->state;
+  st.opts = std::move(opts);
+  st.log = log();
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (st.sup && dm.source == st.sup.address()) {
+      st.log->warn("uplink: lost the supervisor at {} ({}); agents keep their state, "
+                   "reconnecting",
+                   where(self), self->system().render(dm.reason));
+      st.sup = nullptr;
+      retry_later(self);
+      return;
+    }
+    forget(st.agents, dm.source);
+    forget(st.pacers, dm.source);
+  });
+  connect(self);
+  return {
+      [self](get_atom) -> caf::result<agent_facing_supervisor> {
+        auto& st = self->state;
+        if (st.sup)
+          return st.sup;
+        auto rp = self->make_response_promise();
+        st.waiting.push_back(rp);
+        return rp;
+      },
+      [self](caf::join_atom, agent_actor& a) {
+        // It was spawned with the current supervisor; it hears of the next one.
+        self->monitor(a);
+        self->state.agents.push_back(caf::actor_cast<caf::actor>(a));
+      },
+      [self](caf::join_atom, pacer_actor& p) {
+        auto& st = self->state;
+        self->monitor(p);
+        if (st.sup)
+          self->send(p, supervisor_atom::value, caf::actor_cast<beat_sink>(st.sup));
+        st.pacers.push_back(std::move(p));
+      },
+      [self](retry_atom) {
+        if (!self->state.sup)
+          connect(self);
+      },
+  };
+}
+
+} // namespace
+
+caf::expected<uplink_actor> spawn_uplink(caf::actor_system& sys, uplink_options options) {
+  auto bad = [](std::string what, const char* why) {
+    return make_error(errc::bad_config, std::move(what), std::string{why});
+  };
+  if (options.host.empty())
+    return bad("uplink host", "is empty");
+  if (options.port == 0)
+    return bad("uplink port", "is 0");
+  if (options.connect_timeout <= duration::zero() ||
+      options.backoff_min <= duration::zero() || options.rejoin_spread < duration::zero())
+    return bad("uplink times", "must be positive");
+  if (options.backoff_max < options.backoff_min)
+    return bad("uplink backoff_max", "is below backoff_min");
+  auto untyped = sys.spawn(uplink, std::move(options));
+  return caf::actor_cast<uplink_actor>(std::move(untyped));
+}
+
+} // namespace vigil
