@@ -16,6 +16,7 @@
 #include "cli.hpp"
 #include "vigil/actors/agent.hpp"
 #include "vigil/actors/pacer.hpp"
+#include "vigil/nodes/publish.hpp"
 #include "vigil/nodes/uplink.hpp"
 
 namespace vigil::node {
@@ -66,7 +67,6 @@ caf::behavior worker(worker_ptr self, bool cycle, unsigned seed) {
         // The agent took or queued the held slot.
       },
       [=](work_atom, slot_kind, const std::string& task) {
-
         if (task == "hold")
           return;
         auto slot = ++self->state.slot;
@@ -159,10 +159,18 @@ int run_agents(const cli& x) {
   std::printf("vigil-node: stopping %zu agents\n", x.count);
   std::fflush(stdout);
   // Ends them `killed` at the supervisor (if it is reachable): a deliberate stop.
+  caf::scoped_actor self{sys};
   for (auto& a : actors)
-    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(*pacer, caf::exit_reason::user_shutdown);
-  caf::anon_send_exit(*up, caf::exit_reason::user_shutdown);
+    self->send_exit(a, caf::exit_reason::user_shutdown);
+  for (auto& a : actors)
+    self->wait_for(a);
+  // The supervisor hears of their ends over our connection, in order: one answered
+  // question after them means it has them all before this process goes away.
+  if (auto sup = reach_supervisor(sys, x.host, x.connect_port))
+    self->request(*sup, std::chrono::seconds(5), count_atom::value)
+        .receive([](fleet_counts&) {}, [](caf::error&) {});
+  self->send_exit(*pacer, caf::exit_reason::user_shutdown);
+  self->send_exit(*up, caf::exit_reason::user_shutdown);
   return 0;
 }
 

@@ -19,7 +19,8 @@ const char* usage =
     "usage: vigil-node supervise --port P [--bind ADDR] [--config F]\n"
     "                            [--tls-cert F --tls-key F --tls-ca F]\n"
     "       vigil-node agents --connect HOST:P --count N [--type T] [--id-prefix X]\n"
-    "                         [--node NAME] [--work cycle|busy|idle] [--config F] [tls]\n"
+    "                         [--node NAME] [--work cycle|busy|idle] [--config F] "
+    "[tls]\n"
     "       vigil-node watch --connect HOST:P [--json] [--config F] [tls]\n"
     "       vigil-node status --connect HOST:P [--agents] [--json] [--config F] [tls]\n"
     "Ctrl-C ends each cleanly. --port 0 picks a free port and prints it.\n";
@@ -103,8 +104,9 @@ bool parse(int argc, char** argv, cli& x, std::string& error) {
     } else if (arg == "--tls-cert" || arg == "--tls-key" || arg == "--tls-ca") {
       if (!value())
         return false;
-      (arg == "--tls-cert" ? x.tls.certificate
-                           : arg == "--tls-key" ? x.tls.key : x.tls.cafile) = v;
+      (arg == "--tls-cert"  ? x.tls.certificate
+       : arg == "--tls-key" ? x.tls.key
+                            : x.tls.cafile) = v;
     } else if (arg == "--count") {
       if (!value() || !number(arg, v, 10'000'000, n, error))
         return false;

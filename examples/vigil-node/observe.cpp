@@ -166,13 +166,14 @@ int run_status(const cli& x) {
                               static_cast<unsigned long long>(n));
               }
               if (x.json)
-                std::printf("%s\n", boost::json::serialize(boost::json::object{
-                                                               {"states", states},
-                                                               {"total", c.registered},
-                                                               {"healthy", c.healthy}})
+                std::printf("%s\n", boost::json::serialize(
+                                        boost::json::object{{"states", states},
+                                                            {"total", c.registered},
+                                                            {"healthy", c.healthy}})
                                         .c_str());
               else
-                std::printf("total %llu\n", static_cast<unsigned long long>(c.registered));
+                std::printf("total %llu\n",
+                            static_cast<unsigned long long>(c.registered));
             },
             failed);
   }

@@ -13,6 +13,10 @@
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/register_types.hpp"
 
+namespace vigil::detail {
+void keep_openssl_error_queue_fix(); // see openssl_error_queue.cpp
+} // namespace vigil::detail
+
 namespace vigil {
 
 connection_heartbeat connection_heartbeat_for(const heartbeat_settings& hb) {
@@ -42,8 +46,9 @@ caf::error configure_node(caf::actor_system_config& cfg, const heartbeat_setting
   if (auto err = validate(hb))
     return err;
   if (tls.enabled()) {
-    for (auto [what, path] : {std::pair{"certificate", &tls.certificate},
-                              std::pair{"key", &tls.key}, std::pair{"CA file", &tls.cafile}})
+    for (auto [what, path] :
+         {std::pair{"certificate", &tls.certificate}, std::pair{"key", &tls.key},
+          std::pair{"CA file", &tls.cafile}})
       if (auto err = check_tls_file(what, *path))
         return err;
   }
@@ -53,6 +58,7 @@ caf::error configure_node(caf::actor_system_config& cfg, const heartbeat_setting
   cfg.set("middleman.connection-timeout", caf::timespan{beat.timeout});
   cfg.set("middleman.app-identifiers", std::vector<std::string>{"vigil"});
   if (tls.enabled()) {
+    detail::keep_openssl_error_queue_fix();
     cfg.load<caf::openssl::manager>();
     // The openssl manager reads the members; the keys keep `cfg` telling the truth.
     cfg.openssl_certificate = tls.certificate;

@@ -16,9 +16,8 @@ caf::expected<uint16_t> publish_supervisor(caf::actor_system& sys,
   return sys.middleman().publish(sup, port, in, true);
 }
 
-caf::expected<supervisor_commander> reach_supervisor(caf::actor_system& sys,
-                                                     const std::string& host,
-                                                     uint16_t port) {
+caf::expected<supervisor_commander>
+reach_supervisor(caf::actor_system& sys, const std::string& host, uint16_t port) {
   if (sys.has_openssl_manager())
     return caf::openssl::remote_actor<supervisor_commander>(sys, host, port);
   return sys.middleman().remote_actor<supervisor_commander>(host, port);

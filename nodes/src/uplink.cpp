@@ -85,14 +85,16 @@ void connect(self_ptr self) {
   auto mm = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
                                       : sys.middleman().actor_handle();
   auto& opts = self->state.opts;
-  self->request(mm, opts.connect_timeout, caf::connect_atom::value, opts.host, opts.port)
+  self->request(mm, opts.connect_timeout, caf::connect_atom::value, opts.host,
+                opts.port)
       .then(
           [self](const caf::node_id&, caf::strong_actor_ptr& ptr,
                  const std::set<std::string>& ifs) {
             auto& st = self->state;
             // Like remote_actor<T>: the published actor must speak to agents.
             auto want = self->system().message_types<agent_facing_supervisor>();
-            if (!ptr || !std::includes(ifs.begin(), ifs.end(), want.begin(), want.end())) {
+            if (!ptr ||
+                !std::includes(ifs.begin(), ifs.end(), want.begin(), want.end())) {
               st.log->error("uplink: the actor published at {} is not a vigil "
                             "supervisor; retrying",
                             where(self));
@@ -105,12 +107,13 @@ void connect(self_ptr self) {
             auto& st = self->state;
             auto text = self->system().render(err);
             if (st.failures == 0)
-              st.log->warn("uplink: cannot reach the supervisor at {}: {}; retrying with "
-                           "backoff",
-                           where(self), text);
+              st.log->warn(
+                  "uplink: cannot reach the supervisor at {}: {}; retrying with "
+                  "backoff",
+                  where(self), text);
             else
-              st.log->debug("uplink: attempt {} to reach {} failed: {}", st.failures + 1,
-                            where(self), text);
+              st.log->debug("uplink: attempt {} to reach {} failed: {}",
+                            st.failures + 1, where(self), text);
             retry_later(self);
           });
 }
@@ -170,7 +173,8 @@ caf::behavior uplink(self_ptr self, uplink_options opts) {
 
 } // namespace
 
-caf::expected<uplink_actor> spawn_uplink(caf::actor_system& sys, uplink_options options) {
+caf::expected<uplink_actor> spawn_uplink(caf::actor_system& sys,
+                                         uplink_options options) {
   auto bad = [](std::string what, const char* why) {
     return make_error(errc::bad_config, std::move(what), std::string{why});
   };
@@ -179,7 +183,8 @@ caf::expected<uplink_actor> spawn_uplink(caf::actor_system& sys, uplink_options 
   if (options.port == 0)
     return bad("uplink port", "is 0");
   if (options.connect_timeout <= duration::zero() ||
-      options.backoff_min <= duration::zero() || options.rejoin_spread < duration::zero())
+      options.backoff_min <= duration::zero() ||
+      options.rejoin_spread < duration::zero())
     return bad("uplink times", "must be positive");
   if (options.backoff_max < options.backoff_min)
     return bad("uplink backoff_max", "is below backoff_min");

@@ -429,3 +429,23 @@ TEST_F(Agent, ActivityIsAcceptedInEveryLiveState) {
   EXPECT_FALSE(tell(a, activity_atom::value));
   EXPECT_EQ(view(a).state, s::busy);
 }
+
+TEST_F(Agent, HandedANewSupervisorItRegistersAgainWithTheStateAndVersionItKept) {
+  auto a = spawn(agent_options{"a1", "coder", "n1"});
+  ask<slot_outcome>(a, slot_atom::value, slot_kind::work, std::string{});
+  ASSERT_EQ(view(a).state, s::busy);
+  auto other = track(vigil::test::spawn_recording_supervisor(sys));
+  sched.run();
+  caf::anon_send(a, supervisor_atom::value, other);
+  sched.run();
+  auto& seen = state_of<recording_supervisor_state>(other).registrations;
+  ASSERT_EQ(seen.size(), 1u);
+  EXPECT_EQ(seen[0].id, "a1");
+  EXPECT_EQ(seen[0].type, "coder");
+  EXPECT_EQ(seen[0].state, s::busy);
+  EXPECT_EQ(seen[0].version, 2u);    // spawning -> idle -> busy
+  EXPECT_EQ(view(a).state, s::busy); // nothing changed on its side
+  // It beats to the new one from now on.
+  advance(10s);
+  EXPECT_FALSE(state_of<recording_supervisor_state>(other).beats.empty());
+}

@@ -290,3 +290,44 @@ TEST_F(SupervisorRecord, AnAgentBackFromALostNodeByBeatingIsWatchedAgain) {
   sched.run();
   EXPECT_EQ(status("a1").state, s::failed); // its death is seen again
 }
+
+TEST_F(SupervisorRecord, ALostAgentRegisteringUnderANewHandleIsRestoredNotRenewed) {
+  auto pacer = puppet();
+  auto p = puppet();
+  reg(p, "a1", "worker", s::spawning, pacer.address());
+  report(p, "a1", s::spawning, s::idle);
+  report(p, "a1", s::idle, s::busy);
+  auto key = key_of(p);
+  caf::anon_send(caf::actor_cast<caf::actor>(sup),
+                 caf::down_msg{p.address(), caf::exit_reason::remote_link_unreachable});
+  sched.run();
+  ASSERT_EQ(status("a1").state, s::offline);
+  // Its pacer's batch alone does not bring it back: it has to register again.
+  batch(pacer, {key}, s::busy);
+  EXPECT_EQ(status("a1").state, s::offline);
+  // After a reconnect the agent comes by another handle, from another node name.
+  auto again = puppet();
+  caf::anon_send(again,
+                 registration{"a1", "worker", "n2", s::busy, 2, pacer.address()});
+  sched.run();
+  EXPECT_FALSE(last_reply(again));
+  EXPECT_EQ(key_of(again), key); // the same life: restored, not a new record
+  auto st = status("a1");
+  EXPECT_EQ(st.state, s::busy);
+  EXPECT_EQ(st.reason, "re_registered");
+  EXPECT_EQ(st.node, "n2");
+  // Watched through the new handle: its crash is a failure now.
+  caf::anon_send(again, fail_atom::value, std::string{"segfault"});
+  sched.run();
+  EXPECT_EQ(status("a1").state, s::failed);
+}
+
+TEST_F(SupervisorRecord, ARestartedSupervisorTakesTheStateAndVersionAgentsBringBack) {
+  auto p = puppet();
+  caf::anon_send(p, registration{"a1", "worker", "n1", s::exhausted, 7, {}});
+  sched.run();
+  EXPECT_FALSE(last_reply(p));
+  auto st = status("a1");
+  EXPECT_EQ(st.state, s::exhausted);
+  EXPECT_EQ(st.version, 7u);
+}

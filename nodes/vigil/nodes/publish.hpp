@@ -23,8 +23,7 @@ caf::expected<uint16_t> publish_supervisor(caf::actor_system& sys,
 /// Reaches the supervisor published at `host:port` (blocking; bounded by the
 /// connection heartbeat when the peer is silent), as an observer: enough for status
 /// and watching. For agents use `spawn_uplink`, which reconnects.
-caf::expected<supervisor_commander> reach_supervisor(caf::actor_system& sys,
-                                                     const std::string& host,
-                                                     uint16_t port);
+caf::expected<supervisor_commander>
+reach_supervisor(caf::actor_system& sys, const std::string& host, uint16_t port);
 
 } // namespace vigil

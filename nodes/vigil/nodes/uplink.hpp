@@ -20,7 +20,8 @@ namespace vigil {
 
 /// - `get_atom`: the supervisor, as soon as there is a connection (answered at once
 ///   when connected, else when it connects).
-/// - `caf::join_atom, agent`: hand this agent (spawned with the supervisor of `get_atom`)
+/// - `caf::join_atom, agent`: hand this agent (spawned with the supervisor of
+/// `get_atom`)
 ///   the supervisor after each reconnect, so it registers again.
 /// - `caf::join_atom, pacer`: the same for the node's pacer (where batches go).
 /// Members are forgotten when they end.
@@ -47,6 +48,7 @@ struct uplink_options {
 /// Spawns an uplink that starts connecting at once (over TLS when the system was
 /// configured with it). Fails with `errc::bad_config` for an empty host, port 0, or
 /// non-positive times, or `backoff_max < backoff_min`. Stop it with an exit message.
-caf::expected<uplink_actor> spawn_uplink(caf::actor_system& sys, uplink_options options);
+caf::expected<uplink_actor> spawn_uplink(caf::actor_system& sys,
+                                         uplink_options options);
 
 } // namespace vigil
