@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   g++ make cmake
-  libcaf-dev libboost-json1.81-dev libspdlog-dev libgtest-dev
+  libcaf-dev libboost-json1.81-dev libspdlog-dev libgtest-dev libsqlite3-dev
   openssl  # the tests make TLS certificates with it
 )
 

@@ -65,6 +65,53 @@ void read_watchdog(const json::value& v, const std::string& ptr, watchdog_settin
       f.value = optional_duration(*p, member(ptr, f.key), f.positive);
 }
 
+void read_store(const json::value& v, const std::string& ptr, store_settings& x) {
+  auto& obj = object(v, ptr);
+  only_keys(obj, ptr,
+            {"kind", "path", "url", "prefix", "batch_size", "batch_interval", "buffer",
+             "stream_maxlen"});
+  if (auto p = obj.if_contains("kind")) {
+    auto kind = string(*p, member(ptr, "kind"));
+    if (kind == "none")
+      x.kind = store_kind::none;
+    else if (kind == "sqlite")
+      x.kind = store_kind::sqlite;
+    else if (kind == "redis")
+      x.kind = store_kind::redis;
+    else
+      fail(config_errc::bad_value, member(ptr, "kind"), "one of none, sqlite, redis",
+           *p);
+  }
+  if (auto p = obj.if_contains("path"))
+    x.path = string(*p, member(ptr, "path"));
+  if (auto p = obj.if_contains("url")) {
+    x.url = string(*p, member(ptr, "url"));
+    redis_endpoint ep;
+    std::string why;
+    if (!parse_redis_url(x.url, ep, why))
+      fail(config_errc::bad_value, member(ptr, "url"),
+           "a URL such as \"redis://127.0.0.1:6379/0\" (" + why + ")", *p);
+  }
+  if (auto p = obj.if_contains("prefix")) {
+    x.prefix = string(*p, member(ptr, "prefix"));
+    if (x.prefix.empty())
+      fail(config_errc::bad_value, member(ptr, "prefix"), "a non-empty key prefix", *p);
+  }
+  if (auto p = obj.if_contains("batch_size"))
+    x.batch_size =
+        static_cast<size_t>(integer(*p, member(ptr, "batch_size"), 1, 1 << 20));
+  if (auto p = obj.if_contains("batch_interval"))
+    x.batch_interval = duration_of(*p, member(ptr, "batch_interval"));
+  if (auto p = obj.if_contains("buffer"))
+    x.buffer = static_cast<size_t>(integer(*p, member(ptr, "buffer"), 1, 1 << 30));
+  if (auto p = obj.if_contains("stream_maxlen"))
+    x.stream_maxlen =
+        static_cast<size_t>(integer(*p, member(ptr, "stream_maxlen"), 1, 1 << 30));
+  if (x.kind == store_kind::sqlite && x.path.empty())
+    fail(config_errc::missing_key, member(ptr, "path"),
+         "the database file of a sqlite store", std::string{"no \"path\""});
+}
+
 const char* const log_levels[] = {"trace", "debug", "info", "warn", "error", "off"};
 
 } // namespace
@@ -79,7 +126,7 @@ void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
   auto& obj = object(v, ptr);
   only_keys(obj, ptr,
             {"heartbeat", "watchdog", "exhausted", "retention", "history",
-             "subscriber_window", "slot_queue", "log", "types"});
+             "subscriber_window", "slot_queue", "log", "types", "store"});
   auto& sup = x.supervisor;
   // Globals first, whatever the key order: types override them key by key.
   if (auto p = obj.if_contains("heartbeat"))
@@ -119,6 +166,8 @@ void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
       x.log_level = level;
     }
   }
+  if (auto p = obj.if_contains("store"))
+    read_store(*p, member(ptr, "store"), sup.store);
   if (auto p = obj.if_contains("types")) {
     auto t = member(ptr, "types");
     for (auto& kv : object(*p, t)) {

@@ -6,8 +6,7 @@
 #include <utility>
 #include <vector>
 
-#include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
+#include "vigil/messages/event_line.hpp"
 
 namespace vigil::sim {
 
@@ -90,59 +89,14 @@ void print_summary(std::FILE* out, const scenario& s, const run_result& r) {
                    v.what->agent_pattern.c_str(), v.message.c_str());
 }
 
-namespace {
-
-double seconds(duration d) {
-  return std::chrono::duration<double>(d).count();
-}
-
-} // namespace
-
 bool write_events(const std::string& path, const run_result& r, std::string& error) {
   std::ofstream out{path};
   if (!out) {
     error = path + ": cannot be written";
     return false;
   }
-  for (auto& e : r.events) {
-    boost::json::object o;
-    o["kind"] = to_string(e.kind);
-    o["agent"] = e.agent;
-    o["type"] = e.type;
-    o["node"] = e.node;
-    o["from"] = to_string(e.from);
-    o["to"] = to_string(e.to);
-    o["reason"] = e.reason;
-    o["version"] = e.version;
-    if (e.kind == event_kind::heartbeat_missed)
-      o["count"] = e.missed;
-    // Seconds are written with millisecond digits ("61.500", not Boost's "6.15E1"):
-    // placeholders here, numbers below.
-    std::vector<std::pair<std::string, double>> secs;
-    secs.emplace_back("t", seconds(e.at - r.start));
-    if (e.recovery_at) {
-      o["recovery_at"] = "\x01recovery_at";
-      secs.emplace_back("recovery_at", seconds(*e.recovery_at - r.start));
-    }
-    if (!e.error.empty())
-      o["error"] = e.error;
-    if (e.waited > duration::zero() || !e.details.empty()) {
-      o["waited"] = "\x01waited";
-      secs.emplace_back("waited", seconds(e.waited));
-      o["details"] = e.details;
-    }
-    auto line = boost::json::serialize(o);
-    char num[48];
-    for (size_t k = 1; k < secs.size(); ++k) {
-      auto mark = "\"\\u0001" + secs[k].first + "\"";
-      std::snprintf(num, sizeof(num), "%.3f", secs[k].second);
-      line.replace(line.find(mark), mark.size(), num);
-    }
-    // seq and t lead each line.
-    std::snprintf(num, sizeof(num), "{\"seq\":%" PRIu64 ",\"t\":%.3f,", e.seq,
-                  secs[0].second);
-    out << num << line.substr(1) << '\n';
-  }
+  for (auto& e : r.events)
+    out << event_line(e, r.start) << '\n';
   return static_cast<bool>(out);
 }
 

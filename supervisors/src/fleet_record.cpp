@@ -114,13 +114,16 @@ void arm_liveness(self_ptr self) {
 }
 
 void emit(self_ptr self, event e) {
-  self->state.hub.append(std::move(e));
+  auto& st = self->state;
+  auto& numbered = st.hub.append(std::move(e));
+  if (st.store_writer)
+    st.store_out.push_back(numbered);
   flush(self);
 }
 
 void flush(self_ptr self) {
   auto& st = self->state;
-  if (st.flush_pending || st.hub.subscribers() == 0)
+  if (st.flush_pending || (st.hub.subscribers() == 0 && st.store_out.empty()))
     return;
   // One flush per mailbox pass: events of many handlers travel in one batch.
   st.flush_pending = true;

@@ -129,7 +129,6 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg) 
       return make_error(errc::duplicate_agent, reg.id);
     }
     forget(self, rec); // a new life for an ended id
-
   }
   auto& hb = st.cfg.heartbeat_for(reg.type);
   auto& rec = st.agents.add(reg.id, reg.type, reg.node, hb, now);
@@ -198,6 +197,47 @@ void on_purge(self_ptr self, uint64_t key) {
   self->state.log->info("agent {} purged after retention", rec->id);
   emit_record_event(self, *rec, event_kind::purged, "retention");
   forget(self, *rec);
+}
+
+} // namespace vigil::detail
+
+namespace vigil::detail {
+
+void restore(self_ptr self, stored_fleet fleet, time_point origin) {
+  auto& st = self->state;
+  st.hub.continue_after(fleet.last_seq);
+  auto now = self->clock().now();
+  size_t back_offline = 0;
+  for (auto& a : fleet.agents) {
+    auto& rec = st.agents.add(a.id, a.type, a.node, st.cfg.heartbeat_for(a.type), now);
+    rec.state = a.state;
+    rec.version = a.version;
+    rec.registered_at = origin + a.registered_at;
+    if (a.started_at)
+      rec.started_at = origin + *a.started_at;
+    if (a.ended_at)
+      rec.ended_at = origin + *a.ended_at;
+    if (a.recovery_at)
+      rec.recovery_at = origin + *a.recovery_at;
+    rec.reason = a.reason;
+    rec.last_error = a.last_error;
+    rec.watchdog_cfg = &st.cfg.watchdog_for(a.type);
+    rec.owner_down = true; // its actor is unknown until it speaks or registers
+    if (is_terminal(rec.state)) {
+      // Retention goes on from when it ended, not from now.
+      auto purge_at = rec.ended_at.value_or(now) + st.cfg.retention;
+      self->delayed_send(self, std::max(purge_at - now, duration::zero()),
+                         purge_atom::value, rec.key);
+    } else if (may_transition(rec.state, agent_state::offline)) {
+      apply(self, rec, change{agent_state::offline, "supervisor_restart"});
+      ++back_offline;
+    } else {
+      ensure_timer(self, rec); // spawning: it registers again, or fails its deadline
+    }
+  }
+  st.log->info("supervisor: restored {} agents ({} running ones offline until they "
+               "beat or register again); events go on after seq {}",
+               fleet.agents.size(), back_offline, fleet.last_seq);
 }
 
 } // namespace vigil::detail

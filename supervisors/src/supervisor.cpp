@@ -7,6 +7,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/response_promise.hpp>
 #include <caf/result.hpp>
+#include <caf/scheduler/test_coordinator.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
@@ -15,6 +16,7 @@
 
 #include "supervisor_state.hpp"
 #include "vigil/messages/errc.hpp"
+#include "vigil/messages/event_line.hpp"
 #include "vigil/messages/log.hpp"
 
 namespace vigil {
@@ -37,6 +39,15 @@ caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
     return make_error(errc::unknown_agent, id);
   }
   auto& rec = *found;
+  if (!rec.owner && rec.owner_down && !is_terminal(rec.state)) {
+    // Restored from the store, its actor unknown: the first one to speak for it
+    // claims it (it would register again anyway after a reconnect).
+    if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
+      st.log->info("agent {} is claimed by the actor that sent a {}", id, what);
+      adopt(self, rec, std::move(sender));
+      return &rec;
+    }
+  }
   if (is_terminal(rec.state) && !rec.owner) {
     // Sent before its actor ended; nothing to refuse loudly.
     st.log->debug("{} for ended agent {} ignored", what, id);
@@ -224,9 +235,9 @@ void on_liveness_tick(self_ptr self, time_point at) {
   if (at == st.liveness_armed)
     st.liveness_armed = time_point::max();
   st.sweeping = true;
-  st.liveness.pop_due(std::min(at, self->clock().now()), [self](uint64_t key, time_point due) {
-    on_deadline(self, key, due);
-  });
+  st.liveness.pop_due(
+      std::min(at, self->clock().now()),
+      [self](uint64_t key, time_point due) { on_deadline(self, key, due); });
   st.sweeping = false;
   arm_liveness(self);
 }
@@ -234,6 +245,11 @@ void on_liveness_tick(self_ptr self, time_point at) {
 void send_batches(self_ptr self) {
   auto& st = self->state;
   st.flush_pending = false;
+  if (!st.store_out.empty()) {
+    st.store_accepted += st.store_out.size();
+    caf::anon_send(st.store_writer, store_atom::value, std::move(st.store_out));
+    st.store_out.clear();
+  }
   st.hub.flush(
       [self](subscriber_hub::subscriber_id id, event_batch&& batch) {
         // Subscribers are any actors; typed senders reach untyped ones anonymously.
@@ -281,11 +297,28 @@ caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
   return rp;
 }
 
-supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg) {
+supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg,
+                                          std::shared_ptr<fleet_store> store,
+                                          stored_fleet fleet, bool detached_writer) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.hub = subscriber_hub{st.cfg.history, st.cfg.subscriber_window};
   st.log = log();
+  if (store) {
+    // Stored times are wall-clock (Unix) times. In virtual time they are the test
+    // clock's own, so that a reloaded record is exact to the nanosecond.
+    auto origin = detached_writer ? unix_origin(self->clock().now()) : time_point{};
+    st.store_writer =
+        spawn_store_writer(self->system(), store, st.cfg.store,
+                           caf::actor_cast<caf::actor>(self), origin, detached_writer);
+    // The writer commits what it holds and ends with us.
+    self->attach_functor([writer = st.store_writer](const caf::error&) {
+      caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
+    });
+    st.log->info("supervisor: record in {} ({} agents, events up to seq {})",
+                 store->describe(), fleet.agents.size(), fleet.last_seq);
+    restore(self, std::move(fleet), origin);
+  }
   self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
   return {
       [self](registration& reg) { return on_registration(self, reg); },
@@ -321,6 +354,14 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         for (auto& [id, handle] : st.subscribers)
           x.max_in_flight = std::max<uint64_t>(x.max_in_flight, st.hub.in_flight(id));
         x.liveness_timers = st.liveness_timers;
+        auto& w = st.store_seen;
+        x.store_accepted = st.store_accepted;
+        x.store_committed = w.committed;
+        x.store_committed_seq = w.committed_seq;
+        x.store_pending = st.store_accepted - w.committed - w.dropped;
+        x.store_dropped = w.dropped;
+        x.store_failing = w.failing;
+        x.store_max_lag = w.max_lag;
         return x;
       },
       [self](subscription_request& req) { return on_subscribe(self, req); },
@@ -380,6 +421,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
       },
 
       [self](caf::flush_atom) { send_batches(self); },
+      [self](store_progress& x) { self->state.store_seen = x; },
   };
 }
 
@@ -389,7 +431,30 @@ caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
                                                  supervisor_settings settings) {
   if (auto err = validate(settings))
     return err;
-  supervisor_actor handle = sys.spawn(supervisor, std::move(settings));
+  auto store = open_store(settings.store);
+  if (!store)
+    return std::move(store.error());
+  return spawn_supervisor(sys, std::move(settings), std::move(*store));
+}
+
+caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
+                                                 supervisor_settings settings,
+                                                 std::shared_ptr<fleet_store> store) {
+  if (auto err = validate(settings))
+    return err;
+  stored_fleet fleet;
+  if (store) {
+    auto loaded = store->load(); // at start, before anything runs: may block
+    if (!loaded)
+      return std::move(loaded.error());
+    fleet = std::move(*loaded);
+  }
+  // In virtual time (CAF's test scheduler) the writer must be scheduled like every
+  // other actor; elsewhere it gets a thread of its own, so disks never stall us.
+  bool detached =
+      dynamic_cast<caf::scheduler::test_coordinator*>(&sys.scheduler()) == nullptr;
+  supervisor_actor handle = sys.spawn(supervisor, std::move(settings), std::move(store),
+                                      std::move(fleet), detached);
   return handle;
 }
 

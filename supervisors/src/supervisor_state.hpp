@@ -15,6 +15,7 @@
 #include "agent_record.hpp"
 #include "deadline_queue.hpp"
 #include "record_table.hpp"
+#include "vigil/stores/store_writer.hpp"
 #include "vigil/supervisors/subscriber_hub.hpp"
 #include "vigil/supervisors/supervisor.hpp"
 
@@ -38,6 +39,11 @@ struct supervisor_state {
   subscriber_hub::subscriber_id next_subscriber = 1;
   bool flush_pending = false; ///< A flush message is on its way to us.
   uint64_t liveness_timers = 0;
+  // The durable record (DESIGN §10): events go to the writer with the subscribers'.
+  caf::actor store_writer;
+  std::vector<event> store_out; ///< For the writer, with the next flush.
+  uint64_t store_accepted = 0;
+  store_progress store_seen; ///< The writer's last report.
   std::shared_ptr<spdlog::logger> log;
 };
 
@@ -47,7 +53,8 @@ using supervisor_impl =
     supervisor_actor::extend<caf::reacts_to<deadline_atom, time_point>,
                              caf::reacts_to<purge_atom, uint64_t>, // key
                              caf::reacts_to<watchdog_atom, uint64_t, time_point>,
-                             caf::reacts_to<caf::flush_atom>>;
+                             caf::reacts_to<caf::flush_atom>,
+                             caf::reacts_to<store_progress>>;
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
 
@@ -64,6 +71,11 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg);
 
 /// A monitored agent or subscriber is gone.
 void on_down(self_ptr self, caf::down_msg& dm);
+
+/// The record a store kept: agents that were running come back offline
+/// (`supervisor_restart`) until they beat or register again; ended ones keep their
+/// retention; the event sequence goes on after the last stored seq.
+void restore(self_ptr self, stored_fleet fleet, time_point origin);
 
 /// Retention of the life `key` names is over.
 void on_purge(self_ptr self, uint64_t key);

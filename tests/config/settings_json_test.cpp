@@ -44,6 +44,12 @@ TEST(SettingsJson, DefaultsFileHoldsTheLibraryDefaults) {
   EXPECT_EQ(x->agent.slot_queue, d.agent.slot_queue);
   EXPECT_EQ(x->log_level, d.log_level);
   EXPECT_TRUE(x->supervisor.types.empty());
+  EXPECT_EQ(x->supervisor.store.kind, d.supervisor.store.kind);
+  EXPECT_EQ(x->supervisor.store.batch_size, d.supervisor.store.batch_size);
+  EXPECT_EQ(x->supervisor.store.batch_interval, d.supervisor.store.batch_interval);
+  EXPECT_EQ(x->supervisor.store.buffer, d.supervisor.store.buffer);
+  EXPECT_EQ(x->supervisor.store.prefix, d.supervisor.store.prefix);
+  EXPECT_EQ(x->supervisor.store.stream_maxlen, d.supervisor.store.stream_maxlen);
 }
 
 TEST(SettingsJson, ReadsEveryKeyAndDurationUnit) {
@@ -121,7 +127,7 @@ TEST(SettingsJson, EveryBadFileGetsOneExactMessage) {
       {R"({"heartbeat": {"timout": "30s"}})",
        R"(fleet.json: /heartbeat/timout: expected one of the keys interval, timeout, check_interval, max_missed, lag_grace, found unknown key "timout")"},
       {R"({"heartbeats": {}})",
-       R"(fleet.json: /heartbeats: expected one of the keys heartbeat, watchdog, exhausted, retention, history, subscriber_window, slot_queue, log, types, found unknown key "heartbeats")"},
+       R"(fleet.json: /heartbeats: expected one of the keys heartbeat, watchdog, exhausted, retention, history, subscriber_window, slot_queue, log, types, store, found unknown key "heartbeats")"},
       {R"({"heartbeat": {"max_missed": 0}})",
        R"(fleet.json: /heartbeat/max_missed: expected an integer from 1 to 1000000, found 0)"},
       {R"({"heartbeat": {"max_missed": "3"}})",
@@ -143,6 +149,20 @@ TEST(SettingsJson, EveryBadFileGetsOneExactMessage) {
       {"{\n  \"heartbeat\": {\n    \"timeout\": \"30s\",\n  }\n}",
        "fleet.json:4:3: invalid JSON: syntax error"},
       {"{\"retention\": \"10m\"", "fleet.json:1:20: invalid JSON: incomplete JSON"},
+      {R"({"store": {"kind": "postgres"}})",
+       R"(fleet.json: /store/kind: expected one of none, sqlite, redis, found "postgres")"},
+      {R"({"store": {"kind": "sqlite"}})",
+       R"(fleet.json: /store/path: expected the database file of a sqlite store, found no "path")"},
+      {R"({"store": {"kind": "redis", "url": "http://localhost"}})",
+       R"(fleet.json: /store/url: expected a URL such as "redis://127.0.0.1:6379/0" (it must start with redis://), found "http://localhost")"},
+      {R"({"store": {"kind": "redis", "url": "redis://h:99999/0"}})",
+       R"(fleet.json: /store/url: expected a URL such as "redis://127.0.0.1:6379/0" (the port must be a number from 1 to 65535), found "redis://h:99999/0")"},
+      {R"({"store": {"batch_size": 0}})",
+       R"(fleet.json: /store/batch_size: expected an integer from 1 to 1048576, found 0)"},
+      {R"({"store": {"batch_interval": "0ms"}})",
+       R"(fleet.json: /store/batch_interval: expected a positive duration such as "30s", found "0ms")"},
+      {R"({"store": {"kind": "sqlite", "file": "x.db"}})",
+       R"(fleet.json: /store/file: expected one of the keys kind, path, url, prefix, batch_size, batch_interval, buffer, stream_maxlen, found unknown key "file")"},
   };
   for (auto& c : cases)
     EXPECT_EQ(problem_of(c.text), c.message) << c.text;

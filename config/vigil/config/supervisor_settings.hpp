@@ -9,6 +9,7 @@
 #include <caf/fwd.hpp>
 
 #include "vigil/config/heartbeat_settings.hpp"
+#include "vigil/config/store_settings.hpp"
 #include "vigil/config/watchdog_settings.hpp"
 
 namespace vigil {
@@ -29,6 +30,7 @@ struct supervisor_settings {
   /// Unacknowledged events in flight per subscriber: the most any one subscriber's
   /// mailbox holds because of us, however slow it reads.
   size_t subscriber_window = 4096;
+  store_settings store; ///< The durable record (DESIGN §10); none by default.
 
   /// The heartbeat settings for agents of `type`.
   const heartbeat_settings& heartbeat_for(const std::string& type) const;

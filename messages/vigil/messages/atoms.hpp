@@ -42,6 +42,9 @@ using pace_atom = caf::atom_constant<caf::atom("pace")>;
 // to talk to from now on (after a reconnect: a new proxy, maybe a restarted one).
 using supervisor_atom = caf::atom_constant<caf::atom("supervisor")>;
 
+// Supervisor -> its store writer: `store_atom, std::vector<event>` to commit.
+using store_atom = caf::atom_constant<caf::atom("store")>;
+
 // Supervisor -> itself (delayed messages).
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>; ///< A liveness check.
 using purge_atom = caf::atom_constant<caf::atom("purge")>;       ///< Retention is over.

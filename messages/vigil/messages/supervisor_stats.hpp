@@ -5,6 +5,8 @@
 
 #include <caf/meta/type_name.hpp>
 
+#include "vigil/messages/time.hpp"
+
 namespace vigil {
 
 /// What a supervisor holds right now; every figure is bounded by its settings or by
@@ -16,13 +18,23 @@ struct supervisor_stats {
   uint64_t history = 0;         ///< Events kept for replay (at most `history`).
   uint64_t max_in_flight = 0;   ///< Worst subscriber backlog (at most the window).
   uint64_t liveness_timers = 0; ///< Pending liveness deadlines (at most one per agent).
+  // The durable record (DESIGN §10), all zero without a store.
+  uint64_t store_accepted = 0;      ///< Events handed to the store writer.
+  uint64_t store_committed = 0;     ///< Of those, committed.
+  uint64_t store_committed_seq = 0; ///< The newest committed event.
+  uint64_t store_pending = 0;       ///< Handed over, not committed yet.
+  uint64_t store_dropped = 0;       ///< Lost to the writer's buffer bound.
+  bool store_failing = false;       ///< The store fails right now; retrying.
+  duration store_max_lag{0};        ///< Worst time from an event to its commit.
 };
 
 /// @relates supervisor_stats
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, supervisor_stats& x) {
   return f(caf::meta::type_name("vigil.supervisor_stats"), x.agents, x.subscribers,
-           x.last_seq, x.history, x.max_in_flight, x.liveness_timers);
+           x.last_seq, x.history, x.max_in_flight, x.liveness_timers, x.store_accepted,
+           x.store_committed, x.store_committed_seq, x.store_pending, x.store_dropped,
+           x.store_failing, x.store_max_lag);
 }
 
 } // namespace vigil

@@ -33,6 +33,10 @@ public:
   /// Numbers `e` (the next seq) and keeps it in the history.
   const event& append(event e);
 
+  /// Numbering goes on after `seq` (a supervisor that reloaded its record): only
+  /// before the first `append`.
+  void continue_after(uint64_t seq) noexcept { next_seq_ = seq + 1; }
+
   /// The seq of the newest event; 0 before the first.
   uint64_t last_seq() const noexcept { return next_seq_ - 1; }
 

@@ -14,6 +14,7 @@
 #include "vigil/messages/atoms.hpp"
 #include "vigil/messages/subscription.hpp"
 #include "vigil/messages/supervisor_stats.hpp"
+#include "vigil/stores/fleet_store.hpp"
 
 namespace vigil {
 
@@ -47,10 +48,22 @@ using supervisor_commander =
 /// `supervisor_observer`.
 using supervisor_actor = supervisor_commander::extend_with<agent_facing_supervisor>;
 
-/// Spawns a supervisor. Fails with `errc::bad_config` when the settings make no sense.
-/// Stop it with an exit message (`user_shutdown`): its pending timers would otherwise
-/// keep it alive.
+/// Spawns a supervisor. With `settings.store` it first opens the store and loads the
+/// record it kept (agents that were running come back `offline` with reason
+/// `supervisor_restart` until they beat or register again; ended ones keep their
+/// retention; seq goes on after the last committed one), then hands every event to a
+/// store writer that commits in batches (`stats_atom` tells how far it got). Fails
+/// with `errc::bad_config` when the settings make no sense or the store cannot be
+/// opened or read (the message names the file or URL and what is wrong). Stop it
+/// with an exit message (`user_shutdown`): its pending timers would otherwise keep it
+/// alive; its writer commits what it still holds and ends with it.
 caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
                                                  supervisor_settings settings = {});
+
+/// The same with a store of your own (any `fleet_store`; `settings.store` then only
+/// sets the batching and the buffer bound). A null store: none.
+caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
+                                                 supervisor_settings settings,
+                                                 std::shared_ptr<fleet_store> store);
 
 } // namespace vigil

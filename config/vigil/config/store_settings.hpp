@@ -1,0 +1,44 @@
+// Where the supervisor keeps its durable record (DESIGN §10); the names are the JSON
+// keys of "store".
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "vigil/messages/time.hpp"
+
+namespace vigil {
+
+enum class store_kind { none, sqlite, redis };
+
+/// @relates store_kind
+std::string to_string(store_kind x);
+
+struct store_settings {
+  store_kind kind = store_kind::none;
+  std::string path; ///< sqlite: the database file (created if missing).
+  /// redis: `redis://HOST[:PORT][/DB]` (port 6379 and database 0 by default).
+  std::string url = "redis://127.0.0.1:6379/0";
+  std::string prefix = "vigil"; ///< redis: the start of every key and the channel.
+  /// A batch is committed (one transaction) when it holds this many events, or
+  /// `batch_interval` after its first event, whichever comes first.
+  size_t batch_size = 256;
+  duration batch_interval = std::chrono::milliseconds(50);
+  /// Events kept while the store fails; beyond it the oldest are dropped, and counted.
+  size_t buffer = 100000;
+  size_t stream_maxlen = 100000; ///< redis: the events stream is capped near this.
+};
+
+/// The parts of a redis URL.
+struct redis_endpoint {
+  std::string host;
+  uint16_t port = 6379;
+  int db = 0;
+};
+
+/// Parses `redis://HOST[:PORT][/DB]`; false (with `why`) when it is not one.
+bool parse_redis_url(const std::string& url, redis_endpoint& out, std::string& why);
+
+} // namespace vigil

@@ -1,0 +1,21 @@
+#include "vigil/stores/fleet_store.hpp"
+
+#include "sqlite_store.hpp"
+#include "vigil/messages/errc.hpp"
+
+namespace vigil {
+
+caf::expected<std::shared_ptr<fleet_store>> open_store(const store_settings& cfg) {
+  switch (cfg.kind) {
+  case store_kind::none:
+    return std::shared_ptr<fleet_store>{};
+  case store_kind::sqlite:
+    return detail::open_sqlite_store(cfg.path);
+  case store_kind::redis:
+    break;
+  }
+  return make_error(errc::bad_config, std::string{"store redis " + cfg.url},
+                    std::string{"is not built into this vigil yet"});
+}
+
+} // namespace vigil

@@ -1,0 +1,165 @@
+#include "vigil/stores/store_writer.hpp"
+
+#include <algorithm>
+#include <deque>
+#include <vector>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
+#include <caf/spawn_options.hpp>
+#include <caf/stateful_actor.hpp>
+#include <caf/system_messages.hpp>
+#include <spdlog/logger.h>
+
+#include "vigil/messages/log.hpp"
+
+namespace vigil {
+
+namespace {
+
+using commit_atom = caf::atom_constant<caf::atom("st_commit")>;
+
+struct writer_state {
+  static inline const char* name = "vigil.store_writer";
+  std::shared_ptr<fleet_store> store;
+  store_settings cfg;
+  caf::actor report_to;
+  time_point origin;
+  std::deque<event> buffer;
+  store_progress progress;
+  bool commit_armed = false; ///< A commit message is on its way.
+  duration backoff{0};       ///< Zero while the store works.
+  uint64_t dropped_reported = 0;
+  std::shared_ptr<spdlog::logger> log;
+};
+
+using self_ptr = caf::stateful_actor<writer_state>*;
+
+constexpr auto min_backoff = std::chrono::milliseconds(100);
+constexpr auto max_backoff = std::chrono::seconds(5);
+
+void report(self_ptr self) {
+  auto& st = self->state;
+  st.progress.pending = st.buffer.size();
+  if (st.report_to)
+    caf::anon_send(st.report_to, st.progress);
+}
+
+void arm(self_ptr self, duration after) {
+  auto& st = self->state;
+  if (st.commit_armed)
+    return;
+  st.commit_armed = true;
+  self->delayed_send(self, after, commit_atom::value);
+}
+
+/// Commits the buffer in batches of at most `batch_size`; `all`: also a last short
+/// one. On a failure the batch stays at the front, and a retry is armed with backoff.
+void commit(self_ptr self, bool all) {
+  auto& st = self->state;
+  auto n = st.cfg.batch_size;
+  while (!st.buffer.empty() && (all || st.buffer.size() >= n)) {
+    auto take = std::min(n, st.buffer.size());
+    std::vector<event> batch(st.buffer.begin(),
+                             st.buffer.begin() + static_cast<ptrdiff_t>(take));
+    if (auto err = st.store->commit(batch, st.origin)) {
+      auto text = self->system().render(err);
+      if (st.backoff == duration::zero())
+        st.log->error("store {}: commit of {} events failed: {}; keeping them (buffer "
+                      "holds {} of at most {}) and retrying with backoff",
+                      st.store->describe(), take, text, st.buffer.size(),
+                      st.cfg.buffer);
+      else
+        st.log->debug("store {}: retry failed: {}", st.store->describe(), text);
+      st.backoff = st.backoff == duration::zero()
+                       ? duration{min_backoff}
+                       : std::min<duration>(st.backoff * 2, max_backoff);
+      st.progress.failing = true;
+      report(self);
+      arm(self, st.backoff);
+      return;
+    }
+    if (st.backoff != duration::zero())
+      st.log->info("store {} works again; {} buffered events follow in order",
+                   st.store->describe(), st.buffer.size());
+    st.backoff = duration::zero();
+    st.progress.failing = false;
+    auto now = self->clock().now();
+    st.progress.max_lag = std::max(st.progress.max_lag, now - batch.front().at);
+    st.progress.committed += take;
+    st.progress.committed_seq = batch.back().seq;
+    st.buffer.erase(st.buffer.begin(),
+                    st.buffer.begin() + static_cast<ptrdiff_t>(take));
+  }
+  report(self);
+  if (!st.buffer.empty())
+    arm(self, st.cfg.batch_interval); // the rest closes by time
+}
+
+void take(self_ptr self, std::vector<event>& events) {
+  auto& st = self->state;
+  for (auto& e : events)
+    st.buffer.push_back(std::move(e));
+  if (st.buffer.size() > st.cfg.buffer) {
+    auto over = st.buffer.size() - st.cfg.buffer;
+    st.buffer.erase(st.buffer.begin(),
+                    st.buffer.begin() + static_cast<ptrdiff_t>(over));
+    st.progress.dropped += over;
+    // Said once per thousand lost, not per event: loud, and not a log flood.
+    if (st.progress.dropped - st.dropped_reported >= 1000 || st.dropped_reported == 0) {
+      st.log->error("store {}: buffer bound {} reached; {} events dropped so far (the "
+                    "oldest ones not yet committed)",
+                    st.store->describe(), st.cfg.buffer, st.progress.dropped);
+      st.dropped_reported = st.progress.dropped;
+    }
+  }
+  if (st.backoff != duration::zero())
+    return; // a retry is armed
+  if (st.buffer.size() >= st.cfg.batch_size)
+    commit(self, false);
+  if (!st.buffer.empty())
+    arm(self, st.cfg.batch_interval);
+}
+
+caf::behavior writer(self_ptr self, std::shared_ptr<fleet_store> store,
+                     store_settings cfg, caf::actor report_to, time_point origin) {
+  auto& st = self->state;
+  st.store = std::move(store);
+  st.cfg = std::move(cfg);
+  st.report_to = std::move(report_to);
+  st.origin = origin;
+  st.log = log();
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    auto& st = self->state;
+    if (!st.buffer.empty()) { // one last attempt; no retries on the way out
+      st.backoff = duration::zero();
+      commit(self, true);
+      if (!st.buffer.empty())
+        st.log->error("store {}: {} events could not be committed before stopping",
+                      st.store->describe(), st.buffer.size());
+    }
+    self->quit(msg.reason);
+  });
+  return {
+      [self](store_atom, std::vector<event>& events) { take(self, events); },
+      [self](commit_atom) {
+        self->state.commit_armed = false;
+        commit(self, true);
+      },
+  };
+}
+
+} // namespace
+
+caf::actor spawn_store_writer(caf::actor_system& sys,
+                              std::shared_ptr<fleet_store> store,
+                              const store_settings& cfg, caf::actor report_to,
+                              time_point origin, bool detached) {
+  if (detached)
+    return sys.spawn<caf::detached>(writer, std::move(store), cfg, std::move(report_to),
+                                    origin);
+  return sys.spawn(writer, std::move(store), cfg, std::move(report_to), origin);
+}
+
+} // namespace vigil
