@@ -32,6 +32,9 @@ struct agent_actor_state {
   agent_options opts;
   agent_facing_supervisor supervisor;
   uint64_t key = 0; ///< From the supervisor's `registration_ack`.
+  /// Counts registrations: only the answer to the latest one counts (CAF handles of
+  /// two connections to one supervisor compare equal, so the handle cannot tell).
+  uint64_t registration_round = 0;
   agent_state current = agent_state::spawning;
   uint64_t version = 0;
   std::deque<pending_slot> queue;
@@ -395,13 +398,13 @@ void register_self(self_ptr self) {
   auto& st = self->state;
   registration reg{st.opts.id, st.opts.type, st.opts.node,
                    st.current, st.version,   st.opts.pacer.address()};
-  auto sup = st.supervisor;
-  self->request(sup, caf::infinite, std::move(reg))
+  auto round = ++st.registration_round;
+  self->request(st.supervisor, caf::infinite, std::move(reg))
       .then(
-          [self, sup](registration_ack& ack) {
+          [self, round](registration_ack& ack) {
             auto& st = self->state;
-            if (sup != st.supervisor || is_terminal(st.current))
-              return; // answered by a supervisor we no longer talk to
+            if (round != st.registration_round || is_terminal(st.current))
+              return; // the answer to an earlier registration
             st.key = ack.key;
             if (st.current != agent_state::spawning) {
               st.log->info("agent {} registered again as {} (version {})", st.opts.id,
@@ -423,11 +426,22 @@ void register_self(self_ptr self) {
               self->delayed_send(self, interval, beat_atom::value);
             take_next(self);
           },
-          [self, sup](caf::error& err) {
+          [self, round](caf::error& err) {
             auto& st = self->state;
-            if (sup != st.supervisor || is_terminal(st.current))
+            if (round != st.registration_round || is_terminal(st.current))
               return;
-            auto text = "registration refused: " + self->system().render(err);
+            auto text = self->system().render(err);
+            auto code = code_of(err);
+            if (code != errc::duplicate_agent && code != errc::not_owner &&
+                code != errc::invalid_request) {
+              // Not a refusal: the connection went (or the supervisor is stopping).
+              // Keep everything and register again when handed a supervisor.
+              st.log->warn("agent {}: registration did not reach the supervisor ({}); "
+                           "keeps {} and waits for a new connection",
+                           st.opts.id, text, to_string(st.current));
+              return;
+            }
+            text = "registration refused: " + text;
             st.log->error("agent {}: {}", st.opts.id, text);
             end(self, agent_state::failed, "registration_refused", text, false);
           });

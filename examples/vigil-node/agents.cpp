@@ -116,19 +116,28 @@ int run_agents(const cli& x) {
   std::fflush(stdout);
   // The first connection: the uplink keeps trying (with backoff) until Ctrl-C.
   agent_facing_supervisor sup;
+  uint64_t connection = 0;
   {
     caf::scoped_actor self{sys};
-    while (!sup && !stop_requested) {
-      self->request(*up, std::chrono::milliseconds(500), get_atom::value)
-          .receive([&](agent_facing_supervisor& x) { sup = std::move(x); },
-                   [](caf::error&) {});
-    }
+    self->send(*up, get_atom::value); // one question, answered when connected
+    while (!sup && !stop_requested)
+      self->receive(
+          [&](agent_facing_supervisor& x, uint64_t n) {
+            sup = std::move(x);
+            connection = n;
+          },
+          caf::after(std::chrono::milliseconds(200)) >> [] {});
   }
   if (!sup) {
     caf::anon_send_exit(*up, caf::exit_reason::user_shutdown);
     return 0;
   }
   auto pacer = spawn_pacer(sys, caf::actor_cast<beat_sink>(sup));
+  if (!pacer) {
+    std::fprintf(stderr, "vigil-node: %s\n", sys.render(pacer.error()).c_str());
+    caf::anon_send_exit(*up, caf::exit_reason::user_shutdown);
+    return 2;
+  }
   caf::anon_send(*up, caf::join_atom::value, *pacer);
   std::vector<caf::actor> actors;
   std::random_device seeds;
@@ -140,15 +149,21 @@ int run_agents(const cli& x) {
     if (x.work != "idle")
       opts.worker = w = sys.spawn(worker, x.work == "cycle", seeds());
     auto a = spawn_agent(sys, sup, opts);
-    if (!a) {
+    if (!a) { // cannot happen with checked settings; end what runs, then say why
       std::fprintf(stderr, "vigil-node: %s\n", sys.render(a.error()).c_str());
+      for (auto& h : actors)
+        caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+      if (w)
+        caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(*pacer, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(*up, caf::exit_reason::user_shutdown);
       return 2;
     }
     if (w) {
       caf::anon_send(w, *a);
       actors.push_back(w);
     }
-    caf::anon_send(*up, caf::join_atom::value, *a);
+    caf::anon_send(*up, caf::join_atom::value, *a, connection);
     actors.push_back(caf::actor_cast<caf::actor>(*a));
   }
   std::printf("vigil-node: %zu agents (%s-1 .. %s-%zu) on node %s, work: %s\n", x.count,

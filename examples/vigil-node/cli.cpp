@@ -202,6 +202,9 @@ void watch_stop_signals() {
     int sig = 0;
     sigwait(&set, &sig);
     stop_requested = true;
+    sigwait(&set, &sig); // a second one: the user will not wait for a clean end
+    std::fprintf(stderr, "vigil-node: stopping at once\n");
+    std::_Exit(130);
   }}.detach();
 }
 

@@ -1,4 +1,5 @@
 // vigil-node watch and status: a live subscriber, and one question to the supervisor.
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <string>
@@ -41,6 +42,9 @@ struct watcher_state {
   bool json = false;
 };
 
+/// Set when the watch ended for a reason other than Ctrl-C (exit code 1).
+std::atomic<bool> watch_failed{false};
+
 // Subscribes to everything, prints each event, acknowledges what it printed.
 caf::behavior watcher(caf::stateful_actor<watcher_state>* self,
                       supervisor_commander sup, bool json) {
@@ -49,6 +53,7 @@ caf::behavior watcher(caf::stateful_actor<watcher_state>* self,
   self->set_down_handler([self](caf::down_msg& dm) {
     std::fprintf(stderr, "vigil-node: lost the supervisor (%s)\n",
                  self->system().render(dm.reason).c_str());
+    watch_failed = true;
     stop_requested = true;
     self->quit();
   });
@@ -64,9 +69,15 @@ caf::behavior watcher(caf::stateful_actor<watcher_state>* self,
       .then(on_snapshot, [self](caf::error& err) {
         std::fprintf(stderr, "vigil-node: subscription refused: %s\n",
                      self->system().render(err).c_str());
+        watch_failed = true;
         stop_requested = true;
         self->quit();
       });
+  // Ctrl-C: unsubscribe as ourselves (the supervisor knows us by our address).
+  self->set_exit_handler([self, sup](caf::exit_msg& msg) {
+    self->send(sup, caf::unsubscribe_atom::value);
+    self->quit(msg.reason);
+  });
   return {
       [=](event_batch& b) {
         for (auto& e : b.events)
@@ -105,9 +116,8 @@ int run_watch(const cli& x) {
     return 1;
   auto w = sys.spawn(watcher, *sup, x.json);
   wait_for_stop();
-  caf::anon_send(*sup, caf::unsubscribe_atom::value);
   caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
-  return 0;
+  return watch_failed ? 1 : 0;
 }
 
 int run_status(const cli& x) {

@@ -3,6 +3,9 @@
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
+#include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 
 #include "cli.hpp"
@@ -41,6 +44,12 @@ int run_supervise(const cli& x) {
   wait_for_stop();
   std::printf("vigil-node: stopping the supervisor\n");
   std::fflush(stdout);
+  // Close the port first: nobody should connect to a supervisor that is going.
+  auto mm = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
+                                      : sys.middleman().actor_handle();
+  caf::scoped_actor self{sys};
+  self->request(mm, std::chrono::seconds(5), caf::close_atom::value, *port)
+      .receive([] {}, [](caf::error&) {});
   caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
   return 0;
 }

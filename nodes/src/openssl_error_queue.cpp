@@ -11,6 +11,8 @@
 // We do the same at the symbol boundary: these definitions come first in the dynamic
 // linker's lookup, so libcaf_openssl's calls reach them; each clears the queue, as
 // OpenSSL's documentation requires before an I/O call, and calls OpenSSL's own.
+#include <cstdio>
+#include <cstdlib>
 #include <dlfcn.h>
 
 struct ssl_st; // OpenSSL's SSL, opaque here: no OpenSSL headers needed
@@ -19,7 +21,15 @@ namespace {
 
 template <class F>
 F next(const char* name) {
-  return reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
+  auto f = dlsym(RTLD_NEXT, name);
+  if (!f) // libssl not after us in the lookup order: ask it by name
+    if (auto ssl = dlopen("libssl.so.3", RTLD_NOW | RTLD_NOLOAD))
+      f = dlsym(ssl, name);
+  if (!f) {
+    std::fprintf(stderr, "vigil: cannot find OpenSSL's %s\n", name);
+    std::abort();
+  }
+  return reinterpret_cast<F>(f);
 }
 
 void clear_error_queue() {

@@ -23,6 +23,7 @@ namespace vigil {
 namespace {
 
 using retry_atom = caf::atom_constant<caf::atom("up_retry")>;
+using rejoin_atom = caf::atom_constant<caf::atom("up_rejoin")>;
 
 struct uplink_state {
   static inline const char* name = "vigil.uplink";
@@ -30,9 +31,13 @@ struct uplink_state {
   agent_facing_supervisor sup; ///< Null while not connected.
   uint64_t connections = 0;    ///< Successful connects so far.
   uint32_t failures = 0;       ///< Failed attempts since the last connect.
+  bool connecting = false;     ///< One attempt at a time (the middleman blocks).
+  bool retry_armed = false;
   std::vector<caf::actor> agents;
   std::vector<pacer_actor> pacers;
-  std::vector<caf::response_promise> waiting; ///< `get_atom` before a connection.
+  /// `get_atom` before a connection: answered when it comes, or with an error when
+  /// the uplink ends first.
+  std::vector<caf::response_promise> waiting;
   std::minstd_rand rng{std::random_device{}()};
   std::shared_ptr<spdlog::logger> log;
 };
@@ -53,6 +58,9 @@ void connect(self_ptr self);
 
 void retry_later(self_ptr self) {
   auto& st = self->state;
+  if (st.retry_armed)
+    return;
+  st.retry_armed = true;
   auto d = st.opts.backoff_min;
   for (uint32_t i = 0; i < st.failures && d < st.opts.backoff_max; ++i)
     d *= 2;
@@ -70,17 +78,22 @@ void connected(self_ptr self, agent_facing_supervisor sup) {
                again ? " again; agents register again" : "");
   st.failures = 0;
   for (auto& rp : st.waiting)
-    rp.deliver(st.sup);
+    rp.deliver(st.sup, st.connections);
   st.waiting.clear();
   for (auto& p : st.pacers)
     self->send(p, supervisor_atom::value, caf::actor_cast<beat_sink>(st.sup));
-  if (again) // registering again, spread out (DESIGN §4: jitter)
+  // Registering again, spread out (DESIGN §4: jitter). Each agent gets the handle of
+  // the connection that is current when its turn comes, if there is one then.
+  if (again)
     for (auto& a : st.agents)
-      self->delayed_send(a, jittered(self, st.opts.rejoin_spread),
-                         supervisor_atom::value, st.sup);
+      self->delayed_send(self, jittered(self, st.opts.rejoin_spread),
+                         rejoin_atom::value, a, st.connections);
 }
 
 void connect(self_ptr self) {
+  if (self->state.connecting)
+    return;
+  self->state.connecting = true;
   auto& sys = self->system();
   auto mm = sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
                                       : sys.middleman().actor_handle();
@@ -91,6 +104,7 @@ void connect(self_ptr self) {
           [self](const caf::node_id&, caf::strong_actor_ptr& ptr,
                  const std::set<std::string>& ifs) {
             auto& st = self->state;
+            st.connecting = false;
             // Like remote_actor<T>: the published actor must speak to agents.
             auto want = self->system().message_types<agent_facing_supervisor>();
             if (!ptr ||
@@ -105,6 +119,7 @@ void connect(self_ptr self) {
           },
           [self](caf::error& err) {
             auto& st = self->state;
+            st.connecting = false;
             auto text = self->system().render(err);
             if (st.failures == 0)
               st.log->warn(
@@ -142,20 +157,37 @@ caf::behavior uplink(self_ptr self, uplink_options opts) {
     forget(st.agents, dm.source);
     forget(st.pacers, dm.source);
   });
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    for (auto& rp : self->state.waiting)
+      rp.deliver(make_error(errc::invalid_request, std::string{"uplink"},
+                            std::string{"connect"}, std::string{"stopped"},
+                            std::string{"a connection before it stops"}));
+    self->state.waiting.clear();
+    self->quit(msg.reason);
+  });
   connect(self);
   return {
-      [self](get_atom) -> caf::result<agent_facing_supervisor> {
+      [self](get_atom) -> caf::result<agent_facing_supervisor, uint64_t> {
         auto& st = self->state;
         if (st.sup)
-          return st.sup;
+          return {st.sup, st.connections};
         auto rp = self->make_response_promise();
         st.waiting.push_back(rp);
         return rp;
       },
-      [self](caf::join_atom, agent_actor& a) {
-        // It was spawned with the current supervisor; it hears of the next one.
+      [self](caf::join_atom, agent_actor& a, uint64_t connection) {
+        auto& st = self->state;
         self->monitor(a);
-        self->state.agents.push_back(caf::actor_cast<caf::actor>(a));
+        auto h = caf::actor_cast<caf::actor>(a);
+        // Spawned with an older connection's supervisor: hand it the current one.
+        if (st.sup && connection != st.connections)
+          self->send(h, supervisor_atom::value, st.sup);
+        st.agents.push_back(std::move(h));
+      },
+      [self](rejoin_atom, caf::actor& a, uint64_t connection) {
+        auto& st = self->state;
+        if (st.sup && connection == st.connections)
+          self->send(a, supervisor_atom::value, st.sup);
       },
       [self](caf::join_atom, pacer_actor& p) {
         auto& st = self->state;
@@ -165,6 +197,7 @@ caf::behavior uplink(self_ptr self, uplink_options opts) {
         st.pacers.push_back(std::move(p));
       },
       [self](retry_atom) {
+        self->state.retry_armed = false;
         if (!self->state.sup)
           connect(self);
       },

@@ -117,7 +117,13 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg) 
         adopt(self, rec, sender);
       rec.pacer = reg.pacer;
       rec.beats.beat(now);
-      if (rec.state == agent_state::offline && may_transition(rec.state, reg.state))
+      // Restore the state it kept. A record lost while still `spawning` (between the
+      // registration and its first report) goes through idle, as the agent did.
+      if (rec.state == agent_state::spawning && reg.state != agent_state::spawning)
+        apply(self, rec, change{agent_state::idle, "re_registered"});
+      if (rec.state != reg.state &&
+          (rec.state == agent_state::offline || rec.state == agent_state::idle) &&
+          may_transition(rec.state, reg.state))
         apply(self, rec, change{reg.state, "re_registered"});
       ensure_timer(self, rec);
       return registration_ack{rec.key};

@@ -449,3 +449,20 @@ TEST_F(Agent, HandedANewSupervisorItRegistersAgainWithTheStateAndVersionItKept) 
   advance(10s);
   EXPECT_FALSE(state_of<recording_supervisor_state>(other).beats.empty());
 }
+
+TEST_F(Agent, ARegistrationLostWithTheConnectionIsNoRefusal) {
+  // What a lost route answers: not a refusal of the id. The agent keeps waiting.
+  recorded().refuse_registrations = caf::make_error(caf::sec::request_receiver_down);
+  auto x = spawn_agent(sys, sup, agent_options{"a1"});
+  ASSERT_TRUE(x);
+  auto a = track(*x);
+  sched.run();
+  EXPECT_EQ(view(a).state, s::spawning);
+  // A new connection: it registers there and starts.
+  auto other = track(vigil::test::spawn_recording_supervisor(sys));
+  sched.run();
+  caf::anon_send(a, supervisor_atom::value, other);
+  sched.run();
+  EXPECT_EQ(state_of<recording_supervisor_state>(other).registrations.size(), 1u);
+  EXPECT_EQ(view(a).state, s::idle);
+}

@@ -28,21 +28,22 @@ using vigil::test::process;
 
 namespace {
 
-// Fast heartbeats so that every bound below is a few seconds: beats every 200 ms,
-// the first miss 1 s after the last beat, offline 200 ms later.
+// Fast heartbeats so that every bound below is a few seconds: beats every 300 ms, the
+// first miss 3 s after the last beat (long enough that a loaded CI machine does not
+// miss beats by itself), offline 300 ms later.
 constexpr const char* fast_settings = R"({
-  "heartbeat": {"interval": "200ms", "timeout": "1s", "check_interval": "200ms",
-                "max_missed": 2, "lag_grace": "500ms"},
+  "heartbeat": {"interval": "300ms", "timeout": "3s", "check_interval": "300ms",
+                "max_missed": 2, "lag_grace": "1s"},
   "log": {"level": "info"}
 })";
 
 heartbeat_settings fast_heartbeat() {
   heartbeat_settings hb;
-  hb.interval = 200ms;
-  hb.timeout = 1s;
-  hb.check_interval = 200ms;
+  hb.interval = 300ms;
+  hb.timeout = 3s;
+  hb.check_interval = 300ms;
   hb.max_missed = 2;
-  hb.lag_grace = 500ms;
+  hb.lag_grace = 1s;
   return hb;
 }
 
@@ -179,9 +180,9 @@ TEST_F(MultiProcess, StoppedAgentsProcessGoesOfflineAndReturnsIntactWhenContinue
   auto& a = agents("n1", 200, "w");
   ASSERT_TRUE(until_in(agent_state::busy, 200, 20s)) << describe_last() << a.err();
   a.signal(SIGSTOP);
-  auto took = until_in(agent_state::offline, 200, 5s);
+  auto took = until_in(agent_state::offline, 200, 10s);
   ASSERT_TRUE(took) << describe_last();
-  std::printf("[ measured ] SIGSTOP -> 200 offline in %lld ms (timeout 1 s)\n",
+  std::printf("[ measured ] SIGSTOP -> 200 offline in %lld ms (timeout 3 s)\n",
               static_cast<long long>(took->count()));
   a.signal(SIGCONT);
   auto back = until_in(agent_state::busy, 200, 15s);
