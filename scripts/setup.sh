@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
   g++ make cmake
   libcaf-dev libboost-json1.81-dev libspdlog-dev libgtest-dev libsqlite3-dev
+  libhiredis-dev redis-server  # the Redis store, and the server its tests start
   openssl  # the tests make TLS certificates with it
 )
 

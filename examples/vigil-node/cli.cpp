@@ -17,6 +17,7 @@ namespace vigil::node {
 
 const char* usage =
     "usage: vigil-node supervise --port P [--bind ADDR] [--config F]\n"
+    "                            [--state-dir DIR (default vigil-state) | --no-store]\n"
     "                            [--tls-cert F --tls-key F --tls-ca F]\n"
     "       vigil-node agents --connect HOST:P --count N [--type T] [--id-prefix X]\n"
     "                         [--node NAME] [--work cycle|busy|idle] [--config F] "
@@ -77,6 +78,12 @@ bool parse(int argc, char** argv, cli& x, std::string& error) {
         return false;
       x.port = static_cast<uint16_t>(n);
       port_given = true;
+    } else if (arg == "--state-dir") {
+      if (!value())
+        return false;
+      x.state_dir = v;
+    } else if (arg == "--no-store") {
+      x.no_store = true;
     } else if (arg == "--bind") {
       if (!value())
         return false;

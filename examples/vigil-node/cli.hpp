@@ -18,7 +18,11 @@ struct cli {
   std::string command; ///< supervise, agents, watch or status.
   uint16_t port = 0;   ///< supervise: 0 picks a free one (printed).
   std::string bind;    ///< supervise: listen address; empty: every interface.
-  std::string host;    ///< --connect HOST:PORT
+  /// supervise: the SQLite record goes to STATE_DIR/fleet.db unless --config names a
+  /// store or --no-store.
+  std::string state_dir = "vigil-state";
+  bool no_store = false;
+  std::string host; ///< --connect HOST:PORT
   uint16_t connect_port = 0;
   std::string config;
   tls_settings tls;

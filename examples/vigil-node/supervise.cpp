@@ -1,5 +1,6 @@
 // vigil-node supervise: a supervisor published on a port.
 #include <cstdio>
+#include <filesystem>
 
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -21,6 +22,19 @@ int run_supervise(const cli& x) {
   caf::actor_system_config cfg;
   if (!configure(cfg, x, *s))
     return 2;
+  auto& store = s->supervisor.store;
+  if (store.kind == store_kind::none && !x.no_store) {
+    // The default record: SQLite in the state directory.
+    std::error_code ec;
+    std::filesystem::create_directories(x.state_dir, ec);
+    if (ec) {
+      std::fprintf(stderr, "vigil-node: cannot create the state directory %s: %s\n",
+                   x.state_dir.c_str(), ec.message().c_str());
+      return 2;
+    }
+    store.kind = store_kind::sqlite;
+    store.path = x.state_dir + "/fleet.db";
+  }
   caf::actor_system sys{cfg};
   auto sup = spawn_supervisor(sys, s->supervisor);
   if (!sup) {
@@ -36,10 +50,13 @@ int run_supervise(const cli& x) {
   }
   auto beat = connection_heartbeat_for(s->supervisor.heartbeat);
   std::printf("vigil-node: supervising on port %u%s (connection heartbeat every %s, "
-              "timeout %s)\n",
+              "timeout %s), record: %s\n",
               *port, x.tls.enabled() ? " with TLS" : "",
               format_duration(beat.interval).c_str(),
-              format_duration(beat.timeout).c_str());
+              format_duration(beat.timeout).c_str(),
+              store.kind == store_kind::none     ? "none"
+              : store.kind == store_kind::sqlite ? store.path.c_str()
+                                                 : store.url.c_str());
   std::fflush(stdout);
   wait_for_stop();
   std::printf("vigil-node: stopping the supervisor\n");

@@ -1,5 +1,6 @@
 #include "vigil/stores/fleet_store.hpp"
 
+#include "redis_store.hpp"
 #include "sqlite_store.hpp"
 #include "vigil/messages/errc.hpp"
 
@@ -12,10 +13,9 @@ caf::expected<std::shared_ptr<fleet_store>> open_store(const store_settings& cfg
   case store_kind::sqlite:
     return detail::open_sqlite_store(cfg.path);
   case store_kind::redis:
-    break;
+    return detail::open_redis_store(cfg);
   }
-  return make_error(errc::bad_config, std::string{"store redis " + cfg.url},
-                    std::string{"is not built into this vigil yet"});
+  return std::shared_ptr<fleet_store>{};
 }
 
 } // namespace vigil

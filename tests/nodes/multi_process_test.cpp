@@ -15,7 +15,10 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/scoped_actor.hpp>
 #include <gtest/gtest.h>
+#include <random>
+#include <sqlite3.h>
 #include <stdlib.h>
+#include <thread>
 
 #include "process.hpp"
 #include "vigil/nodes/node_config.hpp"
@@ -80,8 +83,9 @@ public:
 
   /// A supervisor on `port` (0: a free one, remembered in `port_`).
   process& supervise(uint16_t port = 0) {
-    auto& p = start("supervisor", {"supervise", "--port", std::to_string(port),
-                                   "--bind", "127.0.0.1", "--config", config_});
+    auto& p = start("supervisor",
+                    {"supervise", "--port", std::to_string(port), "--bind", "127.0.0.1",
+                     "--config", config_, "--state-dir", dir_ + "/state"});
     auto line = p.wait_for_line("supervising on port", 10s);
     EXPECT_FALSE(line.empty()) << p.err();
     auto at = line.find("port ");
@@ -279,8 +283,9 @@ public:
   }
 
   process& supervise_tls() {
-    std::vector<std::string> args{"supervise", "--port",   "0",    "--bind",
-                                  "127.0.0.1", "--config", config_};
+    std::vector<std::string> args{"supervise", "--port",      "0",
+                                  "--bind",    "127.0.0.1",   "--config",
+                                  config_,     "--state-dir", dir_ + "/state"};
     for (auto& x : tls("sup"))
       args.push_back(x);
     auto& p = start("supervisor", std::move(args));
@@ -377,4 +382,92 @@ TEST_F(MultiProcess, WatchPrintsEveryEventOfRemoteAgentsAsTheyHappen) {
   }
   w.signal(SIGINT);
   EXPECT_EQ(w.wait(10s), 0) << w.err();
+}
+
+namespace {
+
+/// The seqs of the events a supervisor's SQLite record holds, in order.
+std::vector<uint64_t> stored_seqs(const std::string& path) {
+  std::vector<uint64_t> xs;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return xs;
+  }
+  sqlite3_busy_timeout(db, 5000);
+  sqlite3_stmt* q = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT seq FROM events ORDER BY seq", -1, &q, nullptr) ==
+      SQLITE_OK)
+    while (sqlite3_step(q) == SQLITE_ROW)
+      xs.push_back(static_cast<uint64_t>(sqlite3_column_int64(q, 0)));
+  sqlite3_finalize(q);
+  sqlite3_close(db);
+  return xs;
+}
+
+} // namespace
+
+TEST_F(MultiProcess, KilledSupervisorLosesNoCommittedEventAndNeverReusesASeq) {
+  std::mt19937 rng{std::random_device{}()};
+  std::uniform_int_distribution<int> pause_ms{50, 600};
+  auto* s = &supervise();
+  ASSERT_NE(port_, 0);
+  auto port = port_;
+  auto db = dir_ + "/state/fleet.db";
+  agents("n1", 100, "w", {"--work", "cycle"});
+  ASSERT_TRUE(eventually(
+      [&] {
+        auto c = counts();
+        return c && c->registered == 100;
+      },
+      20s));
+  uint64_t last = 0;
+  uint64_t resumed = 0; // events the returning subscribers got
+  for (int round = 1; round <= 20; ++round) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(pause_ms(rng)));
+    s->signal(SIGKILL); // at a random moment of the workload
+    s->wait(5s);
+    auto seqs = stored_seqs(db);
+    ASSERT_FALSE(seqs.empty()) << "round " << round;
+    // Every committed event is there: 1 .. newest, no gap, no repeat.
+    for (size_t i = 0; i < seqs.size(); ++i)
+      ASSERT_EQ(seqs[i], i + 1) << "round " << round;
+    EXPECT_GE(seqs.back(), last) << "round " << round;
+    last = seqs.back();
+    s = &supervise(port);
+    ASSERT_EQ(port_, port) << s->err();
+    // A subscriber that comes back from the last committed seq misses nothing.
+    auto sup = reach_supervisor(sys_, "127.0.0.1", port_);
+    ASSERT_TRUE(sup) << sys_.render(sup.error());
+    caf::scoped_actor self{sys_};
+    subscription_request req;
+    req.from_seq = last;
+    bool subscribed = false;
+    self->request(*sup, 5s, std::move(req))
+        .receive(
+            [&](snapshot& snap) {
+              subscribed = true;
+              EXPECT_EQ(snap.missed, 0u) << "round " << round;
+            },
+            [&](caf::error& err) { ADD_FAILURE() << sys_.render(err); });
+    ASSERT_TRUE(subscribed);
+    uint64_t expect = last + 1;
+    bool stop = false;
+    while (!stop)
+      self->receive(
+          [&](event_batch& b) {
+            for (auto& e : b.events)
+              EXPECT_EQ(e.seq, expect++) << "round " << round;
+            if (!b.events.empty())
+              self->send(*sup, ack_atom::value, b.events.back().seq);
+          },
+          caf::after(std::chrono::milliseconds(300)) >> [&] { stop = true; });
+    resumed += expect - (last + 1);
+    self->send(*sup, caf::unsubscribe_atom::value);
+  }
+  EXPECT_GT(resumed, 0u); // the subscribers did see the runs go on
+  std::printf("[ measured ] 20 supervisor kills: %llu events committed, none lost; "
+              "%llu seen by returning subscribers, no gap\n",
+              static_cast<unsigned long long>(last),
+              static_cast<unsigned long long>(resumed));
 }

@@ -1,0 +1,200 @@
+// The Redis store against a real redis-server that each test starts on a free
+// loopback port (and stops): the stream and the channel carry exactly the run's
+// events in seq order, a new supervisor loads the record, and a Redis that goes away
+// and comes back gets the buffered events in order.
+#include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <netinet/in.h>
+#include <string>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <vector>
+
+#include <boost/json/parse.hpp>
+#include <hiredis/hiredis.h>
+#include <stdlib.h>
+
+#include "nodes/process.hpp"
+#include "support/supervisor_fixture.hpp"
+#include "vigil/messages/errc.hpp"
+
+using namespace vigil;
+using namespace std::chrono_literals;
+using s = agent_state;
+using vigil::test::eventually;
+using vigil::test::process;
+
+namespace {
+
+uint16_t free_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+  close(fd);
+  return ntohs(addr.sin_port);
+}
+
+class Redis : public vigil::test::supervisor_fixture {
+public:
+  Redis() {
+    char tmpl[] = "/tmp/vigil-redis-XXXXXX";
+    dir = mkdtemp(tmpl);
+    port = free_port();
+    start_redis();
+    cfg.store.kind = store_kind::redis;
+    cfg.store.url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
+  }
+
+  ~Redis() override {
+    server.reset();
+    std::string cmd = "rm -rf " + dir;
+    if (std::system(cmd.c_str()) != 0)
+      std::fprintf(stderr, "could not remove %s\n", dir.c_str());
+  }
+
+  void start_redis() {
+    server = std::make_unique<process>(
+        std::vector<std::string>{"/usr/bin/redis-server", "--port",
+                                 std::to_string(port), "--bind", "127.0.0.1", "--save",
+                                 "", "--appendonly", "no", "--dir", dir},
+        dir + "/redis");
+    ASSERT_TRUE(eventually([&] { return connect() != nullptr; }, 10s)) << server->err();
+  }
+
+  redisContext* connect() {
+    timeval tv{2, 0};
+    auto c = redisConnectWithTimeout("127.0.0.1", port, tv);
+    if (!c || c->err) {
+      if (c)
+        redisFree(c);
+      return nullptr;
+    }
+    redisSetTimeout(c, tv);
+    return c;
+  }
+
+  /// The seqs of the stream's entries, in stream order.
+  std::vector<uint64_t> stream_seqs() {
+    std::vector<uint64_t> xs;
+    auto c = connect();
+    if (!c)
+      return xs;
+    auto r = static_cast<redisReply*>(redisCommand(c, "XRANGE vigil:events - +"));
+    for (size_t i = 0; r && i < r->elements; ++i) {
+      auto* fields = r->element[i]->element[1];
+      auto json = boost::json::parse(
+          std::string(fields->element[1]->str, fields->element[1]->len));
+      xs.push_back(json.as_object().at("seq").to_number<uint64_t>());
+    }
+    freeReplyObject(r);
+    redisFree(c);
+    return xs;
+  }
+
+  std::string dir;
+  uint16_t port = 0;
+  std::unique_ptr<process> server;
+  supervisor_settings cfg;
+};
+
+} // namespace
+
+TEST_F(Redis, StreamAndChannelCarryExactlyTheRunsEventsInSeqOrder) {
+  auto sub = connect();
+  ASSERT_NE(sub, nullptr);
+  freeReplyObject(redisCommand(sub, "SUBSCRIBE vigil:events"));
+  start(cfg);
+  auto c = collector();
+  auto p1 = idle_agent("a1");
+  report(p1, "a1", s::idle, s::busy);
+  idle_agent("a2");
+  advance(40s); // a2 goes offline on the way: missed beats, a transition
+  advance(1s);  // the last batch closes
+  auto events = events_of(c);
+  ASSERT_GE(events.size(), 6u);
+  EXPECT_EQ(stats().store_committed_seq, events.back().seq);
+  std::vector<uint64_t> want;
+  for (auto& e : events)
+    want.push_back(e.seq);
+  EXPECT_EQ(stream_seqs(), want);
+  std::vector<uint64_t> published;
+  while (published.size() < want.size()) {
+    void* r = nullptr;
+    if (redisGetReply(sub, &r) != REDIS_OK)
+      break;
+    auto* m = static_cast<redisReply*>(r);
+    auto json = boost::json::parse(std::string(m->element[2]->str, m->element[2]->len));
+    published.push_back(json.as_object().at("seq").to_number<uint64_t>());
+    freeReplyObject(m);
+  }
+  redisFree(sub);
+  EXPECT_EQ(published, want);
+}
+
+TEST_F(Redis, ANewSupervisorLoadsTheRecordFromRedis) {
+  start(cfg);
+  auto p1 = idle_agent("a1");
+  report(p1, "a1", s::idle, s::exhausted, duration{2h});
+  auto p2 = idle_agent("a2");
+  report(p2, "a2", s::idle, s::completed);
+  advance(1s);
+  auto a1 = status("a1");
+  auto a2 = status("a2");
+  auto last = stats().last_seq;
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  sched.run();
+  start(cfg);
+  auto b1 = status("a1");
+  EXPECT_EQ(b1.state, s::offline);
+  EXPECT_EQ(b1.reason, "supervisor_restart");
+  EXPECT_EQ(b1.recovery_at, a1.recovery_at);
+  EXPECT_EQ(b1.registered_at, a1.registered_at);
+  auto b2 = status("a2");
+  EXPECT_EQ(b2.state, s::completed);
+  EXPECT_EQ(b2.ended_at, a2.ended_at);
+  EXPECT_EQ(stats().last_seq, last + 1); // a1's return to offline
+}
+
+TEST_F(Redis, ARedisThatComesBackGetsTheBufferedEventsInOrder) {
+  start(cfg);
+  idle_agent("a1");
+  advance(1s);
+  auto before = stats().store_committed_seq;
+  ASSERT_GT(before, 0u);
+  server.reset(); // Redis goes away (killed): its data with it
+  for (int i = 2; i <= 5; ++i)
+    idle_agent("a" + std::to_string(i));
+  advance(2s);
+  auto st = stats();
+  EXPECT_TRUE(st.store_failing);
+  EXPECT_EQ(st.store_pending, st.last_seq - before);
+  start_redis(); // back, empty
+  advance(10s);  // the next retry
+  st = stats();
+  EXPECT_FALSE(st.store_failing);
+  EXPECT_EQ(st.store_pending, 0u);
+  EXPECT_EQ(st.store_dropped, 0u);
+  // Everything written since it came back: the buffered events first, in order.
+  auto seqs = stream_seqs();
+  ASSERT_FALSE(seqs.empty());
+  EXPECT_EQ(seqs.front(), before + 1);
+  for (size_t i = 1; i < seqs.size(); ++i)
+    EXPECT_EQ(seqs[i], seqs[i - 1] + 1);
+  EXPECT_EQ(seqs.back(), st.last_seq);
+}
+
+TEST_F(Redis, AnUnreachableRedisAtStartIsAClearError) {
+  auto x = cfg;
+  auto closed = free_port();
+  x.store.url = "redis://127.0.0.1:" + std::to_string(closed) + "/0";
+  auto h = spawn_supervisor(sys, x);
+  ASSERT_FALSE(h);
+  EXPECT_EQ(sys.render(h.error()), "vigil::bad_config: store redis " + x.store.url +
+                                       ": cannot connect (Connection refused)");
+}
