@@ -13,13 +13,15 @@ namespace {
 
 constexpr const char* usage =
     "usage: vigil-sim SCENARIO.json [--config SETTINGS.json] [--realtime [--speed X]]\n"
-    "                 [--events FILE.jsonl] [--timeline FILE.html] [--quiet]\n";
+    "                 [--events FILE.jsonl] [--timeline FILE.html] [--store FILE.db]\n"
+    "                 [--quiet]\n";
 
 struct cli {
   std::string scenario;
   std::string config;
   std::string events;
   std::string timeline;
+  std::string store; ///< A SQLite file for the supervisor's record.
   bool quiet = false;
   bool realtime = false;
   double speed = 1.0;
@@ -44,6 +46,9 @@ bool parse(int argc, char** argv, cli& x, std::string& error) {
         return false;
     } else if (arg == "--timeline") {
       if (!value(x.timeline))
+        return false;
+    } else if (arg == "--store") {
+      if (!value(x.store))
         return false;
     } else if (arg == "--quiet") {
       x.quiet = true;
@@ -113,6 +118,10 @@ int main(int argc, char** argv) {
   }
   if (args.quiet) // the summary only, whatever the files say
     s->config.log_level = "off";
+  if (!args.store.empty()) {
+    s->config.supervisor.store.kind = store_kind::sqlite;
+    s->config.supervisor.store.path = args.store;
+  }
   bool lines = !args.quiet && s->agents.size() <= 50;
   bool tty = isatty(fileno(stderr));
   sim::run_options opts;
@@ -141,6 +150,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "vigil-sim: running %s (%zu agents, %s)...\n", s->name.c_str(),
                  s->agents.size(), format_duration(s->until).c_str());
   auto result = sim::run(*s, opts);
+  if (!result.error.empty()) {
+    std::fprintf(stderr, "vigil-sim: %s\n", result.error.c_str());
+    return 2;
+  }
   if (opts.on_progress)
     std::fputc('\n', stderr);
   sim::print_summary(stdout, *s, result);

@@ -77,7 +77,12 @@ public:
     auto lvl = spdlog::level::from_str(s_.config.log_level);
     log()->set_level(lvl);
     auto sup = spawn_supervisor(sys_, s_.config.supervisor);
-    sup_ = *sup; // settings were validated by the loader
+    if (!sup) { // the settings were checked; a store may still be unusable
+      run_result failed;
+      failed.error = sys_.render(sup.error());
+      return failed;
+    }
+    sup_ = *sup;
     start_ = sys_.clock().now();
     wall0_ = std::chrono::steady_clock::now();
     rec_.start = start_;

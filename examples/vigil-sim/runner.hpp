@@ -27,6 +27,7 @@ struct run_result {
   time_point start; ///< Event times are relative to this.
   double wall_seconds = 0;
   uint64_t heartbeats = 0; ///< Beats the supervisor received.
+  std::string error;       ///< Set when the run could not start (e.g. a bad store).
 };
 
 struct run_options {
