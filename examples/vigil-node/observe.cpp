@@ -186,6 +186,23 @@ int run_status(const cli& x) {
                             static_cast<unsigned long long>(c.registered));
             },
             failed);
+    // The durable record's lag, when there is one (DESIGN §10).
+    if (rc == 0 && !x.json)
+      self->request(*sup, std::chrono::seconds(10), stats_atom::value)
+          .receive(
+              [&](supervisor_stats& st) {
+                if (st.store_accepted == 0)
+                  return;
+                std::printf("store: %llu of %llu events committed (up to #%llu), %llu "
+                            "pending, %llu dropped%s\n",
+                            static_cast<unsigned long long>(st.store_committed),
+                            static_cast<unsigned long long>(st.store_accepted),
+                            static_cast<unsigned long long>(st.store_committed_seq),
+                            static_cast<unsigned long long>(st.store_pending),
+                            static_cast<unsigned long long>(st.store_dropped),
+                            st.store_failing ? ", failing: retrying" : "");
+              },
+              failed);
   }
   std::fflush(stdout);
   return rc;
