@@ -1,5 +1,7 @@
 #include "redis_store.hpp"
 
+#include <algorithm>
+#include <cstdlib>
 #include <map>
 #include <string>
 #include <vector>
@@ -27,7 +29,7 @@ bool running(agent_state x) {
 caf::optional<duration> ns_of(const std::string& text) {
   if (text.empty())
     return caf::none;
-  return duration{std::stoll(text)};
+  return duration{std::strtoll(text.c_str(), nullptr, 10)};
 }
 
 class redis_store : public fleet_store {
@@ -54,8 +56,12 @@ public:
     redisSetTimeout(ctx_, tv);
     if (ep_.db != 0) {
       auto r = command({"SELECT", std::to_string(ep_.db)});
-      if (!r || r->type == REDIS_REPLY_ERROR)
-        return problem("cannot select database " + std::to_string(ep_.db));
+      if (!r || r->type == REDIS_REPLY_ERROR) {
+        auto err = problem("cannot select database " + std::to_string(ep_.db));
+        redisFree(ctx_); // never fall back to database 0
+        ctx_ = nullptr;
+        return err;
+      }
     }
     return caf::none;
   }
@@ -68,7 +74,16 @@ public:
     if (!seq)
       return problem("cannot read the last seq");
     if (seq->type == REDIS_REPLY_STRING)
-      x.last_seq = std::stoull(std::string(seq->str, seq->len));
+      x.last_seq = std::strtoull(std::string(seq->str, seq->len).c_str(), nullptr, 10);
+    // The stream's newest entry too, should the seq key be gone (evicted): never
+    // number below what the stream holds.
+    auto newest = command({"XREVRANGE", key("events"), "+", "-", "COUNT", "1"});
+    if (newest && newest->type == REDIS_REPLY_ARRAY && newest->elements == 1) {
+      std::string id(newest->element[0]->element[0]->str,
+                     newest->element[0]->element[0]->len);
+      x.last_seq =
+          std::max<uint64_t>(x.last_seq, std::strtoull(id.c_str(), nullptr, 10));
+    }
     auto ids = command({"SMEMBERS", key("agents")});
     if (!ids || ids->type != REDIS_REPLY_ARRAY)
       return problem("cannot read the agent ids");
@@ -89,7 +104,7 @@ public:
         return make_error(errc::bad_config, "store " + describe(),
                           "agent " + id + " has an unknown state \"" + f["state"] +
                               "\"");
-      a.version = f["version"].empty() ? 0 : std::stoull(f["version"]);
+      a.version = std::strtoull(f["version"].c_str(), nullptr, 10);
       a.registered_at = ns_of(f["registered_at"]).value_or(duration{0});
       a.started_at = ns_of(f["started_at"]);
       a.ended_at = ns_of(f["ended_at"]);
@@ -139,9 +154,13 @@ public:
                         to_string(e.to), "version", std::to_string(e.version),
                         "recovery_at", recovery, "reason", e.reason, "ended_at",
                         is_terminal(e.to) ? ns(e.at) : ""});
+        cmds.push_back(
+            {"SADD", key("agents"), e.agent}); // also without its registration
+        cmds.push_back({"HSETNX", hash, "registered_at", ns(e.at)});
         if (running(e.to)) // the first time running, kept
           cmds.push_back({"EVAL",
-                          "if redis.call('HGET', KEYS[1], 'started_at') == '' then "
+                          "local v = redis.call('HGET', KEYS[1], 'started_at') "
+                          "if not v or v == '' then "
                           "redis.call('HSET', KEYS[1], 'started_at', ARGV[1]) end",
                           "1", hash, ns(e.at)});
         if (!e.error.empty())
@@ -160,15 +179,30 @@ public:
     cmds.push_back({"EXEC"});
     for (auto& c : cmds)
       append(c);
-    reply_ptr last;
+    // Every reply is read before anything is judged: replies left in the socket would
+    // answer the next commit's commands.
+    std::vector<reply_ptr> replies;
     for (size_t i = 0; i < cmds.size(); ++i) {
       void* r = nullptr;
-      if (redisGetReply(ctx_, &r) != REDIS_OK)
-        return problem("the connection broke during a commit");
-      last.reset(static_cast<redisReply*>(r));
-      if (last->type == REDIS_REPLY_ERROR && i + 1 < cmds.size())
-        return problem("refused a command: " + std::string(last->str, last->len));
+      if (redisGetReply(ctx_, &r) != REDIS_OK) {
+        auto err = problem("the connection broke during a commit");
+        redisFree(ctx_); // reconnect on the next attempt
+        ctx_ = nullptr;
+        return err;
+      }
+      replies.emplace_back(static_cast<redisReply*>(r));
     }
+    if (replies.front()->type != REDIS_REPLY_STATUS) { // MULTI refused: nothing queued
+      auto err = problem("refused MULTI");
+      redisFree(ctx_);
+      ctx_ = nullptr;
+      return err;
+    }
+    for (size_t i = 0; i + 1 < replies.size(); ++i)
+      if (replies[i]->type == REDIS_REPLY_ERROR) // refused while queueing: EXEC aborted
+        return problem("refused a command: " +
+                       std::string(replies[i]->str, replies[i]->len));
+    auto& last = replies.back();
     if (!last || last->type != REDIS_REPLY_ARRAY)
       return problem("did not run the transaction");
     for (size_t i = 0; i < last->elements; ++i) {

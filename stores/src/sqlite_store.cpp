@@ -2,7 +2,12 @@
 
 #include "vigil/messages/event_line.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/file.h>
+#include <unistd.h>
 
 #include "vigil/messages/errc.hpp"
 
@@ -78,8 +83,12 @@ std::string text_of(sqlite3_stmt* s, int col) {
 
 class sqlite_store : public fleet_store {
 public:
-  sqlite_store(std::string path, sqlite3* db) : path_(std::move(path)), db_(db) {}
-  ~sqlite_store() override { sqlite3_close(db_); }
+  sqlite_store(std::string path, sqlite3* db, int lock_fd)
+      : path_(std::move(path)), db_(db), lock_fd_(lock_fd) {}
+  ~sqlite_store() override {
+    sqlite3_close_v2(db_);
+    close(lock_fd_); // lets the next supervisor open it
+  }
 
   std::string describe() const override { return "sqlite " + path_; }
 
@@ -157,12 +166,16 @@ private:
                   "INSERT OR REPLACE INTO agents (id, type, node, state, version, "
                   "registered_at, started_at, ended_at, recovery_at, reason, "
                   "last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9, '')"};
-    statement upd{db_,
-                  "UPDATE agents SET type = ?2, node = ?3, state = ?4, version = ?5, "
-                  "started_at = COALESCE(started_at, ?6), ended_at = ?7, "
-                  "recovery_at = ?8, reason = ?9, "
-                  "last_error = CASE WHEN ?10 = '' THEN last_error ELSE ?10 END "
-                  "WHERE id = ?1"};
+    // An upsert: a row whose registration was never committed (dropped past the
+    // buffer bound) is made from the transition.
+    statement upd{
+        db_, "INSERT INTO agents (id, type, node, state, version, registered_at, "
+             "started_at, ended_at, recovery_at, reason, last_error) VALUES (?1, ?2, "
+             "?3, ?4, ?5, ?11, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO UPDATE SET "
+             "type = ?2, node = ?3, state = ?4, version = ?5, "
+             "started_at = COALESCE(started_at, ?6), ended_at = ?7, "
+             "recovery_at = ?8, reason = ?9, "
+             "last_error = CASE WHEN ?10 = '' THEN last_error ELSE ?10 END"};
     statement del{db_, "DELETE FROM agents WHERE id = ?1"};
     if (!ins || !reg || !upd || !del)
       return problem("cannot prepare the statements");
@@ -208,6 +221,7 @@ private:
         upd.bind(8, opt(e.recovery_at));
         upd.bind(9, e.reason);
         upd.bind(10, e.error);
+        upd.bind(11, at);
         rc = upd.run();
         break;
       case event_kind::purged:
@@ -225,16 +239,30 @@ private:
 
   std::string path_;
   sqlite3* db_;
+  int lock_fd_;
 };
 
 } // namespace
 
 caf::expected<std::shared_ptr<fleet_store>> open_sqlite_store(const std::string& path) {
+  // One supervisor per record: a second one would number the same seqs again.
+  auto lock_path = path + ".lock";
+  int lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+  if (lock_fd < 0)
+    return make_error(errc::bad_config, "store sqlite " + path,
+                      "cannot be opened or created (" + lock_path + ": " +
+                          std::strerror(errno) + ")");
+  if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
+    close(lock_fd);
+    return make_error(errc::bad_config, "store sqlite " + path,
+                      std::string{"is in use by another supervisor"});
+  }
   auto fail = [&](sqlite3* db, const std::string& what,
                   bool sqlite_says = true) -> caf::error {
     std::string why = db ? sqlite3_errmsg(db) : "out of memory";
     if (db)
-      sqlite3_close(db);
+      sqlite3_close_v2(db); // also with a statement still open
+    close(lock_fd);
     return make_error(errc::bad_config, "store sqlite " + path,
                       sqlite_says ? what + " (" + why + ")" : what);
   };
@@ -243,6 +271,8 @@ caf::expected<std::shared_ptr<fleet_store>> open_sqlite_store(const std::string&
                       nullptr) != SQLITE_OK)
     return fail(db, "cannot be opened or created");
   sqlite3_busy_timeout(db, 5000);
+  if (sqlite3_db_readonly(db, "main") == 1)
+    return fail(db, "is read-only", false);
   // The first read tells a database from anything else ("file is not a database").
   statement version{db, "PRAGMA user_version"};
   if (!version || sqlite3_step(version.get()) != SQLITE_ROW)
@@ -267,7 +297,8 @@ caf::expected<std::shared_ptr<fleet_store>> open_sqlite_store(const std::string&
       return err;
     }
   }
-  return std::shared_ptr<fleet_store>{std::make_shared<sqlite_store>(path, db)};
+  return std::shared_ptr<fleet_store>{
+      std::make_shared<sqlite_store>(path, db, lock_fd)};
 }
 
 } // namespace vigil::detail

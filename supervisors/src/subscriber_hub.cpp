@@ -28,8 +28,13 @@ uint64_t subscriber_hub::add(subscriber_id id, subscription_filter filter,
   uint64_t missed = 0;
   if (!from_seq) {
     sub.cursor = next_seq_;
+  } else if (*from_seq >= next_seq_) {
+    // It saw events we do not have: a supervisor that restarted from its store lost
+    // the ones not committed yet, and numbers anew from there. Resync it.
+    missed = *from_seq - last_seq();
+    sub.cursor = next_seq_;
   } else {
-    sub.cursor = std::min(*from_seq + 1, next_seq_);
+    sub.cursor = *from_seq + 1;
     if (sub.cursor < first_seq()) {
       missed = first_seq() - sub.cursor;
       sub.cursor = first_seq();

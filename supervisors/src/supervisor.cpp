@@ -39,9 +39,11 @@ caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
     return make_error(errc::unknown_agent, id);
   }
   auto& rec = *found;
-  if (!rec.owner && rec.owner_down && !is_terminal(rec.state)) {
-    // Restored from the store, its actor unknown: the first one to speak for it
-    // claims it (it would register again anyway after a reconnect).
+  if (!rec.owner && rec.owner_down && !is_terminal(rec.state) &&
+      std::string_view{what} == "heartbeat") {
+    // Restored from the store, its actor unknown: the first to beat for it claims it
+    // (DESIGN §10: "offline until they beat or register again"). Only a heartbeat;
+    // other messages wait for a registration.
     if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
       st.log->info("agent {} is claimed by the actor that sent a {}", id, what);
       adopt(self, rec, std::move(sender));
@@ -285,7 +287,10 @@ caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
   }
   auto id = s->second;
   snapshot snap;
-  snap.complete = !req.from_seq;
+  // A fresh subscriber gets the whole picture; so does one that saw more than we have
+  // (events lost with a restart before the store committed them): it starts over.
+  bool ahead = req.from_seq && *req.from_seq > st.hub.last_seq();
+  snap.complete = !req.from_seq || ahead;
   if (snap.complete)
     snap.agents = snapshot_of(self, req.filter);
   snap.missed = st.hub.add(id, std::move(req.filter), req.from_seq);
@@ -320,6 +325,11 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
     restore(self, std::move(fleet), origin);
   }
   self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
+  // Events of this mailbox pass not yet flushed still reach the store writer.
+  self->set_exit_handler([self](caf::exit_msg& msg) {
+    send_batches(self);
+    self->quit(msg.reason);
+  });
   return {
       [self](registration& reg) { return on_registration(self, reg); },
       [self](heartbeat& hb) { on_heartbeat(self, hb); },

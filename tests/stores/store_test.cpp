@@ -152,9 +152,11 @@ TEST_F(Store, SeqGoesOnAfterTheLastStoredOneAcrossRestarts) {
 TEST_F(Store, BadStoresAreRefusedAtStartWithTheFileAndTheReason) {
   auto x = cfg;
   x.store.path = "/nonexistent-vigil-dir/fleet.db";
-  EXPECT_EQ(refusal(x),
-            "vigil::bad_config: store sqlite /nonexistent-vigil-dir/fleet.db: "
-            "cannot be opened or created (unable to open database file)");
+  EXPECT_EQ(
+      refusal(x),
+      "vigil::bad_config: store sqlite /nonexistent-vigil-dir/fleet.db: "
+      "cannot be opened or created (/nonexistent-vigil-dir/fleet.db.lock: No such "
+      "file or directory)");
   x.store.path = dir + "/garbage.db";
   std::ofstream{x.store.path} << std::string(4096, 'x');
   EXPECT_EQ(refusal(x), "vigil::bad_config: store sqlite " + x.store.path +
@@ -198,4 +200,15 @@ TEST_F(Store, AFailingStoreBuffersRetriesAndCountsWhatItHadToDrop) {
   for (size_t i = 0; i < 10; ++i)
     EXPECT_EQ(store->committed[i].seq, 7 + i);
   EXPECT_EQ(st.store_committed_seq, 16u);
+}
+
+TEST_F(Store, OneRecordServesOneSupervisorAtATime) {
+  start(cfg);
+  EXPECT_EQ(refusal(cfg), "vigil::bad_config: store sqlite " + cfg.store.path +
+                              ": is in use by another supervisor");
+  stop();
+  auto again = spawn_supervisor(sys, cfg); // the first one let go of it
+  ASSERT_TRUE(again) << sys.render(again.error());
+  caf::anon_send_exit(*again, caf::exit_reason::user_shutdown);
+  sched.run();
 }

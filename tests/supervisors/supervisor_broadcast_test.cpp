@@ -232,3 +232,17 @@ TEST_F(SupervisorBroadcast, JoiningMidWorkloadEndsWithExactlyTheSupervisorsRecor
     EXPECT_EQ(model[a.id].second, a.version) << a.id;
   }
 }
+
+TEST_F(SupervisorBroadcast, ASubscriberAheadOfTheSupervisorIsToldAndGetsASnapshot) {
+  // It saw seq 50 from an earlier run whose last events were never committed: this
+  // supervisor (at seq 2) cannot resume it, and says so instead of renumbering
+  // silently.
+  idle_agent("a1");
+  auto c = collector({{}, caf::optional<uint64_t>{50}});
+  auto& cs = state_of<vigil::test::collector_state>(c);
+  ASSERT_EQ(cs.snapshots.size(), 1u);
+  EXPECT_EQ(cs.snapshots[0].missed, 48u);
+  EXPECT_TRUE(cs.snapshots[0].complete);
+  EXPECT_EQ(cs.snapshots[0].agents.size(), 1u);
+  EXPECT_EQ(cs.snapshots[0].seq, 2u);
+}
