@@ -2,6 +2,8 @@
 // the table, and changes the record (DESIGN §3-§5).
 #include "vigil/supervisors/supervisor.hpp"
 
+#include <algorithm>
+
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -85,6 +87,8 @@ void beat(self_ptr self, agent_record& r, agent_state state, time_point now,
     }
     adopt(self, r, caf::actor_cast<caf::actor>(self->current_sender()));
   }
+  auto gap = (now - r.beats.last_beat()) / std::chrono::milliseconds(10);
+  ++self->state.beat_gaps[static_cast<size_t>(std::clamp<int64_t>(gap, 0, 1000))];
   r.beats.beat(now);
   if (r.state == agent_state::offline) {
     if (may_transition(r.state, state))
@@ -364,6 +368,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         for (auto& [id, handle] : st.subscribers)
           x.max_in_flight = std::max<uint64_t>(x.max_in_flight, st.hub.in_flight(id));
         x.liveness_timers = st.liveness_timers;
+        x.beat_gaps_10ms = st.beat_gaps;
         auto& w = st.store_seen;
         x.store_accepted = st.store_accepted;
         x.store_committed = w.committed;

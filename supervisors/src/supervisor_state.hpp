@@ -39,6 +39,8 @@ struct supervisor_state {
   subscriber_hub::subscriber_id next_subscriber = 1;
   bool flush_pending = false; ///< A flush message is on its way to us.
   uint64_t liveness_timers = 0;
+  /// Inter-beat gaps in 10 ms buckets (see `supervisor_stats`): one add per beat.
+  std::vector<uint64_t> beat_gaps = std::vector<uint64_t>(1001, 0);
   // The durable record (DESIGN §10): events go to the writer with the subscribers'.
   caf::actor store_writer;
   std::vector<event> store_out; ///< For the writer, with the next flush.

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <vector>
 
 #include <caf/meta/type_name.hpp>
 
@@ -26,6 +27,9 @@ struct supervisor_stats {
   uint64_t store_dropped = 0;       ///< Lost to the writer's buffer bound.
   bool store_failing = false;       ///< The store fails right now; retrying.
   duration store_max_lag{0};        ///< Worst time from an event to its commit.
+  /// Every inter-beat gap the supervisor saw, counted in 10 ms buckets: index i holds
+  /// gaps in [i * 10 ms, (i + 1) * 10 ms); the last one, 10 s and more.
+  std::vector<uint64_t> beat_gaps_10ms;
 };
 
 /// @relates supervisor_stats
@@ -34,7 +38,7 @@ typename Inspector::result_type inspect(Inspector& f, supervisor_stats& x) {
   return f(caf::meta::type_name("vigil.supervisor_stats"), x.agents, x.subscribers,
            x.last_seq, x.history, x.max_in_flight, x.liveness_timers, x.store_accepted,
            x.store_committed, x.store_committed_seq, x.store_pending, x.store_dropped,
-           x.store_failing, x.store_max_lag);
+           x.store_failing, x.store_max_lag, x.beat_gaps_10ms);
 }
 
 } // namespace vigil
