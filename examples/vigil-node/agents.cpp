@@ -96,14 +96,7 @@ caf::behavior worker(worker_ptr self, bool cycle, unsigned seed) {
 
 } // namespace
 
-int run_agents(const cli& x) {
-  auto s = load_settings(x);
-  if (!s)
-    return 2;
-  caf::actor_system_config cfg;
-  if (!configure(cfg, x, *s))
-    return 2;
-  caf::actor_system sys{cfg};
+int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
   uplink_options uo;
   uo.host = x.host;
   uo.port = x.connect_port;
@@ -143,7 +136,7 @@ int run_agents(const cli& x) {
   std::random_device seeds;
   for (size_t i = 1; i <= x.count; ++i) {
     agent_options opts{x.id_prefix + "-" + std::to_string(i), x.type, x.node_name};
-    opts.settings = s->agent_for(x.type);
+    opts.settings = s.agent_for(x.type);
     opts.pacer = *pacer;
     caf::actor w;
     if (x.work != "idle")

@@ -8,6 +8,7 @@
 #include <string>
 
 #include <caf/actor_system_config.hpp>
+#include <caf/fwd.hpp>
 
 #include "vigil/config/settings.hpp"
 #include "vigil/nodes/node_config.hpp"
@@ -61,9 +62,10 @@ void watch_stop_signals();
 /// Sleeps until a stop signal came.
 void wait_for_stop();
 
-int run_supervise(const cli& x);
-int run_agents(const cli& x);
-int run_watch(const cli& x);
-int run_status(const cli& x);
+// The commands, in a system made from `configure`.
+int run_supervise(const cli& x, settings& s, caf::actor_system& sys);
+int run_agents(const cli& x, settings& s, caf::actor_system& sys);
+int run_watch(const cli& x, settings& s, caf::actor_system& sys);
+int run_status(const cli& x, settings& s, caf::actor_system& sys);
 
 } // namespace vigil::node

@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <string>
 
+#include <caf/actor_system.hpp>
+
 #include "cli.hpp"
 
 int main(int argc, char** argv) {
@@ -15,11 +17,18 @@ int main(int argc, char** argv) {
     return 2;
   }
   watch_stop_signals();
+  auto s = load_settings(x);
+  if (!s)
+    return 2;
+  caf::actor_system_config cfg;
+  if (!configure(cfg, x, *s))
+    return 2;
+  caf::actor_system sys{cfg};
   if (x.command == "supervise")
-    return run_supervise(x);
+    return run_supervise(x, *s, sys);
   if (x.command == "agents")
-    return run_agents(x);
+    return run_agents(x, *s, sys);
   if (x.command == "watch")
-    return run_watch(x);
-  return run_status(x);
+    return run_watch(x, *s, sys);
+  return run_status(x, *s, sys);
 }

@@ -103,14 +103,7 @@ caf::expected<supervisor_commander> reach(caf::actor_system& sys, const cli& x) 
 
 } // namespace
 
-int run_watch(const cli& x) {
-  auto s = load_settings(x);
-  if (!s)
-    return 2;
-  caf::actor_system_config cfg;
-  if (!configure(cfg, x, *s))
-    return 2;
-  caf::actor_system sys{cfg};
+int run_watch(const cli& x, settings&, caf::actor_system& sys) {
   auto sup = reach(sys, x);
   if (!sup)
     return 1;
@@ -120,14 +113,7 @@ int run_watch(const cli& x) {
   return watch_failed ? 1 : 0;
 }
 
-int run_status(const cli& x) {
-  auto s = load_settings(x);
-  if (!s)
-    return 2;
-  caf::actor_system_config cfg;
-  if (!configure(cfg, x, *s))
-    return 2;
-  caf::actor_system sys{cfg};
+int run_status(const cli& x, settings&, caf::actor_system& sys) {
   auto sup = reach(sys, x);
   if (!sup)
     return 1;

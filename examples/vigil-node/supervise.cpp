@@ -15,14 +15,8 @@
 
 namespace vigil::node {
 
-int run_supervise(const cli& x) {
-  auto s = load_settings(x);
-  if (!s)
-    return 2;
-  caf::actor_system_config cfg;
-  if (!configure(cfg, x, *s))
-    return 2;
-  auto& store = s->supervisor.store;
+int run_supervise(const cli& x, settings& s, caf::actor_system& sys) {
+  auto& store = s.supervisor.store;
   if (store.kind == store_kind::none && !x.no_store) {
     // The default record: SQLite in the state directory.
     std::error_code ec;
@@ -35,8 +29,7 @@ int run_supervise(const cli& x) {
     store.kind = store_kind::sqlite;
     store.path = x.state_dir + "/fleet.db";
   }
-  caf::actor_system sys{cfg};
-  auto sup = spawn_supervisor(sys, s->supervisor);
+  auto sup = spawn_supervisor(sys, s.supervisor);
   if (!sup) {
     std::fprintf(stderr, "vigil-node: %s\n", sys.render(sup.error()).c_str());
     return 2;
@@ -48,7 +41,7 @@ int run_supervise(const cli& x) {
     caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
     return 1;
   }
-  auto beat = connection_heartbeat_for(s->supervisor.heartbeat);
+  auto beat = connection_heartbeat_for(s.supervisor.heartbeat);
   std::printf("vigil-node: supervising on port %u%s (connection heartbeat every %s, "
               "timeout %s), record: %s\n",
               *port, x.tls.enabled() ? " with TLS" : "",

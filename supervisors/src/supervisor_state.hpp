@@ -68,6 +68,20 @@ struct change {
   caf::optional<duration> recovery_in = caf::none;
 };
 
+/// The record of `id` if the current sender owns it; else the refusal, logged (`what`
+/// names the message).
+caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
+                                   const char* what);
+
+/// A heartbeat sent by the agent itself (liveness.cpp).
+void on_heartbeat(self_ptr self, heartbeat& hb);
+
+/// A pacer's batch of beats.
+void on_beat_batch(self_ptr self, beat_batch& batch);
+
+/// The liveness queue's delayed message, armed for `at`.
+void on_liveness_tick(self_ptr self, time_point at);
+
 /// Registration: a new record, a returning owner, or a refusal (DESIGN §3, §7).
 caf::result<registration_ack> on_registration(self_ptr self, registration& reg);
 

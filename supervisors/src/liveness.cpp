@@ -1,0 +1,159 @@
+// Liveness in the supervisor (DESIGN §4, §5): beats alone or in a pacer's batch, and
+// the one delayed message behind which every agent's deadline waits.
+#include <algorithm>
+
+#include <caf/actor_cast.hpp>
+#include <caf/actor_system.hpp>
+#include <caf/send.hpp>
+#include <spdlog/logger.h>
+
+#include "supervisor_state.hpp"
+#include "vigil/messages/errc.hpp"
+
+namespace vigil::detail {
+
+namespace {
+
+/// A beat of an agent whose sender was checked: O(1), no timer touched. `from_owner`:
+/// the agent's own actor sent it (a batch comes from its pacer).
+void beat(self_ptr self, agent_record& r, agent_state state, time_point now,
+          bool from_owner) {
+  if (is_terminal(r.state))
+    return; // sent before it learned of its end
+  if (r.owner_down) {
+    // Its actor was lost with its node. Its own beat shows it is back: watch it again
+    // (through the handle it came by; the old proxy is dead). A batch alone does not
+    // restore it: the agent registers again once its node is reconnected.
+    if (!from_owner) {
+      r.beats.beat(now);
+      return;
+    }
+    adopt(self, r, caf::actor_cast<caf::actor>(self->current_sender()));
+  }
+  auto gap = (now - r.beats.last_beat()) / std::chrono::milliseconds(10);
+  ++self->state.beat_gaps[static_cast<size_t>(std::clamp<int64_t>(gap, 0, 1000))];
+  r.beats.beat(now);
+  if (r.state == agent_state::offline) {
+    if (may_transition(r.state, state))
+      apply(self, r, change{state, "heartbeat"});
+    else
+      self->state.log->error("agent {} beat from offline in state {}, which offline "
+                             "cannot go to",
+                             r.id, to_string(state));
+  }
+  if (r.armed_due == time_point::max())
+    ensure_timer(self, r);
+}
+
+} // namespace
+
+void on_heartbeat(self_ptr self, heartbeat& hb) {
+  auto* rec = self->state.agents.find(hb.id);
+  if (rec && !rec->owner && rec->owner_down && !is_terminal(rec->state)) {
+    // Restored from the store, its actor unknown: the first to beat for it claims it
+    // (DESIGN §10: "offline until they beat or register again"). Other messages wait
+    // for a registration.
+    if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
+      self->state.log->info("agent {} is claimed by the actor beating for it", hb.id);
+      adopt(self, *rec, std::move(sender));
+    }
+  }
+  if (auto owner = owned(self, hb.id, "heartbeat"))
+    beat(self, **owner, hb.state, self->clock().now(), true);
+}
+
+/// A pacer's batch: each entry counts only when its key is current and the agent
+/// named this pacer when it registered.
+void on_beat_batch(self_ptr self, beat_batch& batch) {
+  auto& st = self->state;
+  auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+  auto now = self->clock().now();
+  size_t refused = 0;
+  for (auto& b : batch.beats) {
+    auto* rec = st.agents.find(b.key);
+    if (rec && rec->pacer && rec->pacer == sender)
+      beat(self, *rec, b.state, now, false);
+    else if (!rec || !is_terminal(rec->state)) // ended agents: late beats are moot
+      ++refused;
+  }
+  if (refused > 0)
+    st.log->warn("{} of {} beats in a batch refused: stale keys (agents that have not "
+                 "registered again since a reconnect or a supervisor restart), or "
+                 "agents that did not name the sender as their pacer",
+                 refused, batch.beats.size());
+}
+
+namespace {
+
+/// One agent's liveness deadline came due.
+void on_deadline(self_ptr self, uint64_t key, time_point due) {
+  auto& st = self->state;
+  auto* found = st.agents.find(key);
+  if (!found)
+    return;
+  auto& rec = *found;
+  auto& id = rec.id;
+  if (due != rec.armed_due)
+    return; // superseded by an earlier deadline
+  rec.armed_due = time_point::max();
+  --st.liveness_timers;
+  if (!watched(rec.state))
+    return;
+  auto verdict = rec.beats.check(self->clock().now());
+  if (verdict == liveness::missed || verdict == liveness::offline) {
+    auto n = rec.beats.missed();
+    auto max = rec.beats.settings().max_missed;
+    if (n == 1)
+      st.log->warn("agent {} missed beat {} of {}", id, n, max);
+    else
+      st.log->info("agent {} missed beat {} of {}", id, n, max);
+    event e;
+    e.kind = event_kind::heartbeat_missed;
+    e.agent = rec.id;
+    e.type = rec.type;
+    e.node = rec.node;
+    e.from = e.to = rec.state;
+    e.at = self->clock().now();
+    e.version = rec.version;
+    e.missed = static_cast<uint32_t>(n);
+    emit(self, std::move(e));
+  } else if (verdict == liveness::grace) {
+    st.log->warn(
+        "liveness check of agent {} ran {} late (lag_grace {}): the supervisor "
+        "was starved; one more check interval before any offline verdict",
+        id, format_duration(rec.beats.lag()),
+        format_duration(rec.beats.settings().lag_grace));
+  }
+  if (verdict == liveness::offline) {
+    if (may_transition(rec.state, agent_state::offline))
+      apply(self, rec, change{agent_state::offline, "heartbeat_timeout"});
+    else { // spawning: registered, then never heard from again
+      std::string why = "no heartbeat after registration";
+      apply(self, rec, change{agent_state::failed, "heartbeat_timeout", why});
+      if (rec.owner)
+        self->send_exit(rec.owner, make_error(errc::agent_failed, rec.id, why));
+    }
+    return;
+  }
+  ensure_timer(self, rec);
+}
+
+} // namespace
+
+/// The queue's delayed message: the deadlines due by the time it was armed for, then
+/// the next message. Deadlines due between that time and now (when it came late) wait
+/// for that next message, which queues behind any beats already in the mailbox: a
+/// starved supervisor must not count beats it has not read yet as missed.
+void on_liveness_tick(self_ptr self, time_point at) {
+  auto& st = self->state;
+  if (at == st.liveness_armed)
+    st.liveness_armed = time_point::max();
+  st.sweeping = true;
+  st.liveness.pop_due(
+      std::min(at, self->clock().now()),
+      [self](uint64_t key, time_point due) { on_deadline(self, key, due); });
+  st.sweeping = false;
+  arm_liveness(self);
+}
+
+} // namespace vigil::detail
