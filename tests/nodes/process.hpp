@@ -41,7 +41,9 @@ private:
   std::string err_path_;
 };
 
-/// Polls `pred` every 20 ms until it holds or `limit` passes; whether it held.
+/// Polls `pred` every 20 ms until it holds or `limit` passes; whether it held. For
+/// watching other processes (their output, a supervisor's counts), which no virtual
+/// clock can drive; timer behaviour itself is tested in virtual time.
 template <class Pred>
 bool eventually(Pred pred, std::chrono::milliseconds limit) {
   auto deadline = std::chrono::steady_clock::now() + limit;

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 
 #include "nodes/process.hpp"
+#include "support/scratch_dir.hpp"
 #include "support/supervisor_fixture.hpp"
 #include "vigil/messages/errc.hpp"
 
@@ -43,8 +44,6 @@ uint16_t free_port() {
 class Redis : public vigil::test::supervisor_fixture {
 public:
   Redis() {
-    char tmpl[] = "/tmp/vigil-redis-XXXXXX";
-    dir = mkdtemp(tmpl);
     port = free_port();
     start_redis();
     cfg.store.kind = store_kind::redis;
@@ -52,18 +51,15 @@ public:
   }
 
   ~Redis() override {
-    server.reset();
-    std::string cmd = "rm -rf " + dir;
-    if (std::system(cmd.c_str()) != 0)
-      std::fprintf(stderr, "could not remove %s\n", dir.c_str());
+    server.reset(); // before its directory goes
   }
 
   void start_redis() {
     server = std::make_unique<process>(
         std::vector<std::string>{"/usr/bin/redis-server", "--port",
                                  std::to_string(port), "--bind", "127.0.0.1", "--save",
-                                 "", "--appendonly", "no", "--dir", dir},
-        dir + "/redis");
+                                 "", "--appendonly", "no", "--dir", dir.path()},
+        dir / "redis");
     ASSERT_TRUE(eventually([&] { return connect() != nullptr; }, 10s)) << server->err();
   }
 
@@ -97,7 +93,7 @@ public:
     return xs;
   }
 
-  std::string dir;
+  vigil::test::scratch_dir dir;
   uint16_t port = 0;
   std::unique_ptr<process> server;
   supervisor_settings cfg;

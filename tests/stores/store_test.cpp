@@ -11,6 +11,7 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include "support/scratch_dir.hpp"
 #include "support/supervisor_fixture.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/stores/fleet_store.hpp"
@@ -24,16 +25,8 @@ namespace {
 class Store : public vigil::test::supervisor_fixture {
 public:
   Store() {
-    char tmpl[] = "/tmp/vigil-store-XXXXXX";
-    dir = mkdtemp(tmpl);
     cfg.store.kind = store_kind::sqlite;
-    cfg.store.path = dir + "/fleet.db";
-  }
-
-  ~Store() override {
-    std::string cmd = "rm -rf " + dir;
-    if (std::system(cmd.c_str()) != 0)
-      std::fprintf(stderr, "could not remove %s\n", dir.c_str());
+    cfg.store.path = scratch / "fleet.db";
   }
 
   void stop() {
@@ -47,7 +40,7 @@ public:
     return sup ? std::string{} : sys.render(sup.error());
   }
 
-  std::string dir;
+  vigil::test::scratch_dir scratch;
   supervisor_settings cfg;
 };
 
@@ -157,11 +150,11 @@ TEST_F(Store, BadStoresAreRefusedAtStartWithTheFileAndTheReason) {
       "vigil::bad_config: store sqlite /nonexistent-vigil-dir/fleet.db: "
       "cannot be opened or created (/nonexistent-vigil-dir/fleet.db.lock: No such "
       "file or directory)");
-  x.store.path = dir + "/garbage.db";
+  x.store.path = scratch / "garbage.db";
   std::ofstream{x.store.path} << std::string(4096, 'x');
   EXPECT_EQ(refusal(x), "vigil::bad_config: store sqlite " + x.store.path +
                             ": is not a vigil database (file is not a database)");
-  x.store.path = dir + "/newer.db";
+  x.store.path = scratch / "newer.db";
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(x.store.path.c_str(), &db), SQLITE_OK);
   sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);

@@ -199,12 +199,8 @@ TEST_F(SupervisorLiveness, LateDeadlineStillOfflinesASilentAgentOneIntervalLater
 
 TEST_F(SupervisorLiveness, BatchedBeatsFromTheNamedPacerCountAsBeats) {
   auto pacer = puppet();
-  auto p1 = puppet();
-  auto p2 = puppet();
-  reg(p1, "a1", "worker", s::spawning, pacer.address());
-  reg(p2, "a2", "worker", s::spawning, pacer.address());
-  report(p1, "a1", s::spawning, s::idle);
-  report(p2, "a2", s::spawning, s::idle);
+  auto p1 = idle_agent("a1", "worker", pacer.address());
+  auto p2 = idle_agent("a2", "worker", pacer.address());
   auto k1 = key_of(p1);
   auto k2 = key_of(p2);
   EXPECT_NE(k1, k2);
@@ -225,9 +221,7 @@ TEST_F(SupervisorLiveness, BatchedBeatsFromTheNamedPacerCountAsBeats) {
 TEST_F(SupervisorLiveness, BatchedBeatsFromAnyOtherActorOrWithAStaleKeyAreRefused) {
   auto pacer = puppet();
   auto stranger = puppet();
-  auto p1 = puppet();
-  reg(p1, "a1", "worker", s::spawning, pacer.address());
-  report(p1, "a1", s::spawning, s::idle);
+  auto p1 = idle_agent("a1", "worker", pacer.address());
   auto k1 = key_of(p1);
   auto p2 = idle_agent("a2"); // beats by itself: no pacer may speak for it
   auto k2 = key_of(p2);
@@ -239,9 +233,7 @@ TEST_F(SupervisorLiveness, BatchedBeatsFromAnyOtherActorOrWithAStaleKeyAreRefuse
   EXPECT_EQ(status("a2").missed, 1u);
   // A new life of a1 gets a new key; the old one is stale.
   report(p1, "a1", s::idle, s::completed);
-  auto p3 = puppet();
-  reg(p3, "a1", "worker", s::spawning, pacer.address());
-  report(p3, "a1", s::spawning, s::idle);
+  auto p3 = idle_agent("a1", "worker", pacer.address());
   EXPECT_NE(key_of(p3), k1);
   advance(29s);
   batch(pacer, {k1});
@@ -251,9 +243,7 @@ TEST_F(SupervisorLiveness, BatchedBeatsFromAnyOtherActorOrWithAStaleKeyAreRefuse
 
 TEST_F(SupervisorLiveness, ABatchedBeatBringsAnOfflineAgentBackInTheStateItReports) {
   auto pacer = puppet();
-  auto p1 = puppet();
-  reg(p1, "a1", "worker", s::spawning, pacer.address());
-  report(p1, "a1", s::spawning, s::idle);
+  auto p1 = idle_agent("a1", "worker", pacer.address());
   advance(40s);
   EXPECT_EQ(status("a1").state, s::offline);
   batch(pacer, {key_of(p1)}, s::busy);
@@ -263,7 +253,8 @@ TEST_F(SupervisorLiveness, ABatchedBeatBringsAnOfflineAgentBackInTheStateItRepor
   EXPECT_EQ(st.missed, 0u);
 }
 
-TEST_F(SupervisorLiveness, ALateSweepLeavesLaterDeadlinesBehindBeatsAlreadyInTheMailbox) {
+TEST_F(SupervisorLiveness,
+       ALateSweepLeavesLaterDeadlinesBehindBeatsAlreadyInTheMailbox) {
   supervisor_settings cfg;
   cfg.heartbeat.timeout = 30s;
   cfg.heartbeat.check_interval = 5s;

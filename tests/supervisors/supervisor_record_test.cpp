@@ -293,9 +293,7 @@ TEST_F(SupervisorRecord, AnAgentBackFromALostNodeByBeatingIsWatchedAgain) {
 
 TEST_F(SupervisorRecord, ALostAgentRegisteringUnderANewHandleIsRestoredNotRenewed) {
   auto pacer = puppet();
-  auto p = puppet();
-  reg(p, "a1", "worker", s::spawning, pacer.address());
-  report(p, "a1", s::spawning, s::idle);
+  auto p = idle_agent("a1", "worker", pacer.address());
   report(p, "a1", s::idle, s::busy);
   auto key = key_of(p);
   caf::anon_send(caf::actor_cast<caf::actor>(sup),

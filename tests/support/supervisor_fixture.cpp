@@ -125,9 +125,10 @@ void supervisor_fixture::batch(const caf::actor& p, const std::vector<uint64_t>&
 }
 
 caf::actor supervisor_fixture::idle_agent(const std::string& id,
-                                          const std::string& type) {
+                                          const std::string& type,
+                                          caf::actor_addr pacer) {
   auto p = puppet();
-  reg(p, id, type);
+  reg(p, id, type, agent_state::spawning, std::move(pacer));
   report(p, id, agent_state::spawning, agent_state::idle);
   return p;
 }

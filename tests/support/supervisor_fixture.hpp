@@ -78,7 +78,9 @@ public:
              agent_state state = agent_state::idle);
 
   /// Registers a puppet agent `id` and reports it idle.
-  caf::actor idle_agent(const std::string& id, const std::string& type = "worker");
+  /// With `pacer`: the agent names it as the one whose batches speak for it.
+  caf::actor idle_agent(const std::string& id, const std::string& type = "worker",
+                        caf::actor_addr pacer = {});
 
   agent_status status(const std::string& id);
   caf::error status_error(const std::string& id);
