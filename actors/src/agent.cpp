@@ -15,39 +15,11 @@
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "agent_state.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/log.hpp"
 
-namespace vigil {
-
-namespace {
-
-struct pending_slot {
-  slot_kind kind;
-  std::string task;
-};
-
-struct agent_actor_state {
-  static inline const char* name = "vigil.agent";
-  agent_options opts;
-  agent_facing_supervisor supervisor;
-  uint64_t key = 0; ///< From the supervisor's `registration_ack`.
-  /// Counts registrations: only the answer to the latest one counts (CAF handles of
-  /// two connections to one supervisor compare equal, so the handle cannot tell).
-  uint64_t registration_round = 0;
-  agent_state current = agent_state::spawning;
-  uint64_t version = 0;
-  std::deque<pending_slot> queue;
-  caf::optional<time_point> recovery_at;
-  std::string last_error;
-  std::shared_ptr<spdlog::logger> log;
-  // Activity coalescing (DESIGN §6: no report storm when output is continuous).
-  time_point last_activity;
-  caf::optional<time_point> last_activity_sent;
-  bool activity_flush_pending = false;
-};
-
-using self_ptr = caf::stateful_actor<agent_actor_state>*;
+namespace vigil::detail::agent {
 
 /// A reply for requests answered with no value: an empty `caf::error` would travel as
 /// an error message, so success must be `caf::unit`.
@@ -56,18 +28,6 @@ caf::result<void> reply(caf::error err) {
     return err;
   return caf::unit;
 }
-
-caf::behavior behaviour_for(self_ptr self);
-void rejoin(self_ptr self, agent_facing_supervisor sup);
-
-/// Details a transition may carry to the supervisor.
-struct change {
-  agent_state to;
-  std::string reason;
-  std::string error = {};
-  caf::optional<duration> recovery_in = caf::none;
-  bool report = true; ///< False when the supervisor refused us: it is not ours to tell.
-};
 
 /// The one place the lifecycle state changes: asks the table, bumps the version,
 /// reports to the supervisor, switches behaviour.
@@ -98,7 +58,7 @@ caf::error enter(self_ptr self, change c) {
 
 /// Ends the agent in a terminal state and quits with the matching exit reason.
 caf::error end(self_ptr self, agent_state to, std::string reason, std::string error,
-               bool report = true) {
+               bool report) {
   auto& st = self->state;
   auto id = st.opts.id;
   change c{to, std::move(reason), error};
@@ -392,122 +352,4 @@ caf::behavior behaviour_for(self_ptr self) {
   }
 }
 
-/// Registers with the current supervisor: at start, and again with the state and
-/// version it kept whenever a node's uplink hands it a new supervisor (DESIGN §7).
-void register_self(self_ptr self) {
-  auto& st = self->state;
-  registration reg{st.opts.id, st.opts.type, st.opts.node,
-                   st.current, st.version,   st.opts.pacer.address()};
-  auto round = ++st.registration_round;
-  self->request(st.supervisor, caf::infinite, std::move(reg))
-      .then(
-          [self, round](registration_ack& ack) {
-            auto& st = self->state;
-            if (round != st.registration_round || is_terminal(st.current))
-              return; // the answer to an earlier registration
-            st.key = ack.key;
-            if (st.current != agent_state::spawning) {
-              st.log->info("agent {} registered again as {} (version {})", st.opts.id,
-                           to_string(st.current), st.version);
-              if (st.opts.pacer) // beating goes on as before, with the new key
-                self->send(st.opts.pacer, pace_atom::value, st.key,
-                           st.opts.settings.heartbeat_interval);
-              return;
-            }
-            if (auto err = enter(self, change{agent_state::idle, "registered"})) {
-              st.log->error("agent {}: {}", st.opts.id, self->system().render(err));
-              return;
-            }
-            // Registration counts as the first beat (DESIGN §5).
-            auto interval = st.opts.settings.heartbeat_interval;
-            if (st.opts.pacer)
-              self->send(st.opts.pacer, pace_atom::value, st.key, interval);
-            else
-              self->delayed_send(self, interval, beat_atom::value);
-            take_next(self);
-          },
-          [self, round](caf::error& err) {
-            auto& st = self->state;
-            if (round != st.registration_round || is_terminal(st.current))
-              return;
-            auto text = self->system().render(err);
-            auto code = code_of(err);
-            if (code != errc::duplicate_agent && code != errc::not_owner &&
-                code != errc::invalid_request) {
-              // Not a refusal: the connection went (or the supervisor is stopping).
-              // Keep everything and register again when handed a supervisor.
-              st.log->warn("agent {}: registration did not reach the supervisor ({}); "
-                           "keeps {} and waits for a new connection",
-                           st.opts.id, text, to_string(st.current));
-              return;
-            }
-            text = "registration refused: " + text;
-            st.log->error("agent {}: {}", st.opts.id, text);
-            end(self, agent_state::failed, "registration_refused", text, false);
-          });
-}
-
-/// A supervisor handle after a reconnect: talk to it from now on, and register again.
-void rejoin(self_ptr self, agent_facing_supervisor sup) {
-  auto& st = self->state;
-  if (!sup || is_terminal(st.current))
-    return;
-  // Not compared with the old handle: CAF handles compare by node and actor id, so
-  // the proxy of a new connection to the same supervisor looks like the old one.
-  st.log->debug("agent {}: registering again with its supervisor", st.opts.id);
-  st.supervisor = std::move(sup);
-  self->monitor(st.supervisor);
-  register_self(self);
-}
-
-caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
-                         agent_options opts) {
-  auto& st = self->state;
-  st.opts = std::move(opts);
-  st.supervisor = std::move(supervisor);
-  st.log = log();
-  // Losing the supervisor changes nothing here: the agent keeps its state and work
-  // until it is handed a new one (`supervisor_atom`), then registers again.
-  self->monitor(st.supervisor);
-  if (st.opts.pacer)
-    self->monitor(st.opts.pacer);
-  self->set_down_handler([self](caf::down_msg& dm) {
-    auto& st = self->state;
-    if (dm.source == st.supervisor.address()) {
-      st.log->warn("agent {} lost its supervisor ({}); keeps {} (version {}) and waits "
-                   "for a new one",
-                   st.opts.id, self->system().render(dm.reason), to_string(st.current),
-                   st.version);
-    } else if (st.opts.pacer && dm.source == st.opts.pacer.address()) {
-      // Without its pacer the agent beats by itself rather than go silent.
-      st.log->warn("agent {} lost its pacer ({}); beats by itself", st.opts.id,
-                   self->system().render(dm.reason));
-      st.opts.pacer = nullptr;
-      if (st.current != agent_state::spawning)
-        self->delayed_send(self, st.opts.settings.heartbeat_interval, beat_atom::value);
-    }
-  });
-  register_self(self);
-  return spawning(self);
-}
-
-} // namespace
-
-caf::expected<agent_actor> spawn_agent(caf::actor_system& sys,
-                                       agent_facing_supervisor supervisor,
-                                       agent_options options) {
-  if (options.id.empty())
-    return make_error(errc::bad_config, std::string{"agent id"},
-                      std::string{"is empty"});
-  if (!supervisor)
-    return make_error(errc::bad_config, "agent " + options.id,
-                      std::string{"has no supervisor handle"});
-  if (auto err = validate(options.settings))
-    return err;
-  // The behaviours are dynamic (one per state, each with a shared fallback); the typed
-  // handle states the contract every one of them honours.
-  auto untyped = sys.spawn(agent_impl, std::move(supervisor), std::move(options));
-  return caf::actor_cast<agent_actor>(std::move(untyped));
-}
-
-} // namespace vigil
+} // namespace vigil::detail::agent

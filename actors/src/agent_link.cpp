@@ -1,0 +1,140 @@
+// The agent's link to its supervisor: registering at start and again after a
+// reconnect, and spawning (DESIGN §3, §7).
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/system_messages.hpp>
+#include <spdlog/logger.h>
+
+#include "agent_state.hpp"
+#include "vigil/messages/errc.hpp"
+#include "vigil/messages/log.hpp"
+
+namespace vigil {
+
+namespace detail::agent {
+
+/// Registers with the current supervisor: at start, and again with the state and
+/// version it kept whenever a node's uplink hands it a new supervisor (DESIGN §7).
+void register_self(self_ptr self) {
+  auto& st = self->state;
+  registration reg{st.opts.id, st.opts.type, st.opts.node,
+                   st.current, st.version,   st.opts.pacer.address()};
+  auto round = ++st.registration_round;
+  self->request(st.supervisor, caf::infinite, std::move(reg))
+      .then(
+          [self, round](registration_ack& ack) {
+            auto& st = self->state;
+            if (round != st.registration_round || is_terminal(st.current))
+              return; // the answer to an earlier registration
+            st.key = ack.key;
+            if (st.current != agent_state::spawning) {
+              st.log->info("agent {} registered again as {} (version {})", st.opts.id,
+                           to_string(st.current), st.version);
+              if (st.opts.pacer) // beating goes on as before, with the new key
+                self->send(st.opts.pacer, pace_atom::value, st.key,
+                           st.opts.settings.heartbeat_interval);
+              return;
+            }
+            if (auto err = enter(self, change{agent_state::idle, "registered"})) {
+              st.log->error("agent {}: {}", st.opts.id, self->system().render(err));
+              return;
+            }
+            // Registration counts as the first beat (DESIGN §5).
+            auto interval = st.opts.settings.heartbeat_interval;
+            if (st.opts.pacer)
+              self->send(st.opts.pacer, pace_atom::value, st.key, interval);
+            else
+              self->delayed_send(self, interval, beat_atom::value);
+            take_next(self);
+          },
+          [self, round](caf::error& err) {
+            auto& st = self->state;
+            if (round != st.registration_round || is_terminal(st.current))
+              return;
+            auto text = self->system().render(err);
+            auto code = code_of(err);
+            if (code != errc::duplicate_agent && code != errc::not_owner &&
+                code != errc::invalid_request) {
+              // Not a refusal: the connection went (or the supervisor is stopping).
+              // Keep everything and register again when handed a supervisor.
+              st.log->warn("agent {}: registration did not reach the supervisor ({}); "
+                           "keeps {} and waits for a new connection",
+                           st.opts.id, text, to_string(st.current));
+              return;
+            }
+            text = "registration refused: " + text;
+            st.log->error("agent {}: {}", st.opts.id, text);
+            end(self, agent_state::failed, "registration_refused", text, false);
+          });
+}
+
+/// A supervisor handle after a reconnect: talk to it from now on, and register again.
+void rejoin(self_ptr self, agent_facing_supervisor sup) {
+  auto& st = self->state;
+  if (!sup || is_terminal(st.current))
+    return;
+  // Not compared with the old handle: CAF handles compare by node and actor id, so
+  // the proxy of a new connection to the same supervisor looks like the old one.
+  st.log->debug("agent {}: registering again with its supervisor", st.opts.id);
+  st.supervisor = std::move(sup);
+  self->monitor(st.supervisor);
+  register_self(self);
+}
+
+} // namespace detail::agent
+
+namespace {
+
+using namespace detail::agent;
+
+caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
+                         agent_options opts) {
+  auto& st = self->state;
+  st.opts = std::move(opts);
+  st.supervisor = std::move(supervisor);
+  st.log = log();
+  // Losing the supervisor changes nothing here: the agent keeps its state and work
+  // until it is handed a new one (`supervisor_atom`), then registers again.
+  self->monitor(st.supervisor);
+  if (st.opts.pacer)
+    self->monitor(st.opts.pacer);
+  self->set_down_handler([self](caf::down_msg& dm) {
+    auto& st = self->state;
+    if (dm.source == st.supervisor.address()) {
+      st.log->warn("agent {} lost its supervisor ({}); keeps {} (version {}) and waits "
+                   "for a new one",
+                   st.opts.id, self->system().render(dm.reason), to_string(st.current),
+                   st.version);
+    } else if (st.opts.pacer && dm.source == st.opts.pacer.address()) {
+      // Without its pacer the agent beats by itself rather than go silent.
+      st.log->warn("agent {} lost its pacer ({}); beats by itself", st.opts.id,
+                   self->system().render(dm.reason));
+      st.opts.pacer = nullptr;
+      if (st.current != agent_state::spawning)
+        self->delayed_send(self, st.opts.settings.heartbeat_interval, beat_atom::value);
+    }
+  });
+  register_self(self);
+  return behaviour_for(self); // spawning
+}
+
+} // namespace
+
+caf::expected<agent_actor> spawn_agent(caf::actor_system& sys,
+                                       agent_facing_supervisor supervisor,
+                                       agent_options options) {
+  if (options.id.empty())
+    return make_error(errc::bad_config, std::string{"agent id"},
+                      std::string{"is empty"});
+  if (!supervisor)
+    return make_error(errc::bad_config, "agent " + options.id,
+                      std::string{"has no supervisor handle"});
+  if (auto err = validate(options.settings))
+    return err;
+  // The behaviours are dynamic (one per state, each with a shared fallback); the typed
+  // handle states the contract every one of them honours.
+  auto untyped = sys.spawn(agent_impl, std::move(supervisor), std::move(options));
+  return caf::actor_cast<agent_actor>(std::move(untyped));
+}
+
+} // namespace vigil

@@ -1,0 +1,73 @@
+// Internals of the agent actor, shared by its source files: its state, and the steps
+// that change it.
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <string>
+
+#include <caf/behavior.hpp>
+#include <caf/stateful_actor.hpp>
+#include <spdlog/fwd.h>
+
+#include "vigil/actors/agent.hpp"
+
+namespace vigil::detail::agent {
+
+struct pending_slot {
+  slot_kind kind;
+  std::string task;
+};
+
+struct agent_actor_state {
+  static inline const char* name = "vigil.agent";
+  agent_options opts;
+  agent_facing_supervisor supervisor;
+  uint64_t key = 0; ///< From the supervisor's `registration_ack`.
+  /// Counts registrations: only the answer to the latest one counts (CAF handles of
+  /// two connections to one supervisor compare equal, so the handle cannot tell).
+  uint64_t registration_round = 0;
+  agent_state current = agent_state::spawning;
+  uint64_t version = 0;
+  std::deque<pending_slot> queue;
+  caf::optional<time_point> recovery_at;
+  std::string last_error;
+  std::shared_ptr<spdlog::logger> log;
+  // Activity coalescing (DESIGN §6: no report storm when output is continuous).
+  time_point last_activity;
+  caf::optional<time_point> last_activity_sent;
+  bool activity_flush_pending = false;
+};
+
+using self_ptr = caf::stateful_actor<agent_actor_state>*;
+
+/// Details a transition may carry to the supervisor.
+struct change {
+  agent_state to;
+  std::string reason;
+  std::string error = {};
+  caf::optional<duration> recovery_in = caf::none;
+  bool report = true; ///< False when the supervisor refused us: it is not ours to tell.
+};
+
+/// The one place the lifecycle state changes: asks the table, bumps the version,
+/// reports to the supervisor, switches behaviour.
+caf::error enter(self_ptr self, change c);
+
+/// Ends the agent in a terminal state and quits with the matching exit reason.
+caf::error end(self_ptr self, agent_state to, std::string reason, std::string error,
+               bool report = true);
+
+/// Back in idle: the next queued slot starts at once.
+void take_next(self_ptr self);
+
+/// The behaviour of the current state.
+caf::behavior behaviour_for(self_ptr self);
+
+/// Registers with the current supervisor (agent_link.cpp).
+void register_self(self_ptr self);
+
+/// A supervisor handle after a reconnect: talk to it from now on, and register again.
+void rejoin(self_ptr self, agent_facing_supervisor sup);
+
+} // namespace vigil::detail::agent
