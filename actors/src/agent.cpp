@@ -2,7 +2,6 @@
 #include "vigil/actors/agent.hpp"
 
 #include <algorithm>
-#include <deque>
 #include <memory>
 
 #include <caf/actor_cast.hpp>

@@ -109,8 +109,18 @@ void arm_liveness(self_ptr self) {
   auto due = st.liveness.earliest();
   if (due >= st.liveness_armed) // empty (max), or a message comes first anyway
     return;
-  st.liveness_armed = due;
-  self->delayed_send(self, due - self->clock().now(), deadline_atom::value, due);
+  auto now = self->clock().now();
+  if (due > now) {
+    st.liveness_armed = due;
+    self->delayed_send(self, due - now, deadline_atom::value, due);
+    return;
+  }
+  // Already due (a late sweep left it): judge everything due by now, but only after
+  // the beats already in the mailbox, which this message queues behind. One message
+  // for all of them, however many distinct instants: a starved supervisor with a
+  // million agents must not catch up one instant per trip through its mailbox.
+  st.liveness_armed = now;
+  self->send(self, deadline_atom::value, now);
 }
 
 void emit(self_ptr self, event e) {

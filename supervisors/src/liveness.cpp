@@ -85,6 +85,9 @@ void on_beat_batch(self_ptr self, beat_batch& batch) {
 
 namespace {
 
+/// Per-agent lines a sweep writes of each kind before it only counts.
+constexpr size_t lines_per_sweep = 5;
+
 /// One agent's liveness deadline came due.
 void on_deadline(self_ptr self, uint64_t key, time_point due) {
   auto& st = self->state;
@@ -103,10 +106,12 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
   if (verdict == liveness::missed || verdict == liveness::offline) {
     auto n = rec.beats.missed();
     auto max = rec.beats.settings().max_missed;
-    if (n == 1)
-      st.log->warn("agent {} missed beat {} of {}", id, n, max);
-    else
-      st.log->info("agent {} missed beat {} of {}", id, n, max);
+    if (++st.tally.missed <= lines_per_sweep) { // the rest: the sweep's summary
+      if (n == 1)
+        st.log->warn("agent {} missed beat {} of {}", id, n, max);
+      else
+        st.log->info("agent {} missed beat {} of {}", id, n, max);
+    }
     event e;
     e.kind = event_kind::heartbeat_missed;
     e.agent = rec.id;
@@ -118,11 +123,13 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
     e.missed = static_cast<uint32_t>(n);
     emit(self, std::move(e));
   } else if (verdict == liveness::grace) {
-    st.log->warn(
-        "liveness check of agent {} ran {} late (lag_grace {}): the supervisor "
-        "was starved; one more check interval before any offline verdict",
-        id, format_duration(rec.beats.lag()),
-        format_duration(rec.beats.settings().lag_grace));
+    st.tally.worst_lag = std::max(st.tally.worst_lag, rec.beats.lag());
+    if (++st.tally.late <= lines_per_sweep)
+      st.log->warn(
+          "liveness check of agent {} ran {} late (lag_grace {}): the supervisor "
+          "was starved; one more check interval before any offline verdict",
+          id, format_duration(rec.beats.lag()),
+          format_duration(rec.beats.settings().lag_grace));
   }
   if (verdict == liveness::offline) {
     if (may_transition(rec.state, agent_state::offline))
@@ -149,10 +156,20 @@ void on_liveness_tick(self_ptr self, time_point at) {
   if (at == st.liveness_armed)
     st.liveness_armed = time_point::max();
   st.sweeping = true;
+  st.tally = {};
   st.liveness.pop_due(
       std::min(at, self->clock().now()),
       [self](uint64_t key, time_point due) { on_deadline(self, key, due); });
   st.sweeping = false;
+  if (st.tally.missed > lines_per_sweep)
+    st.log->warn("{} agents missed a beat in this liveness sweep ({} more than the "
+                 "lines above); every one is an event to subscribers",
+                 st.tally.missed, st.tally.missed - lines_per_sweep);
+  if (st.tally.late > lines_per_sweep)
+    st.log->warn("liveness checks of {} agents ran late in this sweep, the worst by "
+                 "{}: the supervisor was starved; their verdicts wait one more check "
+                 "interval",
+                 st.tally.late, format_duration(st.tally.worst_lag));
   arm_liveness(self);
 }
 

@@ -40,7 +40,9 @@ caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
     st.log->debug("{} for ended agent {} ignored", what, id);
     return check_transition(id, rec.state, agent_state::idle);
   }
-  if (!rec.owner || self->current_sender() != rec.owner.address()) {
+  // Raw pointers: taking the owner's address would cost two atomic counts per beat.
+  if (!rec.owner || self->current_sender().get() !=
+                        caf::actor_cast<caf::actor_control_block*>(rec.owner)) {
     st.log->error("{} for agent {} refused: sent by an actor that does not own it",
                   what, id);
     return make_error(errc::not_owner, id);

@@ -33,6 +33,13 @@ struct supervisor_state {
   deadline_queue liveness;
   time_point liveness_armed = time_point::max(); ///< When that message is due.
   bool sweeping = false;    ///< Running due deadlines: arm once, at the end.
+  /// What one sweep found, for its summary: a starved supervisor can find thousands
+  /// of agents late at once, and a line for each would bury the log and starve it more.
+  struct sweep_tally {
+    size_t missed = 0;
+    size_t late = 0;
+    duration worst_lag{0};
+  } tally;
   subscriber_hub hub{1, 1}; ///< Sized from `cfg` at start.
   std::unordered_map<caf::actor_addr, subscriber_hub::subscriber_id> subscriber_ids;
   std::unordered_map<subscriber_hub::subscriber_id, caf::actor> subscribers;

@@ -275,3 +275,24 @@ TEST_F(SupervisorLiveness,
   EXPECT_EQ(status("a2").state, s::idle);
   EXPECT_EQ(status("a2").missed, 0u);
 }
+
+TEST_F(SupervisorLiveness, DeadlinesThatALateSweepLeftAreAllJudgedByItsOneNextMessage) {
+  supervisor_settings cfg;
+  cfg.heartbeat.timeout = 30s;
+  cfg.heartbeat.check_interval = 5s;
+  cfg.heartbeat.max_missed = 1;
+  cfg.heartbeat.lag_grace = 60s; // late checks still judge
+  start(cfg);
+  idle_agent("a1"); // deadline at 30 s
+  advance(1s);
+  idle_agent("a2"); // 31 s
+  advance(1s);
+  idle_agent("a3"); // 32 s
+  // Starved until 40 s: the message for 30 s comes late. It judges a1; a2 and a3,
+  // due since, are judged by the one message it queues behind the mailbox, with no
+  // more time passing (not one trip through the clock per deadline instant).
+  sched.advance_time(38s);
+  sched.run();
+  for (auto id : {"a1", "a2", "a3"})
+    EXPECT_EQ(status(id).state, s::offline) << id;
+}
