@@ -1,53 +1,114 @@
 // Fleet capacity and memory (issue 9, targets 1 and 4): N agent actors and their
 // supervisor in one process, every agent beating at 1 Hz through the node's pacer for
 // a while. Prints the inter-beat gaps as the supervisor saw them (p50, p99, max), the
-// offline verdicts (all false: every agent lives), and the RSS growth per agent.
+// offline verdicts (all false: every agent lives), and the RSS growth per agent;
+// beside them, from a child process run first, what CAF alone does with N bare
+// actors ticked the same way, and what one bare actor costs.
 //
-//   build/bench/fleet_bench [--agents 100000] [--seconds 60]
-#include <chrono>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <string>
-#include <thread>
-#include <unistd.h>
-#include <vector>
+//   build/bench/fleet_bench [--agents 100000] [--seconds 60] [--no-reference]
+#include <sys/wait.h>
 
-#include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
-#include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 
+#include "bench_support.hpp"
 #include "vigil/actors/agent.hpp"
 #include "vigil/actors/pacer.hpp"
 #include "vigil/messages/log.hpp"
-#include "vigil/messages/register_types.hpp"
-#include "vigil/supervisors/supervisor.hpp"
 
 using namespace vigil;
-using namespace std::chrono_literals;
+using namespace vigil::bench;
 
 namespace {
 
-struct bench_config : caf::actor_system_config {
-  bench_config() {
-    set("scheduler.max-threads", 2);
-    // An actor with a full mailbox (the pacer, the supervisor) yields its thread after
-    // this many messages; CAF's default (no limit) lets it starve the actors queued
-    // behind it on the same worker.
-    set("scheduler.max-throughput", 300);
-    register_types(*this);
-  }
+using tick_atom = caf::atom_constant<caf::atom("tick")>;
+
+struct ticker_state {
+  static inline const char* name = "bench.ticker";
+  std::vector<caf::actor> actors;
+  size_t phase = 0;
+  wall::time_point next; ///< On a fixed grid: no drift.
+  uint64_t answers = 0;
 };
 
-size_t rss_bytes() {
-  std::ifstream statm{"/proc/self/statm"};
-  size_t pages = 0, resident = 0;
-  statm >> pages >> resident;
-  return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+// The reference: what CAF alone does with the same number of actors, each ticked
+// once a second in 20 phases and answering its ticker, as our pacer and agents do.
+caf::behavior ticker(caf::stateful_actor<ticker_state>* self) {
+  return {
+      [self](std::vector<caf::actor>& xs) {
+        self->state.actors = std::move(xs);
+        self->state.next = wall::now();
+        self->send(self, tick_atom::value);
+      },
+      [self](tick_atom) {
+        auto& st = self->state;
+        auto n = st.actors.size();
+        for (auto i = st.phase * n / 20; i < (st.phase + 1) * n / 20; ++i)
+          self->send(st.actors[i], tick_atom::value, static_cast<uint32_t>(i));
+        st.phase = (st.phase + 1) % 20;
+        st.next += 50ms;
+        self->delayed_send(self, st.next - wall::now(), tick_atom::value);
+      },
+      [self](tick_atom, uint32_t, agent_state, uint64_t) { ++self->state.answers; },
+      [self](get_atom) { return self->state.answers; },
+  };
+}
+
+caf::behavior bare_agent(caf::event_based_actor* self, caf::actor ticker) {
+  return {[self, ticker](tick_atom, uint32_t ticket) {
+    self->send(ticker, tick_atom::value, ticket, agent_state::idle, uint64_t{1});
+  }};
+}
+
+struct reference {
+  double answers_per_s = 0;
+  double bytes_per_actor = 0;
+};
+
+/// Runs the raw CAF reference in a child process (before this one starts any
+/// thread), so that its memory and load do not mix with ours.
+reference raw_reference(size_t n) {
+  int fds[2];
+  if (pipe(fds) != 0)
+    return {};
+  auto pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    reference r;
+    bench_config cfg;
+    caf::actor_system sys{cfg};
+    auto t = sys.spawn(ticker);
+    auto rss0 = rss_bytes();
+    std::vector<caf::actor> xs;
+    xs.reserve(n);
+    for (size_t i = 0; i < n; ++i)
+      xs.push_back(sys.spawn(bare_agent, t));
+    r.bytes_per_actor =
+        static_cast<double>(rss_bytes() - rss0) / static_cast<double>(n);
+    caf::scoped_actor self{sys};
+    self->send(t, xs);
+    std::this_thread::sleep_for(3s);
+    auto answers = [&] {
+      uint64_t x = 0;
+      self->request(t, caf::infinite, get_atom::value)
+          .receive([&](uint64_t y) { x = y; }, [](caf::error&) {});
+      return x;
+    };
+    auto a0 = answers();
+    auto t0 = wall::now();
+    std::this_thread::sleep_for(10s);
+    r.answers_per_s = static_cast<double>(answers() - a0) / seconds_since(t0);
+    auto ignored = write(fds[1], &r, sizeof r);
+    static_cast<void>(ignored);
+    _exit(0); // no teardown of a million actors
+  }
+  close(fds[1]);
+  reference r;
+  auto got = read(fds[0], &r, sizeof r);
+  close(fds[0]);
+  waitpid(pid, nullptr, 0);
+  return got == sizeof r ? r : reference{};
 }
 
 struct counter_state {
@@ -78,13 +139,6 @@ caf::behavior offline_counter(caf::stateful_actor<counter_state>* self,
   };
 }
 
-supervisor_stats stats(caf::scoped_actor& self, const supervisor_actor& sup) {
-  supervisor_stats x;
-  self->request(sup, 30s, stats_atom::value)
-      .receive([&](supervisor_stats& s) { x = std::move(s); }, [](caf::error&) {});
-  return x;
-}
-
 fleet_counts counts(caf::scoped_actor& self, const supervisor_actor& sup) {
   fleet_counts x;
   self->request(sup, 30s, count_atom::value)
@@ -92,30 +146,24 @@ fleet_counts counts(caf::scoped_actor& self, const supervisor_actor& sup) {
   return x;
 }
 
-/// The smallest gap (bucket upper edge, ms) below which `q` of the samples lie.
-double quantile_ms(const std::vector<uint64_t>& h, double q) {
-  uint64_t total = 0;
-  for (auto n : h)
-    total += n;
-  uint64_t seen = 0;
-  for (size_t i = 0; i < h.size(); ++i) {
-    seen += h[i];
-    if (static_cast<double>(seen) >= q * static_cast<double>(total))
-      return static_cast<double>(i + 1) * 10;
-  }
-  return 0;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
   size_t agents = 100000;
   int seconds = 60;
-  for (int i = 1; i + 1 < argc; i += 2) {
-    if (std::strcmp(argv[i], "--agents") == 0)
-      agents = std::strtoull(argv[i + 1], nullptr, 10);
-    else if (std::strcmp(argv[i], "--seconds") == 0)
-      seconds = std::atoi(argv[i + 1]);
+  bool with_reference = true;
+  for (int i = 1; i < argc; ++i) {
+    if (std::strcmp(argv[i], "--agents") == 0 && i + 1 < argc)
+      agents = std::strtoull(argv[++i], nullptr, 10);
+    else if (std::strcmp(argv[i], "--seconds") == 0 && i + 1 < argc)
+      seconds = std::atoi(argv[++i]);
+    else if (std::strcmp(argv[i], "--no-reference") == 0)
+      with_reference = false;
+  }
+  reference ref;
+  if (with_reference) {
+    progress("fleet: raw CAF reference, %zu bare actors ticked at 1 Hz", agents);
+    ref = raw_reference(agents);
   }
   log()->set_level(spdlog::level::warn);
   bench_config cfg;
@@ -131,7 +179,8 @@ int main(int argc, char** argv) {
   auto pacer = *spawn_pacer(sys, sup);
   caf::scoped_actor self{sys};
   auto rss0 = rss_bytes();
-  auto t0 = std::chrono::steady_clock::now();
+  auto t0 = wall::now();
+  progress("fleet: spawning %zu agents", agents);
   std::vector<agent_actor> fleet;
   fleet.reserve(agents);
   for (size_t i = 0; i < agents; ++i) {
@@ -141,17 +190,22 @@ int main(int argc, char** argv) {
     fleet.push_back(*spawn_agent(sys, sup, opts));
   }
   // Cheap questions while they register: `count_atom` walks the whole record.
-  while (stats(self, sup).agents < agents)
+  auto deadline = wall::now() + 15min;
+  while (stats(self, sup).agents < agents && wall::now() < deadline)
     std::this_thread::sleep_for(100ms);
-  while (counts(self, sup).by_state[agent_state::idle] < agents)
+  while (counts(self, sup).by_state[agent_state::idle] < agents &&
+         wall::now() < deadline)
     std::this_thread::sleep_for(1s);
-  auto up =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  auto up = seconds_since(t0);
   auto rss1 = rss_bytes();
+  progress("fleet: %zu agents registered in %.1f s; measuring %d s", agents, up,
+           seconds);
   auto counter = sys.spawn(offline_counter, sup, offline);
   auto before = stats(self, sup).beat_gaps_10ms;
+  auto tw = wall::now();
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
   auto after = stats(self, sup);
+  auto window_secs = seconds_since(tw);
   std::vector<uint64_t> window(after.beat_gaps_10ms.size());
   uint64_t beats = 0;
   size_t worst = 0;
@@ -162,25 +216,36 @@ int main(int argc, char** argv) {
       worst = i;
   }
   auto c = counts(self, sup);
-  std::printf("%-46s %12zu\n", "agents", agents);
-  std::printf("%-46s %12.1f s\n", "spawned and registered in", up);
-  std::printf("%-46s %12.0f beats/s\n", "beats seen by the supervisor",
-              static_cast<double>(beats) / seconds);
-  std::printf("%-46s %12.0f ms\n", "inter-beat gap p50", quantile_ms(window, 0.50));
-  std::printf("%-46s %12.0f ms (target < 1500)\n", "inter-beat gap p99",
-              quantile_ms(window, 0.99));
-  std::printf("%-46s %12.0f ms\n", "inter-beat gap max (10 ms buckets)",
-              static_cast<double>(worst + 1) * 10);
-  std::printf("%-46s %12llu (target 0)\n", "false offline verdicts",
-              static_cast<unsigned long long>(offline->load()));
-  std::printf("%-46s %12llu\n", "offline at the end",
-              static_cast<unsigned long long>(c.by_state[agent_state::offline]));
-  std::printf("%-46s %12.0f B (target <= 2048)\n", "RSS growth per agent",
-              static_cast<double>(rss1 - rss0) / static_cast<double>(agents));
-  for (auto& a : fleet)
-    self->send_exit(a, caf::exit_reason::user_shutdown);
-  self->send_exit(pacer, caf::exit_reason::user_shutdown);
-  self->send_exit(counter, caf::exit_reason::user_shutdown);
-  self->send_exit(sup, caf::exit_reason::user_shutdown);
-  return 0;
+  auto rate = static_cast<double>(beats) / window_secs;
+  auto p50 = histogram_quantile_ms(window, 0.50);
+  auto p99 = histogram_quantile_ms(window, 0.99);
+  auto per_agent = static_cast<double>(rss1 - rss0) / static_cast<double>(agents);
+  progress("fleet: %.0f beats/s, gap p50 %.0f ms, p99 %.0f ms, max %.0f ms; %llu "
+           "false offline, %llu offline at the end; registered in %.1f s",
+           rate, p50, p99, static_cast<double>(worst + 1) * 10,
+           static_cast<unsigned long long>(offline->load()),
+           static_cast<unsigned long long>(c.by_state[agent_state::offline]), up);
+  auto n = grouped(static_cast<double>(agents));
+  auto held = p99 < 1500 && offline->load() == 0 &&
+              c.by_state[agent_state::offline] == 0 && rate > 0;
+  row("1. capacity: " + n + " agents at 1 Hz for " + std::to_string(seconds) + " s",
+      "p99 gap < 1500 ms, 0 false offline",
+      std::string(held ? "held: " : "NOT held: ") + "p99 " + grouped(p99) +
+          " ms, max " + grouped(static_cast<double>(worst + 1) * 10) + " ms, " +
+          grouped(static_cast<double>(offline->load())) + " false offline, " +
+          grouped(rate) + " beats/s",
+      with_reference ? "raw CAF, " + n + " bare actors ticked: " +
+                           grouped(ref.answers_per_s) + " answers/s"
+                     : "",
+      with_reference && ref.answers_per_s > 0 ? ratio_text(rate / ref.answers_per_s)
+                                              : "");
+  row("4. memory per agent at " + n + " (RSS growth)", "<= 2,048 B",
+      grouped(per_agent) + " B",
+      with_reference ? "bare CAF actor: " + grouped(ref.bytes_per_actor) + " B" : "",
+      with_reference && ref.bytes_per_actor > 0
+          ? ratio_text(per_agent / ref.bytes_per_actor)
+          : "");
+  // A million actors take long to end one by one: this process is done.
+  std::fflush(stdout);
+  _exit(0);
 }

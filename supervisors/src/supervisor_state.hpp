@@ -32,7 +32,7 @@ struct supervisor_state {
   /// Every watched agent's next liveness deadline, behind one delayed message.
   deadline_queue liveness;
   time_point liveness_armed = time_point::max(); ///< When that message is due.
-  bool sweeping = false;    ///< Running due deadlines: arm once, at the end.
+  bool sweeping = false; ///< Running due deadlines: arm once, at the end.
   /// What one sweep found, for its summary: a starved supervisor can find thousands
   /// of agents late at once, and a line for each would bury the log and starve it more.
   struct sweep_tally {
