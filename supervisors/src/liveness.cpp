@@ -47,7 +47,7 @@ void beat(self_ptr self, agent_record& r, agent_state state, time_point now,
 
 } // namespace
 
-void on_heartbeat(self_ptr self, heartbeat& hb) {
+void on_heartbeat(self_ptr self, const heartbeat& hb) {
   auto* rec = self->state.agents.find(hb.id);
   if (rec && !rec->owner && rec->owner_down && !is_terminal(rec->state)) {
     // Restored from the store, its actor unknown: the first to beat for it claims it
@@ -58,7 +58,7 @@ void on_heartbeat(self_ptr self, heartbeat& hb) {
       adopt(self, *rec, std::move(sender));
     }
   }
-  if (auto owner = owned(self, hb.id, "heartbeat"))
+  if (auto owner = owned(self, rec, hb.id, "heartbeat")) // one lookup per beat
     beat(self, **owner, hb.state, self->clock().now(), true);
 }
 

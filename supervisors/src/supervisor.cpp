@@ -28,8 +28,12 @@ namespace detail {
 /// The record of `id` if the current sender owns it; else the refusal, logged.
 caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
                                    const char* what) {
+  return owned(self, self->state.agents.find(id), id, what);
+}
+
+caf::expected<agent_record*> owned(self_ptr self, agent_record* found,
+                                   const std::string& id, const char* what) {
   auto& st = self->state;
-  auto* found = st.agents.find(id);
   if (!found) {
     st.log->error("{} for unknown agent {} refused", what, id);
     return make_error(errc::unknown_agent, id);
@@ -205,7 +209,8 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
   });
   return {
       [self](registration& reg) { return on_registration(self, reg); },
-      [self](heartbeat& hb) { on_heartbeat(self, hb); },
+      // const: a message sent to many (or again) is read, never copied
+      [self](const heartbeat& hb) { on_heartbeat(self, hb); },
       [self](beat_batch& batch) { on_beat_batch(self, batch); },
       [self](transition_report& rep) { return on_report(self, rep); },
       [self](activity_report& x) { on_activity(self, x); },

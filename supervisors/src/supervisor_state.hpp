@@ -80,8 +80,12 @@ struct change {
 caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
                                    const char* what);
 
+/// The same for a record already looked up (`found`: null when there is none).
+caf::expected<agent_record*> owned(self_ptr self, agent_record* found,
+                                   const std::string& id, const char* what);
+
 /// A heartbeat sent by the agent itself (liveness.cpp).
-void on_heartbeat(self_ptr self, heartbeat& hb);
+void on_heartbeat(self_ptr self, const heartbeat& hb);
 
 /// A pacer's batch of beats.
 void on_beat_batch(self_ptr self, beat_batch& batch);

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Runs every benchmark of issue 9 and prints one table: figure, target, measured, the
+# reference measured in the same run, and the ratio of the two. Installs and builds
+# what it needs first. About 15 minutes on a 2-core machine; --quick runs every
+# program at small sizes in about 2 minutes (it checks that they work; its figures
+# are not the targets').
+#
+#   bash scripts/bench.sh [--quick] [--skip-setup]
+# Each program's progress goes to build/bench-logs/NAME.log; the table also to
+# build/bench-results.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+quick=0
+setup=1
+for arg in "$@"; do
+  case "$arg" in
+    --quick) quick=1 ;;
+    --skip-setup) setup=0 ;;
+    *) echo "usage: bash scripts/bench.sh [--quick] [--skip-setup]" >&2; exit 2 ;;
+  esac
+done
+if [[ $setup == 1 ]]; then
+  bash scripts/setup.sh
+  cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  cmake --build build -j2
+fi
+b=build/bench
+logs=build/bench-logs
+mkdir -p "$logs"
+rows=$(mktemp)
+trap 'rm -f "$rows"' EXIT
+failed=0
+
+# run NAME PROGRAM ARGS...: its table rows to the table, its progress to the log.
+run() {
+  local name=$1
+  shift
+  echo "bench: $name: $*" >&2
+  local started=$SECONDS
+  if "$@" >>"$rows" 2>"$logs/$name.log"; then
+    echo "bench: $name: done in $((SECONDS - started)) s" >&2
+  else
+    echo "bench: $name: FAILED (exit $?), see $logs/$name.log" >&2
+    failed=1
+  fi
+}
+
+# Target 6: the 10,000-agent day under vigil-sim, timed whole.
+sim_row() {
+  local scenario=examples/scenarios/fleet-day.json
+  local started ended secs
+  echo "bench: sim: build/examples/vigil-sim $scenario --quiet" >&2
+  started=$(date +%s.%N)
+  if build/examples/vigil-sim "$scenario" --quiet >"$logs/sim.log" 2>&1; then
+    ended=$(date +%s.%N)
+    secs=$(echo "$ended - $started" | bc)
+    printf '| 6. simulation: 10,000 agents, 24 h (about 86 million beats) | < 120 s | %.1f s | target 120 s | %.2f |\n' \
+      "$secs" "$(echo "$secs / 120" | bc -l)" >>"$rows"
+  else
+    echo "bench: sim: FAILED, see $logs/sim.log" >&2
+    failed=1
+  fi
+}
+
+if [[ $quick == 1 ]]; then
+  run ingest "$b/ingest_bench" --messages 200000 --fleets 10000,100000
+  run detect "$b/detect_bench" --agents 10000 --silent 100
+  run broadcast "$b/broadcast_bench" --events 10000
+  run fleet-10k "$b/fleet_bench" --agents 10000 --seconds 5
+  run nodes "$b/nodes_bench" --agents 2000 --processes 2 --seconds 5
+  run reload "$b/reload_bench" --agents 10000
+else
+  run ingest "$b/ingest_bench"
+  run detect "$b/detect_bench" --agents 100000 --silent 1000
+  run broadcast "$b/broadcast_bench" --events 100000 --subscribers 100
+  run fleet-100k "$b/fleet_bench" --agents 100000 --seconds 60
+  run fleet-300k "$b/fleet_bench" --agents 300000 --seconds 60
+  run fleet-1m "$b/fleet_bench" --agents 1000000 --seconds 60
+  run nodes-100k "$b/nodes_bench" --agents 100000 --processes 2 --seconds 60
+  run nodes-200k "$b/nodes_bench" --agents 200000 --processes 2 --seconds 60
+  run reload "$b/reload_bench" --agents 1000000
+  sim_row
+fi
+
+{
+  echo "| figure | target | measured | reference (same run) | ratio |"
+  echo "|---|---|---|---|---|"
+  sort -s -V -t'|' -k2,2 "$rows"
+} | tee build/bench-results.md
+exit $failed
