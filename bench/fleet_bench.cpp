@@ -111,34 +111,6 @@ reference raw_reference(size_t n) {
   return got == sizeof r ? r : reference{};
 }
 
-struct counter_state {
-  static inline const char* name = "bench.offline_counter";
-  std::shared_ptr<std::atomic<uint64_t>> offline;
-};
-
-// Subscribes to transitions and counts the ones to offline.
-caf::behavior offline_counter(caf::stateful_actor<counter_state>* self,
-                              supervisor_actor sup,
-                              std::shared_ptr<std::atomic<uint64_t>> offline) {
-  self->state.offline = std::move(offline);
-  // Only transitions to offline: a small snapshot and few events, so that watching
-  // does not load the supervisor it measures.
-  subscription_request req;
-  req.filter.kinds = {event_kind::transition};
-  req.filter.states = {agent_state::offline};
-  self->request(sup, caf::infinite, std::move(req)).then([](snapshot&) {});
-  return {
-      [=](event_batch& b) {
-        for (auto& e : b.events)
-          if (e.to == agent_state::offline)
-            ++*self->state.offline;
-        if (!b.events.empty())
-          self->send(sup, ack_atom::value, b.events.back().seq);
-      },
-      [](snapshot&) {},
-  };
-}
-
 fleet_counts counts(caf::scoped_actor& self, const supervisor_actor& sup) {
   fleet_counts x;
   self->request(sup, 30s, count_atom::value)
@@ -175,7 +147,6 @@ int main(int argc, char** argv) {
   sc.heartbeat.max_missed = 1;
   sc.history = 4096;
   auto sup = *spawn_supervisor(sys, sc);
-  auto offline = std::make_shared<std::atomic<uint64_t>>(0);
   auto pacer = *spawn_pacer(sys, sup);
   caf::scoped_actor self{sys};
   auto rss0 = rss_bytes();
@@ -200,7 +171,6 @@ int main(int argc, char** argv) {
   auto rss1 = rss_bytes();
   progress("fleet: %zu agents registered in %.1f s; measuring %d s", agents, up,
            seconds);
-  auto counter = sys.spawn(offline_counter, sup, offline);
   auto before = stats(self, sup).beat_gaps_10ms;
   auto tw = wall::now();
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
@@ -223,16 +193,16 @@ int main(int argc, char** argv) {
   progress("fleet: %.0f beats/s, gap p50 %.0f ms, p99 %.0f ms, max %.0f ms; %llu "
            "false offline, %llu offline at the end; registered in %.1f s",
            rate, p50, p99, static_cast<double>(worst + 1) * 10,
-           static_cast<unsigned long long>(offline->load()),
+           static_cast<unsigned long long>(after.heartbeat_timeouts),
            static_cast<unsigned long long>(c.by_state[agent_state::offline]), up);
   auto n = grouped(static_cast<double>(agents));
-  auto held = p99 < 1500 && offline->load() == 0 &&
+  auto held = p99 < 1500 && after.heartbeat_timeouts == 0 &&
               c.by_state[agent_state::offline] == 0 && rate > 0;
   row("1. capacity: " + n + " agents at 1 Hz for " + std::to_string(seconds) + " s",
       "p99 gap < 1500 ms, 0 false offline",
       std::string(held ? "held: " : "NOT held: ") + "p99 " + grouped(p99) +
           " ms, max " + grouped(static_cast<double>(worst + 1) * 10) + " ms, " +
-          grouped(static_cast<double>(offline->load())) + " false offline, " +
+          grouped(static_cast<double>(after.heartbeat_timeouts)) + " false offline, " +
           grouped(rate) + " beats/s",
       with_reference ? "raw CAF, " + n + " bare actors ticked: " +
                            grouped(ref.answers_per_s) + " answers/s"

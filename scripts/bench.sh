@@ -85,6 +85,6 @@ fi
 {
   echo "| figure | target | measured | reference (same run) | ratio |"
   echo "|---|---|---|---|---|"
-  sort -s -V -t'|' -k2,2 "$rows"
+  sort -s -n -t'|' -k2,2 "$rows"
 } | tee build/bench-results.md
 exit $failed

@@ -132,6 +132,7 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
           format_duration(rec.beats.settings().lag_grace));
   }
   if (verdict == liveness::offline) {
+    ++st.heartbeat_timeouts;
     if (may_transition(rec.state, agent_state::offline))
       apply(self, rec, change{agent_state::offline, "heartbeat_timeout"});
     else { // spawning: registered, then never heard from again

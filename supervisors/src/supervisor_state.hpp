@@ -46,6 +46,7 @@ struct supervisor_state {
   subscriber_hub::subscriber_id next_subscriber = 1;
   bool flush_pending = false; ///< A flush message is on its way to us.
   uint64_t liveness_timers = 0;
+  uint64_t heartbeat_timeouts = 0; ///< Offline verdicts for want of a beat.
   /// Inter-beat gaps in 10 ms buckets (see `supervisor_stats`): one add per beat.
   std::vector<uint64_t> beat_gaps = std::vector<uint64_t>(1001, 0);
   // The durable record (DESIGN §10): events go to the writer with the subscribers'.

@@ -295,4 +295,5 @@ TEST_F(SupervisorLiveness, DeadlinesThatALateSweepLeftAreAllJudgedByItsOneNextMe
   sched.run();
   for (auto id : {"a1", "a2", "a3"})
     EXPECT_EQ(status(id).state, s::offline) << id;
+  EXPECT_EQ(stats().heartbeat_timeouts, 3u);
 }

@@ -19,6 +19,9 @@ struct supervisor_stats {
   uint64_t history = 0;         ///< Events kept for replay (at most `history`).
   uint64_t max_in_flight = 0;   ///< Worst subscriber backlog (at most the window).
   uint64_t liveness_timers = 0; ///< Pending liveness deadlines (at most one per agent).
+  /// Agents declared offline for want of a beat, since the start (a count that no
+  /// slow subscriber can lose; each is also an event).
+  uint64_t heartbeat_timeouts = 0;
   // The durable record (DESIGN §10), all zero without a store.
   uint64_t store_accepted = 0;      ///< Events handed to the store writer.
   uint64_t store_committed = 0;     ///< Of those, committed.
@@ -36,9 +39,10 @@ struct supervisor_stats {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, supervisor_stats& x) {
   return f(caf::meta::type_name("vigil.supervisor_stats"), x.agents, x.subscribers,
-           x.last_seq, x.history, x.max_in_flight, x.liveness_timers, x.store_accepted,
-           x.store_committed, x.store_committed_seq, x.store_pending, x.store_dropped,
-           x.store_failing, x.store_max_lag, x.beat_gaps_10ms);
+           x.last_seq, x.history, x.max_in_flight, x.liveness_timers,
+           x.heartbeat_timeouts, x.store_accepted, x.store_committed,
+           x.store_committed_seq, x.store_pending, x.store_dropped, x.store_failing,
+           x.store_max_lag, x.beat_gaps_10ms);
 }
 
 } // namespace vigil
