@@ -11,6 +11,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
+#include <caf/sec.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 
@@ -109,9 +110,11 @@ void await_registration(caf::actor_system& sys, const agent_actor& a,
   auto give_up = std::chrono::steady_clock::now() + limit;
   while (!stop_requested && std::chrono::steady_clock::now() < give_up) {
     auto state = agent_state::spawning;
+    bool gone = false; // refused and ended: answered all the same
     self->request(a, std::chrono::seconds(1), get_atom::value)
-        .receive([&](agent_view& v) { state = v.state; }, [](caf::error&) {});
-    if (state != agent_state::spawning)
+        .receive([&](agent_view& v) { state = v.state; },
+                 [&](caf::error& err) { gone = err != caf::sec::request_timeout; });
+    if (gone || state != agent_state::spawning)
       return;
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
@@ -157,7 +160,7 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
   caf::anon_send(*up, caf::join_atom::value, *pacer);
   std::vector<caf::actor> actors;
   std::random_device seeds;
-  for (size_t i = 1; i <= x.count; ++i) {
+  for (size_t i = 1; i <= x.count && !stop_requested; ++i) {
     agent_options opts{x.id_prefix + "-" + std::to_string(i), x.type, x.node_name};
     opts.settings = s.agent_for(x.type);
     opts.pacer = *pacer;

@@ -44,9 +44,12 @@ caf::expected<agent_record*> owned(self_ptr self, agent_record* found,
     st.log->debug("{} for ended agent {} ignored", what, id);
     return check_transition(id, rec.state, agent_state::idle);
   }
-  // Raw pointers: taking the owner's address would cost two atomic counts per beat.
-  if (!rec.owner || self->current_sender().get() !=
-                        caf::actor_cast<caf::actor_control_block*>(rec.owner)) {
+  // Raw pointers first: taking the owner's address costs two atomic counts per beat.
+  // Then CAF's comparison (actor id and node), which also matches a new proxy of the
+  // same remote actor after a reconnect.
+  if (!rec.owner || (self->current_sender().get() !=
+                         caf::actor_cast<caf::actor_control_block*>(rec.owner) &&
+                     self->current_sender() != rec.owner.address())) {
     st.log->error("{} for agent {} refused: sent by an actor that does not own it",
                   what, id);
     return make_error(errc::not_owner, id);
