@@ -76,6 +76,37 @@ inline double histogram_quantile_ms(const std::vector<uint64_t>& h, double q) {
   return 0;
 }
 
+/// The beats of a measuring window: the supervisor's gap histogram after, less the
+/// one before.
+struct gap_window {
+  std::vector<uint64_t> histogram; ///< 10 ms buckets, as in `supervisor_stats`.
+  uint64_t beats = 0;
+  double max_ms = 0; ///< Upper edge of the last bucket with a gap.
+};
+
+inline gap_window window_between(const std::vector<uint64_t>& before,
+                                 const std::vector<uint64_t>& after) {
+  gap_window w;
+  w.histogram.resize(after.size());
+  for (size_t i = 0; i < after.size(); ++i) {
+    w.histogram[i] = after[i] - (i < before.size() ? before[i] : 0);
+    w.beats += w.histogram[i];
+    if (w.histogram[i] > 0)
+      w.max_ms = static_cast<double>(i + 1) * 10;
+  }
+  return w;
+}
+
+/// What the targets assume: 1 Hz beats, offline 3 s after the last one.
+inline supervisor_settings one_hertz_settings() {
+  supervisor_settings s;
+  s.heartbeat.interval = 1s;
+  s.heartbeat.timeout = 3s;
+  s.heartbeat.check_interval = 1s;
+  s.heartbeat.max_missed = 1;
+  return s;
+}
+
 /// "12,345,678": figures a person reads.
 inline std::string grouped(double x, int decimals = 0) {
   char buf[64];

@@ -82,11 +82,7 @@ int main(int argc, char** argv) {
   log()->set_level(spdlog::level::err); // the misses are the point here
   bench_config cfg;
   caf::actor_system sys{cfg};
-  supervisor_settings sc;
-  sc.heartbeat.interval = 1s;
-  sc.heartbeat.timeout = 3s;
-  sc.heartbeat.check_interval = 1s;
-  sc.heartbeat.max_missed = 1;
+  auto sc = one_hertz_settings();
   auto sup = *spawn_supervisor(sys, sc);
   caf::scoped_actor self{sys};
   auto ids = fleet_ids(agents);

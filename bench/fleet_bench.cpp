@@ -140,11 +140,7 @@ int main(int argc, char** argv) {
   log()->set_level(spdlog::level::warn);
   bench_config cfg;
   caf::actor_system sys{cfg};
-  supervisor_settings sc;
-  sc.heartbeat.interval = 1s;
-  sc.heartbeat.timeout = 3s;
-  sc.heartbeat.check_interval = 1s;
-  sc.heartbeat.max_missed = 1;
+  auto sc = one_hertz_settings();
   sc.history = 4096;
   auto sup = *spawn_supervisor(sys, sc);
   auto pacer = *spawn_pacer(sys, sup);
@@ -176,23 +172,16 @@ int main(int argc, char** argv) {
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
   auto after = stats(self, sup);
   auto window_secs = seconds_since(tw);
-  std::vector<uint64_t> window(after.beat_gaps_10ms.size());
-  uint64_t beats = 0;
-  size_t worst = 0;
-  for (size_t i = 0; i < window.size(); ++i) {
-    window[i] = after.beat_gaps_10ms[i] - (i < before.size() ? before[i] : 0);
-    beats += window[i];
-    if (window[i] > 0)
-      worst = i;
-  }
+  auto gaps = window_between(before, after.beat_gaps_10ms);
+  auto& window = gaps.histogram;
   auto c = counts(self, sup);
-  auto rate = static_cast<double>(beats) / window_secs;
+  auto rate = static_cast<double>(gaps.beats) / window_secs;
   auto p50 = histogram_quantile_ms(window, 0.50);
   auto p99 = histogram_quantile_ms(window, 0.99);
   auto per_agent = static_cast<double>(rss1 - rss0) / static_cast<double>(agents);
   progress("fleet: %.0f beats/s, gap p50 %.0f ms, p99 %.0f ms, max %.0f ms; %llu "
            "false offline, %llu offline at the end; registered in %.1f s",
-           rate, p50, p99, static_cast<double>(worst + 1) * 10,
+           rate, p50, p99, gaps.max_ms,
            static_cast<unsigned long long>(after.heartbeat_timeouts),
            static_cast<unsigned long long>(c.by_state[agent_state::offline]), up);
   auto n = grouped(static_cast<double>(agents));
@@ -203,7 +192,7 @@ int main(int argc, char** argv) {
   row("1. capacity: " + n + " agents at 1 Hz for " + std::to_string(seconds) + " s",
       "p99 gap < 1500 ms, 0 false offline",
       std::string(held ? "held: " : "NOT held: ") + "p99 " + grouped(p99) +
-          " ms, max " + grouped(static_cast<double>(worst + 1) * 10) + " ms, " +
+          " ms, max " + grouped(gaps.max_ms) + " ms, " +
           grouped(static_cast<double>(after.heartbeat_timeouts)) +
           " false offline (whole run), " + grouped(rate) + " beats/s",
       with_reference ? "raw CAF, " + n + " bare actors ticked: " +

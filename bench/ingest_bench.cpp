@@ -34,15 +34,6 @@ caf::behavior counter(caf::stateful_actor<counter_state>* self) {
   };
 }
 
-supervisor_settings settings() {
-  supervisor_settings s;
-  s.heartbeat.interval = 1s;
-  s.heartbeat.timeout = 3s;
-  s.heartbeat.check_interval = 1s;
-  s.heartbeat.max_missed = 1;
-  return s;
-}
-
 double raw_rate(caf::actor_system& sys, size_t messages) {
   auto c = sys.spawn(counter);
   caf::scoped_actor self{sys};
@@ -64,7 +55,7 @@ double raw_rate(caf::actor_system& sys, size_t messages) {
 
 /// Single heartbeats, one message per beat, from the agents' own (here: one) actor.
 double heartbeat_rate(caf::actor_system& sys, size_t messages) {
-  auto sup = *spawn_supervisor(sys, settings());
+  auto sup = *spawn_supervisor(sys, one_hertz_settings());
   caf::scoped_actor self{sys};
   auto ids = fleet_ids(10000);
   register_owned(self, sup, ids);
@@ -92,7 +83,7 @@ double heartbeat_rate(caf::actor_system& sys, size_t messages) {
 double batch_cost_ns(caf::actor_system& sys, size_t fleet, size_t min_beats) {
   // A timeout longer than registering a million agents takes: no agent may miss a
   // beat before the rounds begin (a verdict is not a beat's cost).
-  auto s = settings();
+  auto s = one_hertz_settings();
   s.heartbeat.timeout = 120s;
   auto sup = *spawn_supervisor(sys, s);
   caf::scoped_actor self{sys};

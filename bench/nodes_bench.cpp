@@ -98,11 +98,7 @@ int main(int argc, char** argv) {
   }
   char tmpl[] = "/tmp/vigil-nodes-bench-XXXXXX";
   std::string dir = mkdtemp(tmpl);
-  heartbeat_settings hb;
-  hb.interval = 1s;
-  hb.timeout = 3s;
-  hb.check_interval = 1s;
-  hb.max_missed = 1;
+  auto hb = one_hertz_settings().heartbeat; // the config file below says the same
   auto config = dir + "/vigil.json";
   std::ofstream{config} << R"({"heartbeat": {"interval": "1s", "timeout": "3s",
     "check_interval": "1s", "max_missed": 1}, "history": 4096,
@@ -173,17 +169,10 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(std::chrono::seconds(seconds));
     auto after = ask_stats();
     auto window_secs = seconds_since(tw);
-    std::vector<uint64_t> window(after.beat_gaps_10ms.size());
-    uint64_t beats = 0;
-    size_t worst = 0;
-    for (size_t i = 0; i < window.size(); ++i) {
-      window[i] = after.beat_gaps_10ms[i] - (i < before.size() ? before[i] : 0);
-      beats += window[i];
-      if (window[i] > 0)
-        worst = i;
-    }
+    auto gaps = window_between(before, after.beat_gaps_10ms);
+    auto& window = gaps.histogram;
     auto c = ask_counts();
-    auto rate = static_cast<double>(beats) / window_secs;
+    auto rate = static_cast<double>(gaps.beats) / window_secs;
     auto p99 = histogram_quantile_ms(window, 0.99);
     // A failed question reads as zeros: never as "held".
     auto answered =
@@ -192,8 +181,7 @@ int main(int argc, char** argv) {
                 c.by_state[agent_state::offline] == 0 && rate > 0;
     progress("nodes: %.0f beats/s over the wire, gap p50 %.0f ms, p99 %.0f ms, max "
              "%.0f ms, %llu false offline",
-             rate, histogram_quantile_ms(window, 0.5), p99,
-             static_cast<double>(worst + 1) * 10,
+             rate, histogram_quantile_ms(window, 0.5), p99, gaps.max_ms,
              static_cast<unsigned long long>(after.heartbeat_timeouts));
     row("8. across nodes: " + grouped(static_cast<double>(agents)) + " agents in " +
             std::to_string(processes) + " processes on loopback",
