@@ -114,8 +114,9 @@ caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
         self->delayed_send(self, st.opts.settings.heartbeat_interval, beat_atom::value);
     }
   });
+  self->set_default_handler(by_state);
   register_self(self);
-  return behaviour_for(self); // spawning
+  return ticking(self);
 }
 
 } // namespace
@@ -131,8 +132,8 @@ caf::expected<agent_actor> spawn_agent(caf::actor_system& sys,
                       std::string{"has no supervisor handle"});
   if (auto err = validate(options.settings))
     return err;
-  // The behaviours are dynamic (one per state, each with a shared fallback); the typed
-  // handle states the contract every one of them honours.
+  // The behaviours are dynamic (one per state, beside the tick); the typed handle
+  // states the contract every one of them honours.
   auto untyped = sys.spawn(agent_impl, std::move(supervisor), std::move(options));
   return caf::actor_cast<agent_actor>(std::move(untyped));
 }

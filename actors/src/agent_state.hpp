@@ -63,8 +63,15 @@ caf::error end(self_ptr self, agent_state to, std::string reason, std::string er
 /// Back in idle: the next queued slot starts at once.
 void take_next(self_ptr self);
 
-/// The behaviour of the current state.
+/// The behaviour of the current state, for every message but the tick.
 caf::behavior behaviour_for(self_ptr self);
+
+/// The one behaviour the actor holds: the heartbeat tick.
+caf::behavior ticking(self_ptr self);
+
+/// The actor's default handler: a message the held behaviour does not match goes to
+/// the behaviour of the current state (the caller needs no `become` on a transition).
+caf::result<caf::message> by_state(caf::scheduled_actor* self, caf::message_view& x);
 
 /// Registers with the current supervisor (agent_link.cpp).
 void register_self(self_ptr self);

@@ -162,9 +162,7 @@ caf::behavior pacer(self_ptr self, beat_sink upstream, pacer_options opts) {
     st.slot_of.erase(i);
   });
   return {
-      [self](pace_atom, uint64_t key, duration interval) {
-        join(self, key, interval);
-      },
+      [self](pace_atom, uint64_t key, duration interval) { join(self, key, interval); },
       [self](beat_atom, uint32_t ticket, agent_state state, uint64_t version) {
         on_answer(self, ticket, state, version);
       },
