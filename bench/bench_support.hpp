@@ -8,6 +8,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <malloc.h>
+
 #include <fstream>
 #include <string>
 #include <unistd.h>
@@ -47,6 +49,12 @@ inline size_t rss_bytes() {
   size_t pages = 0, resident = 0;
   statm >> pages >> resident;
   return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
+}
+
+/// Bytes the allocator has handed out and not had back: RSS less what malloc keeps
+/// for reuse (after a burst of messages, say).
+inline size_t heap_in_use() {
+  return mallinfo2().uordblks;
 }
 
 inline double seconds_since(wall::time_point t0) {

@@ -43,16 +43,16 @@ caf::error enter(self_ptr self, change c) {
   st.current = c.to;
   ++st.version;
   // The supervisor logs every transition at info; the agent's own view is detail.
-  st.log->debug("agent {}: {} -> {} ({}), version {}", st.opts.id, to_string(from),
-                to_string(c.to), c.reason, st.version);
+  log()->debug("agent {}: {} -> {} ({}), version {}", st.opts.id, to_string(from),
+               to_string(c.to), c.reason, st.version);
   if (c.report) {
     transition_report report{st.opts.id,          from,    c.to,         st.version,
                              std::move(c.reason), c.error, c.recovery_in};
     self->request(st.supervisor, caf::infinite, std::move(report))
         .then([] {},
               [self](caf::error& err) {
-                self->state.log->error("agent {}: supervisor refused a report: {}",
-                                       self->state.opts.id, self->system().render(err));
+                log()->error("agent {}: supervisor refused a report: {}",
+                             self->state.opts.id, self->system().render(err));
               });
   }
   return caf::none;
@@ -68,8 +68,8 @@ caf::error end(self_ptr self, agent_state to, std::string reason, std::string er
   if (auto err = enter(self, std::move(c)))
     return err;
   if (!st.queue.empty()) // accepted, never started: say so rather than drop silently
-    st.log->warn("agent {} ended {} with {} queued slot(s) that will not start", id,
-                 to_string(to), st.queue.size());
+    log()->warn("agent {} ended {} with {} queued slot(s) that will not start", id,
+                to_string(to), st.queue.size());
   switch (to) {
   case agent_state::completed:
     self->quit();
@@ -78,7 +78,6 @@ caf::error end(self_ptr self, agent_state to, std::string reason, std::string er
     self->quit(caf::exit_reason::user_shutdown);
     break;
   default:
-    st.last_error = error;
     self->quit(make_error(errc::agent_failed, std::move(id), std::move(error)));
   }
   return caf::none;
@@ -93,7 +92,7 @@ agent_state working_state(slot_kind kind) {
 /// Starts a slot from idle and tells the user's worker.
 caf::error start(self_ptr self, pending_slot slot) {
   // A new slot reports its own output: nothing carries over from the last one.
-  self->state.last_activity_sent = caf::none;
+  self->state.last_activity_sent = time_point::min();
   self->state.activity_flush_pending = false;
   auto reason = "slot:" + to_string(slot.kind);
   if (auto err = enter(self, change{working_state(slot.kind), std::move(reason)}))
@@ -111,15 +110,15 @@ void take_next(self_ptr self) {
   auto next = std::move(st.queue.front());
   st.queue.pop_front();
   if (auto err = start(self, std::move(next)))
-    st.log->error("agent {}: cannot start a queued slot: {}", st.opts.id,
-                  self->system().render(err));
+    log()->error("agent {}: cannot start a queued slot: {}", st.opts.id,
+                 self->system().render(err));
 }
 
 caf::result<slot_outcome> enqueue(self_ptr self, slot_kind kind, std::string task) {
   auto& st = self->state;
   if (st.queue.size() >= st.opts.settings.slot_queue) {
-    st.log->warn("agent {}: slot queue full ({}), refusing a {} slot", st.opts.id,
-                 st.opts.settings.slot_queue, to_string(kind));
+    log()->warn("agent {}: slot queue full ({}), refusing a {} slot", st.opts.id,
+                st.opts.settings.slot_queue, to_string(kind));
     return make_error(errc::queue_full, st.opts.id,
                       static_cast<uint64_t>(st.opts.settings.slot_queue));
   }
@@ -158,12 +157,13 @@ void note_activity(self_ptr self) {
   if (st.activity_flush_pending)
     return;
   auto interval = st.opts.settings.activity_report_interval;
-  if (!st.last_activity_sent || now - *st.last_activity_sent >= interval) {
+  if (st.last_activity_sent == time_point::min() ||
+      now - st.last_activity_sent >= interval) {
     send_activity(self);
     return;
   }
   st.activity_flush_pending = true;
-  self->delayed_send(self, *st.last_activity_sent + interval - now,
+  self->delayed_send(self, st.last_activity_sent + interval - now,
                      activity_flush_atom::value);
 }
 
@@ -231,10 +231,13 @@ caf::message_handler common(self_ptr self) {
       },
       [self](get_atom) {
         auto& st = self->state;
-        return agent_view{st.opts.id,     st.opts.type,
-                          st.opts.node,   st.current,
-                          st.version,     static_cast<uint32_t>(st.queue.size()),
-                          st.recovery_at, st.last_error};
+        caf::optional<time_point> recovery;
+        if (st.recovery_at != time_point::max())
+          recovery = st.recovery_at;
+        return agent_view{st.opts.id,   st.opts.type,
+                          st.opts.node, st.current,
+                          st.version,   static_cast<uint32_t>(st.queue.size()),
+                          recovery};
       },
       [](recover_atom, time_point) {
         // A recovery for an episode that already ended: nothing to do.
@@ -327,11 +330,11 @@ caf::behavior exhausted(self_ptr self) {
         if (st.recovery_at != at)
           return; // from an earlier episode
         if (auto err = enter(self, change{agent_state::idle, "recovered"})) {
-          st.log->error("agent {}: cannot recover: {}", st.opts.id,
-                        self->system().render(err));
+          log()->error("agent {}: cannot recover: {}", st.opts.id,
+                       self->system().render(err));
           return;
         }
-        st.recovery_at = caf::none;
+        st.recovery_at = time_point::max();
         take_next(self);
       },
   }

@@ -28,15 +28,15 @@ void register_self(self_ptr self) {
               return; // the answer to an earlier registration
             st.key = ack.key;
             if (st.current != agent_state::spawning) {
-              st.log->info("agent {} registered again as {} (version {})", st.opts.id,
-                           to_string(st.current), st.version);
+              log()->info("agent {} registered again as {} (version {})", st.opts.id,
+                          to_string(st.current), st.version);
               if (st.opts.pacer) // beating goes on as before, with the new key
                 self->send(st.opts.pacer, pace_atom::value, st.key,
                            st.opts.settings.heartbeat_interval);
               return;
             }
             if (auto err = enter(self, change{agent_state::idle, "registered"})) {
-              st.log->error("agent {}: {}", st.opts.id, self->system().render(err));
+              log()->error("agent {}: {}", st.opts.id, self->system().render(err));
               return;
             }
             // Registration counts as the first beat (DESIGN §5).
@@ -57,13 +57,13 @@ void register_self(self_ptr self) {
                 code != errc::invalid_request) {
               // Not a refusal: the connection went (or the supervisor is stopping).
               // Keep everything and register again when handed a supervisor.
-              st.log->warn("agent {}: registration did not reach the supervisor ({}); "
-                           "keeps {} and waits for a new connection",
-                           st.opts.id, text, to_string(st.current));
+              log()->warn("agent {}: registration did not reach the supervisor ({}); "
+                          "keeps {} and waits for a new connection",
+                          st.opts.id, text, to_string(st.current));
               return;
             }
             text = "registration refused: " + text;
-            st.log->error("agent {}: {}", st.opts.id, text);
+            log()->error("agent {}: {}", st.opts.id, text);
             end(self, agent_state::failed, "registration_refused", text, false);
           });
 }
@@ -75,9 +75,8 @@ void rejoin(self_ptr self, agent_facing_supervisor sup) {
     return;
   // Not compared with the old handle: CAF handles compare by node and actor id, so
   // the proxy of a new connection to the same supervisor looks like the old one.
-  st.log->debug("agent {}: registering again with its supervisor", st.opts.id);
+  log()->debug("agent {}: registering again with its supervisor", st.opts.id);
   st.supervisor = std::move(sup);
-  self->monitor(st.supervisor);
   register_self(self);
 }
 
@@ -92,23 +91,18 @@ caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
   auto& st = self->state;
   st.opts = std::move(opts);
   st.supervisor = std::move(supervisor);
-  st.log = log();
-  // Losing the supervisor changes nothing here: the agent keeps its state and work
-  // until it is handed a new one (`supervisor_atom`), then registers again.
-  self->monitor(st.supervisor);
+  // Not monitored: losing the supervisor changes nothing here. The agent keeps its
+  // state and work until it is handed a new one (`supervisor_atom`), then registers
+  // again; the node's uplink says once that the connection went, where a million
+  // agents would each say it (and each monitor costs about 50 B).
   if (st.opts.pacer)
     self->monitor(st.opts.pacer);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
-    if (dm.source == st.supervisor.address()) {
-      st.log->warn("agent {} lost its supervisor ({}); keeps {} (version {}) and waits "
-                   "for a new one",
-                   st.opts.id, self->system().render(dm.reason), to_string(st.current),
-                   st.version);
-    } else if (st.opts.pacer && dm.source == st.opts.pacer.address()) {
+    if (st.opts.pacer && dm.source == st.opts.pacer.address()) {
       // Without its pacer the agent beats by itself rather than go silent.
-      st.log->warn("agent {} lost its pacer ({}); beats by itself", st.opts.id,
-                   self->system().render(dm.reason));
+      log()->warn("agent {} lost its pacer ({}); beats by itself", st.opts.id,
+                  self->system().render(dm.reason));
       st.opts.pacer = nullptr;
       if (st.current != agent_state::spawning)
         self->delayed_send(self, st.opts.settings.heartbeat_interval, beat_atom::value);

@@ -8,7 +8,6 @@
 
 #include <caf/behavior.hpp>
 #include <caf/stateful_actor.hpp>
-#include <spdlog/fwd.h>
 
 #include "vigil/actors/agent.hpp"
 
@@ -32,12 +31,12 @@ struct agent_actor_state {
   /// A list, not a deque: an empty libstdc++ deque allocates about 600 B up front,
   /// and most of a large fleet idles with nothing queued.
   std::list<pending_slot> queue;
-  caf::optional<time_point> recovery_at;
-  std::string last_error;
-  std::shared_ptr<spdlog::logger> log;
+  /// While exhausted: when it recovers (max: not exhausted). Fields here are paid a
+  /// million times over in a large fleet: no optionals where a sentinel says it.
+  time_point recovery_at = time_point::max();
   // Activity coalescing (DESIGN §6: no report storm when output is continuous).
   time_point last_activity;
-  caf::optional<time_point> last_activity_sent;
+  time_point last_activity_sent = time_point::min(); ///< min: none in this slot.
   bool activity_flush_pending = false;
 };
 

@@ -1,5 +1,7 @@
 // Who is in the fleet: registration, ownership, death and retention (DESIGN §3, §7).
 #include <algorithm>
+#include <iterator>
+#include <vector>
 
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
@@ -13,11 +15,12 @@
 namespace vigil::detail {
 
 void adopt(self_ptr self, agent_record& rec, caf::actor owner) {
-  auto& ids = self->state.owners[owner.address()];
-  if (ids.empty())
+  auto& owners = self->state.owners;
+  auto [first, last] = owners.equal_range(owner.address());
+  if (first == last)
     self->monitor(owner); // once per actor: one down message tells about all its ids
-  if (std::find(ids.begin(), ids.end(), rec.id) == ids.end())
-    ids.push_back(rec.id);
+  if (std::none_of(first, last, [&](auto& x) { return x.second == rec.key; }))
+    owners.emplace(owner.address(), rec.key);
   rec.owner = std::move(owner);
   rec.owner_down = false;
 }
@@ -62,12 +65,10 @@ void release_owner(self_ptr self, agent_record& rec) {
   if (!rec.owner)
     return;
   auto& owners = self->state.owners;
-  if (auto o = owners.find(rec.owner.address()); o != owners.end()) {
-    auto& ids = o->second;
-    ids.erase(std::remove(ids.begin(), ids.end(), rec.id), ids.end());
-    if (ids.empty())
-      owners.erase(o);
-  }
+  auto [first, last] = owners.equal_range(rec.owner.address());
+  auto mine = std::find_if(first, last, [&](auto& x) { return x.second == rec.key; });
+  if (mine != last)
+    owners.erase(mine);
   rec.owner = nullptr;
 }
 
@@ -161,13 +162,18 @@ void on_down(self_ptr self, caf::down_msg& dm) {
     st.subscribers.erase(s->second);
     st.subscriber_ids.erase(s);
   }
-  auto o = st.owners.find(dm.source);
-  if (o == st.owners.end())
+  auto [first, last] = st.owners.equal_range(dm.source);
+  if (first == last)
     return;
-  auto ids = o->second; // copy: release_owner edits the list
+  std::vector<uint64_t> keys; // a copy: release_owner edits the map
+  std::transform(first, last, std::back_inserter(keys),
+                 [](auto& x) { return x.second; });
   auto why = self->system().render(dm.reason);
-  for (auto& id : ids) {
-    auto& rec = *st.agents.find(id);
+  for (auto key : keys) {
+    auto* found = st.agents.find(key);
+    if (!found)
+      continue;
+    auto& rec = *found;
     rec.owner_down = true;
     if (is_terminal(rec.state)) {
       release_owner(self, rec); // it reported its end (or was ended), then quit

@@ -27,8 +27,9 @@ struct supervisor_state {
   /// Set once at start: agent records point into its heartbeat settings.
   supervisor_settings cfg;
   record_table agents;
-  /// Agent actor -> the ids it registered (usually one).
-  std::unordered_map<caf::actor_addr, std::vector<std::string>> owners;
+  /// Agent actor -> the keys of the records it owns (usually one). A multimap: one
+  /// node per record, where a map to a vector cost an allocation more per agent.
+  std::unordered_multimap<caf::actor_addr, uint64_t> owners;
   /// Every watched agent's next liveness deadline, behind one delayed message.
   deadline_queue liveness;
   time_point liveness_armed = time_point::max(); ///< When that message is due.

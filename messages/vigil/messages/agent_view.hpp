@@ -21,14 +21,15 @@ struct agent_view {
   uint64_t version = 0;
   uint32_t queued = 0;                   ///< Slots waiting behind the current one.
   caf::optional<time_point> recovery_at; ///< While exhausted.
-  std::string last_error;
+  // No last error: an agent that failed has quit and answers nothing. The supervisor's
+  // `agent_status` keeps it.
 };
 
 /// @relates agent_view
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_view& x) {
   return f(caf::meta::type_name("vigil.agent_view"), x.id, x.type, x.node, x.state,
-           x.version, x.queued, x.recovery_at, x.last_error);
+           x.version, x.queued, x.recovery_at);
 }
 
 } // namespace vigil
