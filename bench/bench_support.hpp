@@ -54,7 +54,8 @@ inline size_t rss_bytes() {
 /// Bytes the allocator has handed out and not had back: RSS less what malloc keeps
 /// for reuse (after a burst of messages, say).
 inline size_t heap_in_use() {
-  return mallinfo2().uordblks;
+  auto m = mallinfo2();
+  return m.uordblks + m.hblkhd; // large blocks malloc maps from the OS count too
 }
 
 inline double seconds_since(wall::time_point t0) {
