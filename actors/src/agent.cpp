@@ -34,7 +34,7 @@ caf::result<void> reply(caf::error err) {
 }
 
 /// The one place the lifecycle state changes: asks the table, bumps the version,
-/// reports to the supervisor, switches behaviour.
+/// reports to the supervisor (the next message finds the new state's behaviour).
 caf::error enter(self_ptr self, change c) {
   auto& st = self->state;
   if (auto err = check_transition(st.opts.id, st.current, c.to))

@@ -52,7 +52,7 @@ struct change {
 };
 
 /// The one place the lifecycle state changes: asks the table, bumps the version,
-/// reports to the supervisor, switches behaviour.
+/// reports to the supervisor (the next message finds the new state's behaviour).
 caf::error enter(self_ptr self, change c);
 
 /// Ends the agent in a terminal state and quits with the matching exit reason.

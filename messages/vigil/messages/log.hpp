@@ -9,11 +9,13 @@ namespace vigil {
 
 /// The logger every vigil component writes to: the one registered with spdlog under
 /// the name `"vigil"`, created on first use (colour to stderr, level `info`) if the
-/// application registered none. Actors fetch it once when they start.
+/// application registered none. Supervisors fetch it once when they start; agents
+/// fetch it when they log (a million agents would each hold a handle).
 std::shared_ptr<spdlog::logger> log();
 
 /// Replaces the `vigil` logger (pass your own sinks, pattern and level). Actors spawned
-/// afterwards use it. To silence vigil: `vigil::log()->set_level(spdlog::level::off)`.
+/// afterwards (and every agent) use it. To silence vigil:
+/// `vigil::log()->set_level(spdlog::level::off)`.
 void set_log(std::shared_ptr<spdlog::logger> logger);
 
 } // namespace vigil
