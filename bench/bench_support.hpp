@@ -9,6 +9,9 @@
 #include <cstdlib>
 #include <cstring>
 #include <malloc.h>
+#ifdef VIGIL_WITH_JEMALLOC
+#  include <jemalloc/jemalloc.h>
+#endif
 
 #include <fstream>
 #include <string>
@@ -54,8 +57,17 @@ inline size_t rss_bytes() {
 /// Bytes the allocator has handed out and not had back: RSS less what malloc keeps
 /// for reuse (after a burst of messages, say).
 inline size_t heap_in_use() {
+#ifdef VIGIL_WITH_JEMALLOC
+  uint64_t epoch = 1; // jemalloc's statistics are a snapshot, taken at each new epoch
+  auto len = sizeof epoch;
+  mallctl("epoch", &epoch, &len, &epoch, len);
+  size_t allocated = 0;
+  len = sizeof allocated;
+  return mallctl("stats.allocated", &allocated, &len, nullptr, 0) == 0 ? allocated : 0;
+#else
   auto m = mallinfo2();
   return m.uordblks + m.hblkhd; // large blocks malloc maps from the OS count too
+#endif
 }
 
 inline double seconds_since(wall::time_point t0) {

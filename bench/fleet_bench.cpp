@@ -6,6 +6,7 @@
 // actors ticked the same way, and what one bare actor costs.
 //
 //   build/bench/fleet_bench [--agents 100000] [--seconds 60] [--no-reference]
+//                           [--malloc-stats]  (jemalloc's size classes once registered)
 #include <sys/wait.h>
 
 #include <caf/event_based_actor.hpp>
@@ -124,6 +125,7 @@ int main(int argc, char** argv) {
   size_t agents = 100000;
   int seconds = 60;
   bool with_reference = true;
+  bool malloc_stats = false;
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--agents") == 0 && i + 1 < argc)
       agents = std::strtoull(argv[++i], nullptr, 10);
@@ -131,6 +133,8 @@ int main(int argc, char** argv) {
       seconds = std::atoi(argv[++i]);
     else if (std::strcmp(argv[i], "--no-reference") == 0)
       with_reference = false;
+    else if (std::strcmp(argv[i], "--malloc-stats") == 0)
+      malloc_stats = true;
   }
   reference ref;
   if (with_reference) {
@@ -180,6 +184,13 @@ int main(int argc, char** argv) {
            (static_cast<double>(heap1) - static_cast<double>(heap0)) /
                static_cast<double>(agents),
            seconds);
+#ifdef VIGIL_WITH_JEMALLOC
+  if (malloc_stats) // where the memory went, by size class (merged over all arenas)
+    malloc_stats_print(nullptr, nullptr, "gadxe");
+#else
+  if (malloc_stats)
+    progress("fleet: --malloc-stats needs a build with VIGIL_JEMALLOC");
+#endif
   auto before = stats(self, sup).beat_gaps_10ms;
   auto tw = wall::now();
   std::this_thread::sleep_for(std::chrono::seconds(seconds));
@@ -188,6 +199,13 @@ int main(int argc, char** argv) {
   auto gaps = window_between(before, after.beat_gaps_10ms);
   auto& window = gaps.histogram;
   auto c = counts(self, sup);
+#ifdef VIGIL_WITH_JEMALLOC
+  if (malloc_stats) {
+    progress("fleet: RSS grew %.0f B per agent by the end",
+             static_cast<double>(rss_bytes() - rss0) / static_cast<double>(agents));
+    malloc_stats_print(nullptr, nullptr, "gadxe");
+  }
+#endif
   auto rate = static_cast<double>(gaps.beats) / window_secs;
   auto p50 = histogram_quantile_ms(window, 0.50);
   auto p99 = histogram_quantile_ms(window, 0.99);

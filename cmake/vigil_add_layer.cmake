@@ -24,3 +24,14 @@ function(vigil_warnings target)
   target_compile_options(${target} PRIVATE -Wall -Wextra
                          $<$<BOOL:${VIGIL_WERROR}>:-Werror>)
 endfunction()
+
+# A vigil program: links the allocator VIGIL_JEMALLOC chose and says so to the code
+# (VIGIL_WITH_JEMALLOC), for the benchmarks' heap figures.
+function(vigil_program target)
+  vigil_warnings(${target})
+  if(VIGIL_JEMALLOC)
+    target_link_libraries(${target} PRIVATE ${VIGIL_JEMALLOC_LIBRARY})
+    target_include_directories(${target} SYSTEM PRIVATE ${VIGIL_JEMALLOC_INCLUDE_DIR})
+    target_compile_definitions(${target} PRIVATE VIGIL_WITH_JEMALLOC)
+  endif()
+endfunction()

@@ -8,6 +8,7 @@ packages=(
   g++ make cmake
   libcaf-dev libboost-json1.81-dev libspdlog-dev libgtest-dev libsqlite3-dev
   libhiredis-dev redis-server  # the Redis store, and the server its tests start
+  libjemalloc-dev  # the programs' allocator (CMake option VIGIL_JEMALLOC)
   openssl  # the tests make TLS certificates with it
 )
 

@@ -7,6 +7,7 @@
 
 #include "agent_state.hpp"
 #include "vigil/messages/errc.hpp"
+#include "vigil/messages/interned.hpp"
 #include "vigil/messages/log.hpp"
 
 namespace vigil {
@@ -17,8 +18,8 @@ namespace detail::agent {
 /// version it kept whenever a node's uplink hands it a new supervisor (DESIGN §7).
 void register_self(self_ptr self) {
   auto& st = self->state;
-  registration reg{st.opts.id, st.opts.type, st.opts.node,
-                   st.current, st.version,   st.opts.pacer.address()};
+  registration reg{st.id,      *st.type,   *st.node,
+                   st.current, st.version, st.pacer.address()};
   auto round = ++st.registration_round;
   self->request(st.supervisor, caf::infinite, std::move(reg))
       .then(
@@ -28,23 +29,23 @@ void register_self(self_ptr self) {
               return; // the answer to an earlier registration
             st.key = ack.key;
             if (st.current != agent_state::spawning) {
-              log()->info("agent {} registered again as {} (version {})", st.opts.id,
+              log()->info("agent {} registered again as {} (version {})", st.id,
                           to_string(st.current), st.version);
-              if (st.opts.pacer) // beating goes on as before, with the new key
-                self->send(st.opts.pacer, pace_atom::value, st.key,
-                           st.opts.settings.heartbeat_interval);
+              if (st.pacer) // beating goes on as before, with the new key
+                self->send(st.pacer, pace_atom::value, st.key,
+                           st.settings.heartbeat_interval);
               return;
             }
             if (auto err = enter(self, change{agent_state::idle, "registered"})) {
-              log()->error("agent {}: {}", st.opts.id, self->system().render(err));
+              log()->error("agent {}: {}", st.id, self->system().render(err));
               return;
             }
             // Registration counts as the first beat (DESIGN §5).
-            auto interval = st.opts.settings.heartbeat_interval;
-            if (st.opts.pacer)
-              self->send(st.opts.pacer, pace_atom::value, st.key, interval);
+            auto interval = st.settings.heartbeat_interval;
+            if (st.pacer)
+              self->send(st.pacer, pace_atom::value, st.key, interval);
             else
-              self->delayed_send(self, interval, beat_atom::value);
+              self->delayed_send(self, interval, beat_atom::value, own_tick);
             take_next(self);
           },
           [self, round](caf::error& err) {
@@ -59,11 +60,11 @@ void register_self(self_ptr self) {
               // Keep everything and register again when handed a supervisor.
               log()->warn("agent {}: registration did not reach the supervisor ({}); "
                           "keeps {} and waits for a new connection",
-                          st.opts.id, text, to_string(st.current));
+                          st.id, text, to_string(st.current));
               return;
             }
             text = "registration refused: " + text;
-            log()->error("agent {}: {}", st.opts.id, text);
+            log()->error("agent {}: {}", st.id, text);
             end(self, agent_state::failed, "registration_refused", text, false);
           });
 }
@@ -75,7 +76,7 @@ void rejoin(self_ptr self, agent_facing_supervisor sup) {
     return;
   // Not compared with the old handle: CAF handles compare by node and actor id, so
   // the proxy of a new connection to the same supervisor looks like the old one.
-  log()->debug("agent {}: registering again with its supervisor", st.opts.id);
+  log()->debug("agent {}: registering again with its supervisor", st.id);
   st.supervisor = std::move(sup);
   register_self(self);
 }
@@ -89,28 +90,34 @@ using namespace detail::agent;
 caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
                          agent_options opts) {
   auto& st = self->state;
-  st.opts = std::move(opts);
+  st.id = std::move(opts.id);
+  st.type = intern(opts.type);
+  st.node = intern(opts.node);
+  st.settings = opts.settings;
+  st.worker = std::move(opts.worker);
+  st.pacer = std::move(opts.pacer);
   st.supervisor = std::move(supervisor);
   // Not monitored: losing the supervisor changes nothing here. The agent keeps its
   // state and work until it is handed a new one (`supervisor_atom`), then registers
   // again; the node's uplink says once that the connection went, where a million
   // agents would each say it (and each monitor costs about 50 B).
-  if (st.opts.pacer)
-    self->monitor(st.opts.pacer);
+  if (st.pacer)
+    self->monitor(st.pacer);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
-    if (st.opts.pacer && dm.source == st.opts.pacer.address()) {
+    if (st.pacer && dm.source == st.pacer.address()) {
       // Without its pacer the agent beats by itself rather than go silent.
-      log()->warn("agent {} lost its pacer ({}); beats by itself", st.opts.id,
+      log()->warn("agent {} lost its pacer ({}); beats by itself", st.id,
                   self->system().render(dm.reason));
-      st.opts.pacer = nullptr;
+      st.pacer = nullptr;
       if (st.current != agent_state::spawning)
-        self->delayed_send(self, st.opts.settings.heartbeat_interval, beat_atom::value);
+        self->delayed_send(self, st.settings.heartbeat_interval, beat_atom::value,
+                           own_tick);
     }
   });
   self->set_default_handler(by_state);
   register_self(self);
-  return ticking(self);
+  return held_behaviour();
 }
 
 } // namespace

@@ -2,6 +2,7 @@
 // that change it.
 #pragma once
 
+#include <cstdint>
 #include <list>
 #include <memory>
 #include <string>
@@ -20,7 +21,15 @@ struct pending_slot {
 
 struct agent_actor_state {
   static inline const char* name = "vigil.agent";
-  agent_options opts;
+  // The options, as fields. Type and node are interned: a fleet has a handful of each,
+  // and with two pointers for two strings the actor fits a 1,280 B allocation (under
+  // jemalloc the next size up is 1,536 B).
+  std::string id;
+  const std::string* type = nullptr;
+  const std::string* node = nullptr;
+  agent_settings settings;
+  caf::actor worker;
+  pacer_actor pacer;
   agent_facing_supervisor supervisor;
   uint64_t key = 0; ///< From the supervisor's `registration_ack`.
   /// Counts registrations: only the answer to the latest one counts (CAF handles of
@@ -65,11 +74,19 @@ void take_next(self_ptr self);
 /// The behaviour of the current state, for every message but the tick.
 caf::behavior behaviour_for(self_ptr self);
 
-/// The one behaviour the actor holds: the heartbeat tick.
-caf::behavior ticking(self_ptr self);
+/// The ticket of the agent's own beat timer (`beat_atom, ticket`); a pacer's tickets
+/// are its slots, which never reach this.
+constexpr uint32_t own_tick = UINT32_MAX;
 
-/// The actor's default handler: a message the held behaviour does not match goes to
-/// the behaviour of the current state (the caller needs no `become` on a transition).
+/// The one behaviour the actor holds, shared by every agent. It matches nothing: CAF
+/// needs a behaviour to keep an actor alive, and the messages all go to `by_state`.
+caf::behavior held_behaviour();
+
+/// The actor's default handler, which gets every message: the heartbeat tick directly,
+/// the rest through the behaviour of the current state, built for the message (the
+/// caller needs no `become` on a transition). Those handlers answer at once (a value,
+/// an error or nothing): a response promise or a delegation would turn into an
+/// immediate empty reply here, so none may use one.
 caf::result<caf::message> by_state(caf::scheduled_actor* self, caf::message_view& x);
 
 /// Registers with the current supervisor (agent_link.cpp).

@@ -12,8 +12,8 @@ event event_for(const agent_record& rec, event_kind kind, time_point now) {
   event e;
   e.kind = kind;
   e.agent = rec.id;
-  e.type = rec.type;
-  e.node = rec.node;
+  e.type = *rec.type;
+  e.node = *rec.node;
   e.from = rec.state;
   e.to = rec.state;
   e.at = now;
@@ -60,7 +60,7 @@ void apply(self_ptr self, agent_record& rec, change c) {
   rec.state = c.to;
   ++rec.version;
   rec.reason = c.reason;
-  if (phase_of(c.to) == agent_phase::running && !rec.started_at)
+  if (phase_of(c.to) == agent_phase::running && rec.started_at == agent_record::none)
     rec.started_at = now;
   // Leaving exhausted clears recovery_at, but offline keeps it: an agent that comes
   // back still exhausted resumes the recovery time we knew.
@@ -70,13 +70,13 @@ void apply(self_ptr self, agent_record& rec, change c) {
   if (c.recovery_in)
     rec.recovery_at = now + *c.recovery_in;
   else if (!keeps_recovery)
-    rec.recovery_at = caf::none;
+    rec.recovery_at = agent_record::none;
   if (!c.error.empty())
     rec.last_error = c.error;
   auto e = event_for(rec, event_kind::transition, now);
   e.from = from;
   e.reason = std::move(c.reason);
-  e.recovery_at = rec.recovery_at;
+  e.recovery_at = if_set(rec.recovery_at);
   e.error = std::move(c.error);
   self->state.log->info("agent {}: {} -> {} ({}), version {}", rec.id, to_string(from),
                         to_string(c.to), e.reason, rec.version);
@@ -144,20 +144,20 @@ agent_status status_of(self_ptr self, const agent_record& rec) {
   auto now = self->clock().now();
   agent_status x;
   x.id = rec.id;
-  x.type = rec.type;
-  x.node = rec.node;
+  x.type = *rec.type;
+  x.node = *rec.node;
   x.state = rec.state;
   x.version = rec.version;
   x.registered_at = rec.registered_at;
-  x.started_at = rec.started_at;
-  x.ended_at = rec.ended_at;
+  x.started_at = if_set(rec.started_at);
+  x.ended_at = if_set(rec.ended_at);
   x.last_beat = rec.beats.last_beat();
   x.seconds_since_beat = std::chrono::duration<double>(now - x.last_beat).count();
   x.missed = static_cast<uint32_t>(rec.beats.missed());
   x.paused = rec.beats.paused();
   x.healthy = phase_of(rec.state) == agent_phase::running &&
               rec.state != agent_state::offline && x.missed == 0;
-  x.recovery_at = rec.recovery_at;
+  x.recovery_at = if_set(rec.recovery_at);
   x.reason = rec.reason;
   x.last_error = rec.last_error;
   return x;

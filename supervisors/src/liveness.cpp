@@ -115,8 +115,8 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
     event e;
     e.kind = event_kind::heartbeat_missed;
     e.agent = rec.id;
-    e.type = rec.type;
-    e.node = rec.node;
+    e.type = *rec.type;
+    e.node = *rec.node;
     e.from = e.to = rec.state;
     e.at = self->clock().now();
     e.version = rec.version;

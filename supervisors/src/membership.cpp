@@ -77,8 +77,8 @@ void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
   event e;
   e.kind = kind;
   e.agent = rec.id;
-  e.type = rec.type;
-  e.node = rec.node;
+  e.type = *rec.type;
+  e.node = *rec.node;
   e.from = e.to = rec.state;
   e.reason = std::move(reason);
   e.at = self->clock().now();
@@ -112,7 +112,7 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg) 
         st.log->info("agent {} is back from node {} under a new handle", rec.id,
                      reg.node);
         release_owner(self, rec);
-        rec.node = reg.node;
+        rec.node = intern(reg.node);
       }
       if (rec.owner_down || !same_actor)
         adopt(self, rec, sender);
@@ -146,8 +146,8 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg) 
     rec.started_at = now;
   rec.watchdog_cfg = &st.cfg.watchdog_for(reg.type);
   adopt(self, rec, std::move(sender));
-  st.log->info("agent {} registered (type {}, node {}, {})", rec.id, rec.type, rec.node,
-               to_string(rec.state));
+  st.log->info("agent {} registered (type {}, node {}, {})", rec.id, *rec.type,
+               *rec.node, to_string(rec.state));
   emit_record_event(self, rec, event_kind::registered, "registered");
   start_watching(self, rec, now); // registered while working (it reconnected)
   ensure_timer(self, rec);        // registration counts as the first beat
@@ -183,7 +183,7 @@ void on_down(self_ptr self, caf::down_msg& dm) {
       // DESIGN §7: a lost node is not a dead agent. Keep the owner for its return;
       // its monitor is used up, so a return adopts (and monitors) it again.
       if (may_transition(rec.state, agent_state::offline))
-        apply(self, rec, change{agent_state::offline, "node_unreachable:" + rec.node});
+        apply(self, rec, change{agent_state::offline, "node_unreachable:" + *rec.node});
       continue;
     }
     release_owner(self, rec);
@@ -237,7 +237,8 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
     rec.owner_down = true; // its actor is unknown until it speaks or registers
     if (is_terminal(rec.state)) {
       // Retention goes on from when it ended, not from now.
-      auto purge_at = rec.ended_at.value_or(now) + st.cfg.retention;
+      auto purge_at =
+          (rec.ended_at != agent_record::none ? rec.ended_at : now) + st.cfg.retention;
       self->delayed_send(self, std::max(purge_at - now, duration::zero()),
                          purge_atom::value, rec.key);
     } else if (may_transition(rec.state, agent_state::offline)) {

@@ -6,6 +6,7 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -21,7 +22,7 @@ class record_table {
 public:
   /// The record of `id`, or null.
   agent_record* find(const std::string& id) {
-    auto i = ids_.find(id);
+    auto i = ids_.find(std::string_view{id});
     return i == ids_.end() ? nullptr : slots_[i->second].get();
   }
 
@@ -47,9 +48,8 @@ public:
     }
     auto rec = std::make_unique<agent_record>(std::move(id), std::move(type),
                                               std::move(node), hb, now);
-    rec->life = next_life_++;
-    rec->key = (rec->life << 32) | slot;
-    ids_.emplace(rec->id, slot);
+    rec->key = (next_life_++ << 32) | slot;
+    ids_.emplace(std::string_view{rec->id}, slot);
     slots_[slot] = std::move(rec);
     return *slots_[slot];
   }
@@ -57,7 +57,7 @@ public:
   /// Drops `rec`; its key turns stale.
   void remove(agent_record& rec) {
     auto slot = static_cast<uint32_t>(rec.key);
-    ids_.erase(rec.id);
+    ids_.erase(std::string_view{rec.id});
     slots_[slot].reset();
     free_.push_back(slot);
   }
@@ -75,7 +75,8 @@ public:
 private:
   std::vector<std::unique_ptr<agent_record>> slots_;
   std::vector<uint32_t> free_;
-  std::unordered_map<std::string, uint32_t> ids_;
+  /// Views of the records' own ids (a record never moves): no second copy of each.
+  std::unordered_map<std::string_view, uint32_t> ids_;
   /// Starts anywhere: a restarted supervisor must not give out the keys of the last
   /// run again (an agent may still beat with one before it registers again).
   uint64_t next_life_ = std::random_device{}();

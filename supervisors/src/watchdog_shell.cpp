@@ -38,8 +38,8 @@ bool publish_notes(self_ptr self, agent_record& rec,
     event e;
     e.kind = kind_of(n.signal);
     e.agent = rec.id;
-    e.type = rec.type;
-    e.node = rec.node;
+    e.type = *rec.type;
+    e.node = *rec.node;
     e.from = e.to = rec.state;
     e.at = n.at;
     e.version = rec.version;
