@@ -23,6 +23,7 @@
 #include <caf/event_based_actor.hpp>
 #include <caf/scoped_actor.hpp>
 
+#include "vigil/actors/fleet_scheduler.hpp"
 #include "vigil/messages/register_types.hpp"
 #include "vigil/supervisors/supervisor.hpp"
 
@@ -31,21 +32,30 @@ namespace vigil::bench {
 using namespace std::chrono_literals;
 using wall = std::chrono::steady_clock;
 
-/// Two workers, as on the target machine. `sharing`: one FIFO job queue. CAF's
-/// work-stealing default runs freshly woken actors first (LIFO) and spins when idle,
-/// which at 100,000+ agents left old jobs (a pacer tick, a deadline) waiting for
-/// seconds (BENCHMARKS.md). A finite max-throughput: an actor with a full mailbox
-/// yields its thread after this many messages.
+/// Two workers, as on the target machine, on vigil's fleet scheduler (FIFO, like
+/// CAF's `sharing`, without a shared lock per job). CAF's work-stealing default runs
+/// freshly woken actors first (LIFO) and spins when idle, which at 100,000+ agents left
+/// old jobs (a pacer tick, a deadline) waiting for seconds (BENCHMARKS.md). A finite
+/// max-throughput: an actor with a full mailbox yields its thread after this many
+/// messages. `VIGIL_BENCH_POLICY=sharing` (or `stealing`) runs on CAF's own, to
+/// compare.
 struct bench_config : caf::actor_system_config {
   bench_config() {
     set("scheduler.max-threads", 2);
-    set("scheduler.policy", caf::atom("sharing"));
     set("scheduler.max-throughput", 300);
-    if (auto p = std::getenv("VIGIL_BENCH_POLICY")) // to compare: stealing
+    if (auto p = std::getenv("VIGIL_BENCH_POLICY"))
       set("scheduler.policy", caf::atom_from_string(p));
+    else
+      use_fleet_scheduler(*this);
     register_types(*this);
   }
 };
+
+/// The scheduler the benchmark programs run on, for their tables.
+inline std::string scheduler_name() {
+  auto p = std::getenv("VIGIL_BENCH_POLICY");
+  return p ? std::string{"CAF "} + p : std::string{"vigil fleet scheduler"};
+}
 
 inline size_t rss_bytes() {
   std::ifstream statm{"/proc/self/statm"};

@@ -30,7 +30,9 @@ endfunction()
 function(vigil_program target)
   vigil_warnings(${target})
   if(VIGIL_JEMALLOC)
-    target_link_libraries(${target} PRIVATE ${VIGIL_JEMALLOC_LIBRARY})
+    # Linked even where the program's own objects call no malloc (--as-needed).
+    target_link_libraries(${target} PRIVATE -Wl,--push-state,--no-as-needed
+                          ${VIGIL_JEMALLOC_LIBRARY} -Wl,--pop-state)
     target_include_directories(${target} SYSTEM PRIVATE ${VIGIL_JEMALLOC_INCLUDE_DIR})
     target_compile_definitions(${target} PRIVATE VIGIL_WITH_JEMALLOC)
   endif()

@@ -365,7 +365,7 @@ caf::result<caf::message> by_state(caf::scheduled_actor* ptr, caf::message_view&
   auto& msg = x.content();
   if (msg.match_elements<beat_atom, uint32_t>()) { // the hot path builds nothing
     on_tick(self, msg.get_as<uint32_t>(1));
-    return caf::message{};
+    return caf::delegated<caf::message>{}; // nothing to answer, and no promise made
   }
   auto bhvr = behaviour_for(self); // held here while it runs: it may change the state
   if (auto answer = bhvr(x.content()))

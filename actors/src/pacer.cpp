@@ -132,7 +132,10 @@ void on_answer(self_ptr self, uint32_t ticket, agent_state state, uint64_t versi
     return;
   auto& m = st.members[ticket];
   // Only the member's own answer to its own tick: nobody beats for another agent.
-  if (!m.ticked || !m.agent || self->current_sender() != m.agent.address())
+  // Compared as control blocks: an `actor_addr` would touch the agent's weak count.
+  if (!m.ticked || !m.agent ||
+      self->current_sender().get() !=
+          caf::actor_cast<caf::actor_control_block*>(m.agent))
     return;
   m.ticked = false;
   --st.awaiting;

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "vigil/actors/fleet_scheduler.hpp"
 #include "vigil/config/config_problem.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/log.hpp"
@@ -193,10 +194,10 @@ bool configure(caf::actor_system_config& cfg, const cli& x, const settings& s) {
   // default (no limit) it starves the agents queued behind it (measured: at 100,000
   // agents, 45% of the beats were late without it).
   cfg.set("scheduler.max-throughput", 300);
-  // One FIFO job queue: CAF's work stealing runs freshly woken actors first and spins
-  // when idle; at 400,000 agents it left ticks and deadlines waiting for seconds
-  // (BENCHMARKS.md).
-  cfg.set("scheduler.policy", caf::atom("sharing"));
+  // FIFO: CAF's work stealing runs freshly woken actors first and spins when idle; at
+  // 400,000 agents it left ticks and deadlines waiting for seconds. vigil's fleet
+  // scheduler keeps CAF's `sharing` order without its lock per job (BENCHMARKS.md).
+  use_fleet_scheduler(cfg);
   return true;
 }
 
