@@ -147,7 +147,10 @@ int main(int argc, char** argv) {
   auto sc = one_hertz_settings();
   sc.history = 4096;
   auto sup = *spawn_supervisor(sys, sc);
-  auto pacer = *spawn_pacer(sys, sup);
+  pacer_options popts;
+  if (auto g = std::getenv("VIGIL_BENCH_GRANULARITY_US"))
+    popts.granularity = std::chrono::microseconds(std::atoi(g));
+  auto pacer = *spawn_pacer(sys, sup, popts);
   caf::scoped_actor self{sys};
   auto rss0 = rss_bytes();
   auto heap0 = heap_in_use();

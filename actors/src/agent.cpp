@@ -251,17 +251,19 @@ caf::message_handler common(self_ptr self) {
 
 /// The heartbeat tick, by far the most frequent message. With a pacer the tick is the
 /// pacer's, and the answer goes back to it; otherwise it is our own timer's.
-void on_tick(self_ptr self, uint32_t ticket) {
+void on_tick(self_ptr self, uint32_t ticket, uint32_t token) {
   auto& st = self->state;
-  if (ticket != own_tick) { // the pacer's tick
+  if (ticket != own_tick) { // the pacer's tick: answered without a sender (pacer.hpp)
     if (st.pacer)
-      self->send(st.pacer, beat_atom::value, ticket, st.current, st.version);
+      st.pacer->eq_impl(caf::make_message_id(), nullptr, self->context(),
+                        beat_atom::value, ticket, token, st.current, st.version);
     return;
   }
   if (st.pacer)
     return; // a timer from before we had a pacer again: the pacer ticks now
   send_beat(self);
-  self->delayed_send(self, st.settings.heartbeat_interval, beat_atom::value, own_tick);
+  self->delayed_send(self, st.settings.heartbeat_interval, beat_atom::value, own_tick,
+                     uint32_t{0});
 }
 
 caf::behavior held_behaviour() {
@@ -363,8 +365,8 @@ caf::behavior behaviour_for(self_ptr self) {
 caf::result<caf::message> by_state(caf::scheduled_actor* ptr, caf::message_view& x) {
   auto self = static_cast<self_ptr>(ptr);
   auto& msg = x.content();
-  if (msg.match_elements<beat_atom, uint32_t>()) { // the hot path builds nothing
-    on_tick(self, msg.get_as<uint32_t>(1));
+  if (msg.match_elements<beat_atom, uint32_t, uint32_t>()) { // the hot path
+    on_tick(self, msg.get_as<uint32_t>(1), msg.get_as<uint32_t>(2));
     return caf::delegated<caf::message>{}; // nothing to answer, and no promise made
   }
   auto bhvr = behaviour_for(self); // held here while it runs: it may change the state

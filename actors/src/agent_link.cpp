@@ -45,7 +45,8 @@ void register_self(self_ptr self) {
             if (st.pacer)
               self->send(st.pacer, pace_atom::value, st.key, interval);
             else
-              self->delayed_send(self, interval, beat_atom::value, own_tick);
+              self->delayed_send(self, interval, beat_atom::value, own_tick,
+                                 uint32_t{0});
             take_next(self);
           },
           [self, round](caf::error& err) {
@@ -112,7 +113,7 @@ caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
       st.pacer = nullptr;
       if (st.current != agent_state::spawning)
         self->delayed_send(self, st.settings.heartbeat_interval, beat_atom::value,
-                           own_tick);
+                           own_tick, uint32_t{0});
     }
   });
   self->set_default_handler(by_state);

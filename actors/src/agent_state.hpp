@@ -74,8 +74,8 @@ void take_next(self_ptr self);
 /// The behaviour of the current state, for every message but the tick.
 caf::behavior behaviour_for(self_ptr self);
 
-/// The ticket of the agent's own beat timer (`beat_atom, ticket`); a pacer's tickets
-/// are its slots, which never reach this.
+/// The ticket of the agent's own beat timer (`beat_atom, ticket, token`, with token 0);
+/// a pacer's tickets are its slots, which never reach this.
 constexpr uint32_t own_tick = UINT32_MAX;
 
 /// The one behaviour the actor holds, shared by every agent. It matches nothing: CAF

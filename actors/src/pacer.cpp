@@ -3,6 +3,7 @@
 #include "vigil/actors/pacer.hpp"
 
 #include <map>
+#include <random>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +25,7 @@ struct member {
   caf::actor agent; ///< Null once the agent is gone: its slot frees at its next tick.
   uint64_t key = 0;
   duration interval{0};
+  uint32_t token = 0;  ///< Of the last tick: only its answer counts.
   bool ticked = false; ///< A tick is out, unanswered.
 };
 
@@ -37,6 +39,7 @@ struct pacer_state {
   /// Next tick -> the members it ticks. One delayed message per entry.
   std::map<time_point, std::vector<uint32_t>> phases;
   std::vector<paced_beat> batch;
+  std::minstd_rand tokens{std::random_device{}()};
   size_t awaiting = 0; ///< Ticks sent whose answers have not come yet.
   bool flush_armed = false;
 };
@@ -115,7 +118,10 @@ void tick(self_ptr self, time_point due) {
     }
     if (!m.ticked) { // else it has not answered the last one: no pile-up
       m.ticked = true;
-      self->send(m.agent, beat_atom::value, slot);
+      m.token = static_cast<uint32_t>(st.tokens());
+      // No sender: the agent answers its pacer, and the answer carries the token.
+      m.agent->eq_impl(caf::make_message_id(), nullptr, self->context(),
+                       beat_atom::value, slot, m.token);
       ++st.awaiting;
     }
     if (m.interval != last_interval) {
@@ -126,16 +132,14 @@ void tick(self_ptr self, time_point due) {
   }
 }
 
-void on_answer(self_ptr self, uint32_t ticket, agent_state state, uint64_t version) {
+void on_answer(self_ptr self, uint32_t ticket, uint32_t token, agent_state state,
+               uint64_t version) {
   auto& st = self->state;
   if (ticket >= st.members.size())
     return;
   auto& m = st.members[ticket];
-  // Only the member's own answer to its own tick: nobody beats for another agent.
-  // Compared as control blocks: an `actor_addr` would touch the agent's weak count.
-  if (!m.ticked || !m.agent ||
-      self->current_sender().get() !=
-          caf::actor_cast<caf::actor_control_block*>(m.agent))
+  // Only the answer to the member's last tick: nobody beats for another agent.
+  if (!m.ticked || !m.agent || token != m.token)
     return;
   m.ticked = false;
   --st.awaiting;
@@ -166,9 +170,8 @@ caf::behavior pacer(self_ptr self, beat_sink upstream, pacer_options opts) {
   });
   return {
       [self](pace_atom, uint64_t key, duration interval) { join(self, key, interval); },
-      [self](beat_atom, uint32_t ticket, agent_state state, uint64_t version) {
-        on_answer(self, ticket, state, version);
-      },
+      [self](beat_atom, uint32_t ticket, uint32_t token, agent_state state,
+             uint64_t version) { on_answer(self, ticket, token, state, version); },
       [self](tick_atom, time_point due) { tick(self, due); },
       [self](supervisor_atom, beat_sink& sink) {
         self->state.upstream = std::move(sink);

@@ -23,13 +23,17 @@ namespace {
 struct member_state {
   static inline const char* name = "vigil.test.pacer_member";
   std::vector<uint32_t> tickets; ///< Of the ticks it got (it never answers).
+  std::vector<uint32_t> tokens;
 };
 
 // Joins a pacer like an agent, then never answers a tick: a stuck agent.
 caf::behavior mute_member(caf::stateful_actor<member_state>* self, pacer_actor pacer,
                           duration interval) {
   self->send(pacer, pace_atom::value, uint64_t{999}, interval);
-  return {[self](beat_atom, uint32_t ticket) { self->state.tickets.push_back(ticket); }};
+  return {[self](beat_atom, uint32_t ticket, uint32_t token) {
+    self->state.tickets.push_back(ticket);
+    self->state.tokens.push_back(token);
+  }};
 }
 
 class Pacer : public vigil::test::virtual_time {
@@ -234,22 +238,31 @@ TEST_F(Pacer, AStuckMemberIsNotTickedAgainAndItsEndReleasesTheBatches) {
   EXPECT_EQ(recorded().batches[3].first, t0 + 40s);
 }
 
-TEST_F(Pacer, AnswersForAnotherMembersTicketAreIgnored) {
+TEST_F(Pacer, OnlyTheAnswerWithTheTicksTokenCounts) {
   start(exact());
   auto mute = track(sys.spawn(mute_member, pacer, duration{10s}));
   sched.run();
   advance(10s);
   ASSERT_EQ(state_of<member_state>(mute).tickets.size(), 1u);
   auto ticket = state_of<member_state>(mute).tickets[0];
-  // Someone else answers in its name: nothing goes to the supervisor.
-  caf::anon_send(pacer, beat_atom::value, ticket, agent_state::busy, uint64_t{5});
-  auto impostor = track(sys.spawn([](caf::event_based_actor*) -> caf::behavior {
-    return {[](int) {}};
-  }));
-  caf::send_as(impostor, pacer, beat_atom::value, ticket, agent_state::busy,
-               uint64_t{5});
+  auto token = state_of<member_state>(mute).tokens[0];
+  // Someone who saw the ticket but not the tick answers in its name: nothing goes to
+  // the supervisor.
+  caf::anon_send(pacer, beat_atom::value, ticket, token ^ 1u, agent_state::busy,
+                 uint64_t{5});
+  caf::anon_send(pacer, beat_atom::value, ticket, uint32_t{0}, agent_state::busy,
+                 uint64_t{5});
   advance(1s);
   EXPECT_TRUE(recorded().paced.empty());
+  // The tick's own token counts, once.
+  caf::anon_send(pacer, beat_atom::value, ticket, token, agent_state::busy,
+                 uint64_t{5});
+  caf::anon_send(pacer, beat_atom::value, ticket, token, agent_state::busy,
+                 uint64_t{6});
+  advance(1s);
+  ASSERT_EQ(recorded().paced.size(), 1u);
+  EXPECT_EQ(recorded().paced[0].second.key, 999u);
+  EXPECT_EQ(recorded().paced[0].second.version, 5u);
 }
 
 TEST_F(Pacer, AgentsBeatByThemselvesWhenTheirPacerIsGone) {

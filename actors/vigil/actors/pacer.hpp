@@ -25,22 +25,24 @@ using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
 ///   `key` (from my `registration_ack`). The pacer watches the sender and forgets it
 ///   when it is gone. Sent again (after a re-registration), it changes the key at
 ///   once and the interval from the next tick on; the phase stays.
-/// - `beat_atom, ticket, state, version`: the agent's answer to a tick
-///   (`beat_atom, ticket`). The pacer takes only state and version from it: the key is
-///   the one the ticket's member joined with, and only that member's own answer
-///   counts, so no actor can beat for another. A member whose last tick is still
-///   unanswered is not ticked again (a stuck agent piles nothing up).
+/// - `beat_atom, ticket, token, state, version`: the agent's answer to a tick
+///   (`beat_atom, ticket, token`). The pacer takes only state and version from it: the
+///   key is the one the ticket's member joined with, and only an answer with the token
+///   of that member's last tick counts (a fresh random number per tick), so no actor
+///   can beat for another. A member whose last tick is still unanswered is not ticked
+///   again (a stuck agent piles nothing up). Ticks and answers travel without a sender:
+///   at a million beats a second, the sender's reference count (touched by both
+///   workers) cost more than the rest of the message.
 /// - `supervisor_atom, sink`: send batches there from now on (a node's uplink says so
 ///   after a reconnect).
 ///
 /// Each tick goes to the agent actor, and only its answer travels on, so a beat still
 /// means "the agent actor itself answered": an agent stuck in its mailbox sends
 /// nothing and goes offline as before.
-using pacer_actor =
-    caf::typed_actor<caf::reacts_to<pace_atom, uint64_t, duration>,
-                     caf::reacts_to<beat_atom, uint32_t, agent_state, uint64_t>,
-                     caf::reacts_to<supervisor_atom, beat_sink>>;
-
+using pacer_actor = caf::typed_actor<
+    caf::reacts_to<pace_atom, uint64_t, duration>,
+    caf::reacts_to<beat_atom, uint32_t, uint32_t, agent_state, uint64_t>,
+    caf::reacts_to<supervisor_atom, beat_sink>>;
 
 struct pacer_options {
   /// Agents joining within one such span of each other share a phase (and a timer):
