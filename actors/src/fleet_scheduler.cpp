@@ -6,8 +6,11 @@
 #include <cstddef>
 #include <deque>
 #include <mutex>
+#include <thread>
 
 #include <caf/actor_system_config.hpp>
+#include <caf/detail/set_thread_name.hpp>
+#include <caf/execution_unit.hpp>
 #include <caf/logger.hpp>
 #include <caf/policy/unprofiled.hpp>
 #include <caf/resumable.hpp>
@@ -15,8 +18,8 @@
 
 namespace vigil {
 
-namespace {
-
+/// The policy: see the header. (Not in an unnamed namespace: CAF's `worker` is
+/// specialized for it below.)
 class fleet_sharing : public caf::policy::unprofiled {
 public:
   using queue_type = std::deque<caf::resumable*>;
@@ -30,6 +33,7 @@ public:
     queue_type queue;                ///< Guarded by `lock`.
     std::atomic<size_t> queued{0};   ///< `queue.size()`, read without the lock.
     std::atomic<size_t> sleepers{0}; ///< Workers waiting on `cv`.
+    std::atomic<size_t> idle{0};     ///< Workers out of work: spinning or asleep.
   };
 
   struct worker_data {
@@ -38,7 +42,6 @@ public:
     }
     queue_type local;         ///< Touched by the worker's own thread only.
     bool shared_turn = false; ///< Alternates the shared and the local queue.
-    bool started = false;
   };
 
   template <class Coordinator>
@@ -56,10 +59,10 @@ public:
     central_enqueue(self->parent(), job);
   }
 
-  /// A job an actor on this worker woke: ours, unless a worker sleeps.
+  /// A job an actor on this worker woke: ours, unless another worker is out of work.
   template <class Worker>
   void internal_enqueue(Worker* self, caf::resumable* job) {
-    if (d(self->parent()).sleepers.load(std::memory_order_relaxed) > 0)
+    if (d(self->parent()).idle.load(std::memory_order_relaxed) > 0)
       central_enqueue(self->parent(), job);
     else
       d(self).local.push_back(job);
@@ -75,27 +78,18 @@ public:
   caf::resumable* dequeue(Worker* self) {
     auto& w = d(self);
     auto& c = d(self->parent());
-    if (!w.started) {
-      w.started = true;
-      forget_logger();
-    }
     w.shared_turn = !w.shared_turn;
     if (w.local.empty() ||
         (w.shared_turn && c.queued.load(std::memory_order_relaxed) > 0)) {
       std::unique_lock<std::mutex> guard{c.lock};
-      if (!c.queue.empty() || w.local.empty()) {
-        if (c.queue.empty()) {
-          c.sleepers.fetch_add(1, std::memory_order_relaxed);
-          c.cv.wait(guard, [&] { return !c.queue.empty(); });
-          c.sleepers.fetch_sub(1, std::memory_order_relaxed);
-        }
-        auto job = c.queue.front();
-        c.queue.pop_front();
-        c.queued.fetch_sub(1, std::memory_order_relaxed);
-        return job;
+      if (!c.queue.empty())
+        return pop_shared(c);
+      if (w.local.empty()) {
+        guard.unlock();
+        return wait_for_work(c);
       }
     }
-    if (w.local.size() > 1 && c.sleepers.load(std::memory_order_relaxed) > 0)
+    if (w.local.size() > 1 && c.idle.load(std::memory_order_relaxed) > 0)
       share(w, c);
     auto job = w.local.front();
     w.local.pop_front();
@@ -125,7 +119,39 @@ public:
   }
 
 private:
-  /// Another worker sleeps: hand it the newer half of our jobs.
+  static caf::resumable* pop_shared(coordinator_data& c) {
+    auto job = c.queue.front();
+    c.queue.pop_front();
+    c.queued.fetch_sub(1, std::memory_order_relaxed);
+    return job;
+  }
+
+  /// No work in either queue. Spins for some 20-50 us first: a beating fleet has work
+  /// again within microseconds, and a futex sleep with its wake-up costs more (and
+  /// `notify_one` is a system call for the worker that hands the work over).
+  static caf::resumable* wait_for_work(coordinator_data& c) {
+    c.idle.fetch_add(1, std::memory_order_relaxed);
+    for (int i = 0; i < 1000 && c.queued.load(std::memory_order_relaxed) == 0; ++i)
+      cpu_relax();
+    std::unique_lock<std::mutex> guard{c.lock};
+    if (c.queue.empty()) {
+      c.sleepers.fetch_add(1, std::memory_order_relaxed);
+      c.cv.wait(guard, [&] { return !c.queue.empty(); });
+      c.sleepers.fetch_sub(1, std::memory_order_relaxed);
+    }
+    c.idle.fetch_sub(1, std::memory_order_relaxed);
+    return pop_shared(c);
+  }
+
+  static void cpu_relax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::atomic_signal_fence(std::memory_order_seq_cst);
+#endif
+  }
+
+  /// Another worker is out of work: hand it the newer half of our jobs.
   static void share(worker_data& w, coordinator_data& c) {
     auto half = w.local.size() / 2;
     std::unique_lock<std::mutex> guard{c.lock};
@@ -133,20 +159,90 @@ private:
       c.queue.push_back(*i);
     c.queued.fetch_add(half, std::memory_order_relaxed);
     w.local.erase(w.local.end() - static_cast<ptrdiff_t>(half), w.local.end());
-    c.cv.notify_all();
-  }
-
-  /// CAF's worker loop records the running actor's id for its log around every
-  /// resume, under a lock both workers share. With logging compiled out (Debian
-  /// builds CAF with CAF_LOG_LEVEL_QUIET) nobody reads it: our threads opt out.
-  static void forget_logger() {
-#if CAF_LOG_LEVEL == CAF_LOG_LEVEL_QUIET
-    caf::logger::set_current_actor_system(nullptr);
-#endif
+    if (c.sleepers.load(std::memory_order_relaxed) > 0)
+      c.cv.notify_all();
   }
 };
 
-} // namespace
+} // namespace vigil
+
+namespace caf::scheduler {
+
+/// The worker of the fleet scheduler: CAF's `worker` loop without its per-job log
+/// bookkeeping. CAF's loop casts each job to an actor (a cross-cast through RTTI) and
+/// records its id for the log under a lock both workers share, around every resume;
+/// at a million beats a second that was 9% of the time, and the Debian build of CAF
+/// logs nothing (CAF_LOG_LEVEL_QUIET). The interface is what `coordinator` uses.
+template <>
+class worker<vigil::fleet_sharing> : public execution_unit {
+public:
+  using policy = vigil::fleet_sharing;
+  using coordinator_ptr = coordinator<policy>*;
+  using policy_data = policy::worker_data;
+
+  worker(size_t worker_id, coordinator_ptr parent, const policy_data& init,
+         size_t throughput)
+      : execution_unit(&parent->system()), max_throughput_(throughput), id_(worker_id),
+        parent_(parent), data_(init) {
+    // nop
+  }
+
+  worker(const worker&) = delete;
+  worker& operator=(const worker&) = delete;
+
+  void start() {
+    thread_ = std::thread{[this] {
+      CAF_SET_LOGGER_SYS(&system());
+      detail::set_thread_name("caf.worker");
+      system().thread_started();
+      run();
+      system().thread_terminates();
+    }};
+  }
+
+  void external_enqueue(resumable* job) { policy_.external_enqueue(this, job); }
+
+  void exec_later(resumable* job) override { policy_.internal_enqueue(this, job); }
+
+  coordinator_ptr parent() { return parent_; }
+
+  size_t id() const { return id_; }
+
+  std::thread& get_thread() { return thread_; }
+
+  policy_data& data() { return data_; }
+
+  size_t max_throughput() { return max_throughput_; }
+
+private:
+  void run() {
+    for (;;) {
+      auto job = policy_.dequeue(this);
+      switch (job->resume(this, max_throughput_)) {
+      case resumable::resume_later:
+        policy_.resume_job_later(this, job); // it keeps its reference
+        break;
+      case resumable::done:
+      case resumable::awaiting_message:
+        intrusive_ptr_release(job);
+        break;
+      case resumable::shutdown_execution_unit:
+        return;
+      }
+    }
+  }
+
+  size_t max_throughput_;
+  std::thread thread_;
+  size_t id_;
+  coordinator_ptr parent_;
+  policy_data data_;
+  policy policy_;
+};
+
+} // namespace caf::scheduler
+
+namespace vigil {
 
 void use_fleet_scheduler(caf::actor_system_config& cfg) {
   cfg.load<caf::scheduler::coordinator<fleet_sharing>>();

@@ -16,7 +16,7 @@ namespace vigil {
 /// lock shared by all workers and allocates a list node. Here each worker keeps the
 /// jobs its own actors woke in a queue of its own, without locks; a shared queue
 /// takes jobs from other threads (the clock, I/O, `scoped_actor`) and is served
-/// first, and a busy worker hands half its jobs over when another one sleeps.
+/// first, and a busy worker hands half its jobs over when another one runs out.
 ///
 /// Call before constructing the `caf::actor_system`. Not for CAF's test coordinator:
 /// tests in virtual time keep `scheduler.policy = testing`.
