@@ -193,6 +193,10 @@ caf::error refuse_quota(self_ptr self) {
 /// Messages every live state answers the same way; state behaviours come first.
 caf::message_handler common(self_ptr self) {
   return {
+      [self](pace_atom, const caf::actor_addr& pacer) { // our pacer, as it ended
+        if (self->state.pacer && pacer == self->state.pacer.address())
+          lose_pacer(self, "it stopped");
+      },
       [self](slot_atom, slot_kind kind,
              const std::string&) -> caf::result<slot_outcome> {
         auto& st = self->state;

@@ -32,8 +32,7 @@ void register_self(self_ptr self) {
               log()->info("agent {} registered again as {} (version {})", st.id,
                           to_string(st.current), st.version);
               if (st.pacer) // beating goes on as before, with the new key
-                self->send(st.pacer, pace_atom::value, st.key,
-                           st.settings.heartbeat_interval);
+                join_pacer(self);
               return;
             }
             if (auto err = enter(self, change{agent_state::idle, "registered"})) {
@@ -41,12 +40,11 @@ void register_self(self_ptr self) {
               return;
             }
             // Registration counts as the first beat (DESIGN §5).
-            auto interval = st.settings.heartbeat_interval;
             if (st.pacer)
-              self->send(st.pacer, pace_atom::value, st.key, interval);
+              join_pacer(self);
             else
-              self->delayed_send(self, interval, beat_atom::value, own_tick,
-                                 uint32_t{0});
+              self->delayed_send(self, st.settings.heartbeat_interval, beat_atom::value,
+                                 own_tick, uint32_t{0});
             take_next(self);
           },
           [self, round](caf::error& err) {
@@ -68,6 +66,30 @@ void register_self(self_ptr self) {
             log()->error("agent {}: {}", st.id, text);
             end(self, agent_state::failed, "registration_refused", text, false);
           });
+}
+
+void lose_pacer(self_ptr self, const std::string& why) {
+  auto& st = self->state;
+  if (!st.pacer)
+    return;
+  // The pacer logs once for all its agents; one line per agent would be a million.
+  log()->debug("agent {} lost its pacer ({}); beats by itself", st.id, why);
+  st.pacer = nullptr;
+  if (st.current != agent_state::spawning)
+    self->delayed_send(self, st.settings.heartbeat_interval, beat_atom::value, own_tick,
+                       uint32_t{0});
+}
+
+void join_pacer(self_ptr self) {
+  auto& st = self->state;
+  auto pacer = st.pacer;
+  self->request(pacer, caf::infinite, pace_atom::value, st.key,
+                st.settings.heartbeat_interval)
+      .then([] {},
+            [self, pacer](caf::error& err) {
+              if (self->state.pacer == pacer)
+                lose_pacer(self, self->system().render(err));
+            });
 }
 
 /// A supervisor handle after a reconnect: talk to it from now on, and register again.
@@ -101,21 +123,8 @@ caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
   // Not monitored: losing the supervisor changes nothing here. The agent keeps its
   // state and work until it is handed a new one (`supervisor_atom`), then registers
   // again; the node's uplink says once that the connection went, where a million
-  // agents would each say it (and each monitor costs about 50 B).
-  if (st.pacer)
-    self->monitor(st.pacer);
-  self->set_down_handler([self](caf::down_msg& dm) {
-    auto& st = self->state;
-    if (st.pacer && dm.source == st.pacer.address()) {
-      // Without its pacer the agent beats by itself rather than go silent.
-      log()->warn("agent {} lost its pacer ({}); beats by itself", st.id,
-                  self->system().render(dm.reason));
-      st.pacer = nullptr;
-      if (st.current != agent_state::spawning)
-        self->delayed_send(self, st.settings.heartbeat_interval, beat_atom::value,
-                           own_tick, uint32_t{0});
-    }
-  });
+  // agents would each say it (and each monitor costs about 50 B). Nor is the pacer:
+  // it says so itself when it ends (`pace_atom, its address`).
   self->set_default_handler(by_state);
   register_self(self);
   return held_behaviour();

@@ -89,6 +89,13 @@ caf::behavior held_behaviour();
 /// immediate empty reply here, so none may use one.
 caf::result<caf::message> by_state(caf::scheduled_actor* self, caf::message_view& x);
 
+/// Asks the pacer to tick us from now on (again, after a re-registration: new key).
+/// A pacer that is gone already answers with an error: we beat by ourselves.
+void join_pacer(self_ptr self);
+
+/// Our pacer is gone (`why`): beat by ourselves rather than go silent.
+void lose_pacer(self_ptr self, const std::string& why);
+
 /// Registers with the current supervisor (agent_link.cpp).
 void register_self(self_ptr self);
 

@@ -10,10 +10,13 @@
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
+#include <spdlog/logger.h>
 
 #include "vigil/messages/errc.hpp"
+#include "vigil/messages/log.hpp"
 
 namespace vigil {
 
@@ -30,7 +33,25 @@ struct member {
 };
 
 struct pacer_state {
+  pacer_state() = default;
+  pacer_state(const pacer_state&) = delete;
+  pacer_state& operator=(const pacer_state&) = delete;
+
+  /// However the pacer ends, its agents learn it from here (they do not monitor it:
+  /// a million monitors cost about 50 MB) and beat by themselves.
+  ~pacer_state() {
+    size_t n = 0;
+    for (auto& m : members)
+      if (m.agent) {
+        caf::anon_send(m.agent, pace_atom::value, address);
+        ++n;
+      }
+    if (n > 0)
+      log()->warn("pacer stopped: its {} agents beat by themselves", n);
+  }
+
   static inline const char* name = "vigil.pacer";
+  caf::actor_addr address; ///< Of this pacer: its agents check whose end they hear of.
   pacer_options opts;
   beat_sink upstream;
   std::vector<member> members;
@@ -154,6 +175,7 @@ void on_answer(self_ptr self, uint32_t ticket, uint32_t token, agent_state state
 
 caf::behavior pacer(self_ptr self, beat_sink upstream, pacer_options opts) {
   auto& st = self->state;
+  st.address = self->address();
   st.upstream = std::move(upstream);
   st.opts = opts;
   self->set_down_handler([self](caf::down_msg& dm) {

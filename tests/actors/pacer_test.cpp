@@ -279,3 +279,17 @@ TEST_F(Pacer, AgentsBeatByThemselvesWhenTheirPacerIsGone) {
     own.push_back(t);
   EXPECT_EQ(own, (std::vector<time_point>{t0 + 20s, t0 + 30s}));
 }
+
+TEST_F(Pacer, AnAgentWhosePacerIsGoneBeforeItJoinsBeatsByItself) {
+  start(exact());
+  caf::anon_send_exit(pacer, caf::exit_reason::kill);
+  sched.run();
+  auto t0 = now();
+  agent("a1");
+  advance(20s);
+  std::vector<time_point> own;
+  for (auto& [t, b] : recorded().beats)
+    own.push_back(t);
+  EXPECT_EQ(own, (std::vector<time_point>{t0 + 10s, t0 + 20s}));
+  EXPECT_TRUE(recorded().paced.empty());
+}

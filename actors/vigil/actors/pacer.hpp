@@ -24,7 +24,8 @@ using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
 /// - `pace_atom, key, interval`: tick me every `interval` from now; my beats carry
 ///   `key` (from my `registration_ack`). The pacer watches the sender and forgets it
 ///   when it is gone. Sent again (after a re-registration), it changes the key at
-///   once and the interval from the next tick on; the phase stays.
+///   once and the interval from the next tick on; the phase stays. Agents send it as
+///   a request: a pacer that is gone answers with an error.
 /// - `beat_atom, ticket, token, state, version`: the agent's answer to a tick
 ///   (`beat_atom, ticket, token`). The pacer takes only state and version from it: the
 ///   key is the one the ticket's member joined with, and only an answer with the token
@@ -60,7 +61,8 @@ struct pacer_options {
 /// Spawns a pacer that sends its batches to `upstream`. Agents use it when their
 /// `agent_options::pacer` names it. Fails with `errc::bad_config` for a null upstream,
 /// a negative granularity, a zero batch or a non-positive `flush_after`. Stop it with
-/// an exit message: its pending ticks keep it alive otherwise.
+/// an exit message: its pending ticks keep it alive otherwise. However it ends, it
+/// tells each of its agents (`pace_atom, its address`), and they beat by themselves.
 caf::expected<pacer_actor> spawn_pacer(caf::actor_system& sys, beat_sink upstream,
                                        pacer_options options = {});
 
