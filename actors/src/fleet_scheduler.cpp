@@ -59,13 +59,17 @@ public:
     central_enqueue(self->parent(), job);
   }
 
-  /// A job an actor on this worker woke: ours, unless another worker is out of work.
+  /// A job an actor on this worker woke: ours. While another worker is out of work,
+  /// it gets half of ours each time 32 have piled up: one turn of the lock for 16 jobs
+  /// (a turn per job was a fifth of the time at a million beats a second, when a
+  /// pacer's tick wakes 50,000 agents in one go).
   template <class Worker>
   void internal_enqueue(Worker* self, caf::resumable* job) {
-    if (d(self->parent()).idle.load(std::memory_order_relaxed) > 0)
-      central_enqueue(self->parent(), job);
-    else
-      d(self).local.push_back(job);
+    auto& w = d(self);
+    w.local.push_back(job);
+    if (w.local.size() >= 32 &&
+        d(self->parent()).idle.load(std::memory_order_relaxed) > 0)
+      share(w, d(self->parent()));
   }
 
   /// A job that used up its throughput: to the back of the line.
