@@ -113,12 +113,19 @@ public:
   template <class Coordinator, class UnaryFunction>
   void foreach_central_resumable(Coordinator* self, UnaryFunction f) {
     auto& c = d(self);
-    std::unique_lock<std::mutex> guard{c.lock};
-    while (!c.queue.empty()) {
-      auto job = c.queue.front();
-      c.queue.pop_front();
-      c.queued.fetch_sub(1, std::memory_order_relaxed);
-      f(job);
+    // `f` runs without the lock: cleaning a job up may enqueue another one (a bounced
+    // request, a message sent from a destroyed actor's state).
+    for (;;) {
+      queue_type jobs;
+      {
+        std::unique_lock<std::mutex> guard{c.lock};
+        if (c.queue.empty())
+          return;
+        jobs.swap(c.queue);
+        c.queued.store(0, std::memory_order_relaxed);
+      }
+      for (auto job : jobs)
+        f(job);
     }
   }
 
@@ -197,9 +204,10 @@ public:
 
   void start() {
     thread_ = std::thread{[this] {
-    // Without a logger on this thread, `scheduled_actor::resume` skips recording the
-    // actor's id for the log (two turns of a lock both workers share per job). The
-    // Debian build of CAF logs nothing, so nobody would read it.
+      current_ = this;
+      // Without a logger on this thread, `scheduled_actor::resume` skips recording the
+      // actor's id for the log (two turns of a lock both workers share per job). The
+      // Debian build of CAF logs nothing, so nobody would read it.
 #if CAF_LOG_LEVEL != CAF_LOG_LEVEL_QUIET
       CAF_SET_LOGGER_SYS(&system());
 #endif
@@ -214,8 +222,13 @@ public:
     policy_.external_enqueue(this, job);
   }
 
+  /// From this worker's own thread, as CAF's contract says; from any other (a
+  /// response promise delivered with a stale context, say) to the shared queue.
   void exec_later(resumable* job) override {
-    policy_.internal_enqueue(this, job);
+    if (current_ == this)
+      policy_.internal_enqueue(this, job);
+    else
+      policy_.external_enqueue(this, job);
   }
 
   coordinator_ptr parent() {
@@ -242,7 +255,13 @@ private:
   void run() {
     for (;;) {
       auto job = policy_.dequeue(this);
-      switch (job->resume(this, max_throughput_)) {
+      auto result = job->resume(this, max_throughput_);
+#if CAF_LOG_LEVEL == CAF_LOG_LEVEL_QUIET
+      // A spawn from inside an actor sets the spawning thread's logger: drop it again.
+      if (logger::current_logger() != nullptr)
+        logger::set_current_actor_system(nullptr);
+#endif
+      switch (result) {
       case resumable::resume_later:
         policy_.resume_job_later(this, job); // it keeps its reference
         break;
@@ -256,6 +275,7 @@ private:
     }
   }
 
+  static inline thread_local worker* current_ = nullptr; ///< The worker of this thread.
   size_t max_throughput_;
   std::thread thread_;
   size_t id_;
@@ -269,6 +289,10 @@ private:
 namespace vigil {
 
 void use_fleet_scheduler(caf::actor_system_config& cfg) {
+  // A worker's own jobs wait while it runs one: with CAF's default (no limit), an
+  // actor that never empties its mailbox would hold them forever.
+  if (!caf::get_if<size_t>(&cfg, "scheduler.max-throughput"))
+    cfg.set("scheduler.max-throughput", default_max_throughput);
   cfg.load<caf::scheduler::coordinator<fleet_sharing>>();
 }
 

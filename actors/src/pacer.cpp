@@ -119,7 +119,7 @@ void join(self_ptr self, uint64_t key, duration interval) {
   }
   self->monitor(agent);
   st.slot_of.emplace(agent.address(), slot);
-  st.members[slot] = member{std::move(agent), key, interval, false};
+  st.members[slot] = member{std::move(agent), key, interval, 0, false};
   phase_at(self, first_tick(self, interval)).push_back(slot);
 }
 
@@ -220,7 +220,7 @@ caf::expected<pacer_actor> spawn_pacer(caf::actor_system& sys, beat_sink upstrea
     return bad("pacer max_batch", "is zero");
   if (options.flush_after <= duration::zero())
     return bad("pacer flush_after", "is not positive");
-  // Untyped inside: it ticks untyped agents with its own address as the sender.
+  // Untyped inside: it ticks untyped agents (without a sender, with a token).
   auto untyped = sys.spawn(pacer, std::move(upstream), options);
   return caf::actor_cast<pacer_actor>(std::move(untyped));
 }

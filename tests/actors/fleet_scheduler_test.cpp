@@ -12,6 +12,7 @@
 #include <caf/actor_system.hpp>
 #include <caf/actor_system_config.hpp>
 #include <caf/event_based_actor.hpp>
+#include <caf/scheduler/abstract_coordinator.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
@@ -160,4 +161,38 @@ TEST(FleetScheduler, StopsWithWorkStillQueued) {
     spinners.clear();
   } // the destructor waits for every actor and stops both workers: no hang
   SUCCEED();
+}
+
+TEST(FleetScheduler, ThroughputIsFiniteUnlessTheConfigSaysOtherwise) {
+  // Unset: the default, so an actor that never empties its mailbox still yields.
+  caf::actor_system_config plain;
+  plain.set("scheduler.max-threads", 2);
+  vigil::use_fleet_scheduler(plain);
+  caf::actor_system a{plain};
+  EXPECT_EQ(a.scheduler().max_throughput(), vigil::default_max_throughput);
+  fleet_config chosen{7};
+  caf::actor_system b{chosen};
+  EXPECT_EQ(b.scheduler().max_throughput(), 7u);
+}
+
+TEST(FleetScheduler, AnActorThatNeverEmptiesItsMailboxDoesNotStarveTheOthers) {
+  caf::actor_system_config cfg;        // max-throughput left unset
+  cfg.set("scheduler.max-threads", 1); // one worker: nobody else to take the jobs
+  vigil::use_fleet_scheduler(cfg);
+  caf::actor_system sys{cfg};
+  auto spinner = sys.spawn([](caf::event_based_actor* me) -> caf::behavior {
+    me->send(me, hop_atom::value);
+    return {[me](hop_atom) {
+      me->send(me, hop_atom::value);
+    }};
+  });
+  caf::scoped_actor self{sys};
+  auto echo = sys.spawn([](caf::event_based_actor*) -> caf::behavior {
+    return {[](done_atom, caf::actor& to) {
+      caf::anon_send(to, done_atom::value);
+    }};
+  });
+  self->send(echo, done_atom::value, caf::actor{self});
+  EXPECT_EQ(await_done(self, 1, 30s), 1);
+  caf::anon_send_exit(spinner, caf::exit_reason::kill);
 }

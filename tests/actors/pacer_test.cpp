@@ -30,10 +30,13 @@ struct member_state {
 caf::behavior mute_member(caf::stateful_actor<member_state>* self, pacer_actor pacer,
                           duration interval) {
   self->send(pacer, pace_atom::value, uint64_t{999}, interval);
-  return {[self](beat_atom, uint32_t ticket, uint32_t token) {
-    self->state.tickets.push_back(ticket);
-    self->state.tokens.push_back(token);
-  }};
+  return {
+      [self](beat_atom, uint32_t ticket, uint32_t token) {
+        self->state.tickets.push_back(ticket);
+        self->state.tokens.push_back(token);
+      },
+      [](pace_atom, const caf::actor_addr&) {}, // the pacer ended: nothing to do
+  };
 }
 
 class Pacer : public vigil::test::virtual_time {

@@ -2,13 +2,17 @@
 // policy, without its shared lock on every hand-off.
 #pragma once
 
+#include <cstddef>
+
 #include <caf/fwd.hpp>
 
 namespace vigil {
 
 /// Makes the actor system built from `cfg` run on vigil's fleet scheduler, in place of
-/// the one `scheduler.policy` names. `scheduler.max-threads` and
-/// `scheduler.max-throughput` apply as before.
+/// the one `scheduler.policy` names. `scheduler.max-threads` applies as before.
+/// `scheduler.max-throughput` must be finite: a worker's own queue waits while it runs
+/// a job, so an actor that never empties its mailbox must yield. Unset, it becomes
+/// `default_max_throughput`.
 ///
 /// Why: a beating fleet wakes every agent once per beat. CAF 0.17's `sharing` policy
 /// keeps jobs in FIFO order (which a fleet's timers need: `stealing` runs the newest
@@ -21,5 +25,8 @@ namespace vigil {
 /// Call before constructing the `caf::actor_system`. Not for CAF's test coordinator:
 /// tests in virtual time keep `scheduler.policy = testing`.
 void use_fleet_scheduler(caf::actor_system_config& cfg);
+
+/// Messages an actor handles before it yields its worker, unless the config says.
+constexpr size_t default_max_throughput = 300;
 
 } // namespace vigil

@@ -29,11 +29,13 @@ using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
 /// - `beat_atom, ticket, token, state, version`: the agent's answer to a tick
 ///   (`beat_atom, ticket, token`). The pacer takes only state and version from it: the
 ///   key is the one the ticket's member joined with, and only an answer with the token
-///   of that member's last tick counts (a fresh random number per tick), so no actor
-///   can beat for another. A member whose last tick is still unanswered is not ticked
-///   again (a stuck agent piles nothing up). Ticks and answers travel without a sender:
-///   at a million beats a second, the sender's reference count (touched by both
-///   workers) cost more than the rest of the message.
+///   of that member's last tick counts (a fresh pseudo-random number per tick), so no
+///   misrouted or stale answer beats for an agent. (It is no defence against hostile
+///   code in the same process, which shares the pacer's memory anyway.) A member whose
+///   last tick is still unanswered is not ticked again (a stuck agent piles nothing
+///   up). Ticks and answers travel without a sender: at a million beats a second, the
+///   sender's reference count (touched by both workers) cost more than the rest of the
+///   message.
 /// - `supervisor_atom, sink`: send batches there from now on (a node's uplink says so
 ///   after a reconnect).
 ///
