@@ -78,7 +78,7 @@ else
   run fleet-300k "$b/fleet_bench" --agents 300000 --seconds 60
   run fleet-1m "$b/fleet_bench" --agents 1000000 --seconds 60
   run nodes-100k "$b/nodes_bench" --agents 100000 --processes 2 --seconds 60
-  run nodes-200k "$b/nodes_bench" --agents 200000 --processes 2 --seconds 60
+  run nodes-1m "$b/nodes_bench" --agents 1000000 --processes 2 --seconds 60
   run reload "$b/reload_bench" --agents 1000000
   sim_row
 fi
