@@ -7,6 +7,8 @@
 //
 //   build/bench/fleet_bench [--agents 100000] [--seconds 60] [--no-reference]
 //                           [--malloc-stats]  (jemalloc's size classes once registered)
+// VIGIL_BENCH_GRANULARITY_US sets the pacer's phase granularity (default 50 ms);
+// VIGIL_BENCH_POLICY=sharing|stealing runs on CAF's own scheduler (bench_support.hpp).
 #include <sys/wait.h>
 
 #include <caf/event_based_actor.hpp>
