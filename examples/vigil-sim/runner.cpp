@@ -27,6 +27,7 @@
 #include <spdlog/spdlog.h>
 
 #include "vigil/actors/agent.hpp"
+#include "vigil/actors/fleet_scheduler.hpp"
 #include "vigil/messages/log.hpp"
 #include "vigil/messages/register_types.hpp"
 #include "vigil/supervisors/supervisor.hpp"
@@ -37,10 +38,12 @@ namespace {
 
 struct sim_config : caf::actor_system_config {
   explicit sim_config(bool virtual_time) {
-    if (virtual_time)
+    if (virtual_time) {
       set("scheduler.policy", caf::atom("testing"));
-    else
+    } else {
       set("scheduler.max-threads", 2); // 2-core machines
+      use_fleet_scheduler(*this);      // as vigil-node: FIFO, no lock per job
+    }
     register_types(*this);
   }
 };
