@@ -253,21 +253,25 @@ caf::message_handler common(self_ptr self) {
   };
 }
 
-/// The heartbeat tick, by far the most frequent message. With a pacer the tick is the
-/// pacer's, and the answer goes back to it; otherwise it is our own timer's.
-void on_tick(self_ptr self, uint32_t ticket, uint32_t token) {
+/// The pacer's tick, by far the most frequent message: answered to the pacer, without
+/// a sender (pacer.hpp).
+void answer_tick(self_ptr self, uint32_t ticket, uint32_t token) {
   auto& st = self->state;
-  if (ticket != own_tick) { // the pacer's tick: answered without a sender (pacer.hpp)
-    if (st.pacer)
-      st.pacer->eq_impl(caf::make_message_id(), nullptr, self->context(),
-                        beat_atom::value, ticket, token, st.current, st.version);
-    return;
-  }
   if (st.pacer)
+    st.pacer->eq_impl(caf::make_message_id(), nullptr, self->context(),
+                      beat_atom::value, ticket, token, st.current, st.version);
+}
+
+/// Our own beat timer, while we have no pacer.
+void own_beat(self_ptr self) {
+  if (self->state.pacer)
     return; // a timer from before we had a pacer again: the pacer ticks now
   send_beat(self);
-  self->delayed_send(self, st.settings.heartbeat_interval, beat_atom::value, own_tick,
-                     uint32_t{0});
+  arm_own_beat(self);
+}
+
+void arm_own_beat(self_ptr self) {
+  self->delayed_send(self, self->state.settings.heartbeat_interval, beat_atom::value);
 }
 
 caf::behavior held_behaviour() {
@@ -369,9 +373,14 @@ caf::behavior behaviour_for(self_ptr self) {
 caf::result<caf::message> by_state(caf::scheduled_actor* ptr, caf::message_view& x) {
   auto self = static_cast<self_ptr>(ptr);
   auto& msg = x.content();
+  // The beats build nothing, and answer nothing (no promise made either).
   if (msg.match_elements<beat_atom, uint32_t, uint32_t>()) { // the hot path
-    on_tick(self, msg.get_as<uint32_t>(1), msg.get_as<uint32_t>(2));
-    return caf::delegated<caf::message>{}; // nothing to answer, and no promise made
+    answer_tick(self, msg.get_as<uint32_t>(1), msg.get_as<uint32_t>(2));
+    return caf::delegated<caf::message>{};
+  }
+  if (msg.match_elements<beat_atom>()) {
+    own_beat(self);
+    return caf::delegated<caf::message>{};
   }
   auto bhvr = behaviour_for(self); // held here while it runs: it may change the state
   if (auto answer = bhvr(x.content()))

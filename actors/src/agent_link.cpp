@@ -43,8 +43,7 @@ void register_self(self_ptr self) {
             if (st.pacer)
               join_pacer(self);
             else
-              self->delayed_send(self, st.settings.heartbeat_interval, beat_atom::value,
-                                 own_tick, uint32_t{0});
+              arm_own_beat(self);
             take_next(self);
           },
           [self, round](caf::error& err) {
@@ -76,8 +75,7 @@ void lose_pacer(self_ptr self, const std::string& why) {
   log()->debug("agent {} lost its pacer ({}); beats by itself", st.id, why);
   st.pacer = nullptr;
   if (st.current != agent_state::spawning)
-    self->delayed_send(self, st.settings.heartbeat_interval, beat_atom::value, own_tick,
-                       uint32_t{0});
+    arm_own_beat(self);
 }
 
 void join_pacer(self_ptr self) {

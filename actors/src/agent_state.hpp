@@ -74,9 +74,9 @@ void take_next(self_ptr self);
 /// The behaviour of the current state, for every message but the tick.
 caf::behavior behaviour_for(self_ptr self);
 
-/// The ticket of the agent's own beat timer (`beat_atom, ticket, token`, with token 0);
-/// a pacer's tickets are its slots, which never reach this.
-constexpr uint32_t own_tick = UINT32_MAX;
+/// Our own beat timer (`beat_atom`), one interval from now: without a pacer, and after
+/// losing one.
+void arm_own_beat(self_ptr self);
 
 /// The one behaviour the actor holds, shared by every agent. It matches nothing: CAF
 /// needs a behaviour to keep an actor alive, and the messages all go to `by_state`.
