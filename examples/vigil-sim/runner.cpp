@@ -3,6 +3,7 @@
 // network between the agent and the supervisor (hang, partition).
 #include "runner.hpp"
 
+#include "expectation_judge.hpp"
 #include "node_link.hpp"
 #include "recorder.hpp"
 #include "shim.hpp"
@@ -129,7 +130,7 @@ public:
     result.start = start_;
     for (auto& e : s_.expectations)
       if (e.kind != expectation_kind::state_at)
-        judge(e);
+        verdicts_.push_back(judge().on_history(e, rec_.events));
     result.verdicts = std::move(verdicts_);
     std::stable_sort(
         result.verdicts.begin(), result.verdicts.end(),
@@ -317,106 +318,11 @@ private:
 
   void check(const expectation& e) {
     std::lock_guard<std::mutex> guard{rec_.mx};
-    for (auto i : e.agents) {
-      auto& id = s_.agents[i].id;
-      auto it = rec_.model.find(id);
-      auto seen =
-          it == rec_.model.end() ? std::string{"no record"} : to_string(it->second);
-      if (it == rec_.model.end() || it->second != e.state) {
-        fail(e, "agent " + id + " at " + fmt_s(e.at) + ": expected " +
-                    to_string(e.state) + ", found " + seen);
-        return;
-      }
-    }
-    verdicts_.push_back({&e, true, {}});
+    verdicts_.push_back(judge().at_instant(e, rec_.model));
   }
 
-  void judge(const expectation& e) {
-    if (e.kind == expectation_kind::states) {
-      std::map<std::string, std::vector<agent_state>> seq;
-      for (auto& ev : rec_.events)
-        if (ev.kind == event_kind::registered || ev.kind == event_kind::transition)
-          seq[ev.agent].push_back(ev.to);
-      for (auto i : e.agents) {
-        auto& id = s_.agents[i].id;
-        if (seq[id] != e.states) {
-          fail(e, "agent " + id + ": expected states " + join(e.states) + ", saw " +
-                      join(seq[id]));
-          return;
-        }
-      }
-      verdicts_.push_back({&e, true, {}});
-      return;
-    }
-    std::set<std::string> ids;
-    for (auto i : e.agents)
-      ids.insert(s_.agents[i].id);
-    std::map<std::string, std::vector<duration>> times;
-    for (auto& ev : rec_.events) {
-      if (ev.kind != e.event || !ids.count(ev.agent))
-        continue;
-      if (e.to && ev.to != *e.to)
-        continue;
-      if (e.reason && ev.reason != *e.reason)
-        continue;
-      times[ev.agent].push_back(ev.at - start_);
-    }
-    auto what = to_string(e.event) + (e.to ? " to " + to_string(*e.to) : "") +
-                (e.reason ? " (" + *e.reason + ")" : "");
-    for (auto& id : ids) {
-      auto& ts = times[id];
-      std::string seen = ts.empty() ? "none" : "at " + join(ts);
-      if (e.count && ts.size() != *e.count) {
-        fail(e, "agent " + id + ": expected " + std::to_string(*e.count) + " " + what +
-                    " event(s), saw " + std::to_string(ts.size()) + " (" + seen + ")");
-        return;
-      }
-      auto in = [&](duration lo, duration hi) {
-        return std::any_of(ts.begin(), ts.end(),
-                           [&](duration t) { return lo <= t && t <= hi; });
-      };
-      auto tol = e.tolerance + slack();
-      if (e.event_at && !in(*e.event_at - tol, *e.event_at + tol)) {
-        fail(e, "agent " + id + ": expected " + what + " at " + fmt_s(*e.event_at) +
-                    " (+/- " + fmt_s(e.tolerance) + "), saw " + seen);
-        return;
-      }
-      if (e.between && !in(e.between->first - slack(), e.between->second + slack())) {
-        fail(e, "agent " + id + ": expected " + what + " between " +
-                    fmt_s(e.between->first) + " and " + fmt_s(e.between->second) +
-                    ", saw " + seen);
-        return;
-      }
-    }
-    verdicts_.push_back({&e, true, {}});
-  }
-
-  duration slack() const { return sched_ ? duration{0} : opts_.realtime_slack; }
-
-  // Times in messages are scenario times, whatever the speed.
-  std::string fmt_s(duration d) const {
-    return format_duration(
-        std::chrono::duration_cast<std::chrono::milliseconds>(scaled(d, 1.0 / speed_)));
-  }
-
-  void fail(const expectation& e, std::string message) {
-    verdicts_.push_back({&e, false, std::move(message)});
-  }
-
-  static std::string join(const std::vector<agent_state>& xs) {
-    std::string result;
-    for (auto x : xs)
-      result += (result.empty() ? "" : ", ") + to_string(x);
-    return result.empty() ? "none" : result;
-  }
-
-  std::string join(const std::vector<duration>& xs) const {
-    std::string result;
-    for (size_t i = 0; i < xs.size() && i < 5; ++i)
-      result += (result.empty() ? "" : ", ") + fmt_s(xs[i]);
-    if (xs.size() > 5)
-      result += ", ...";
-    return result;
+  expectation_judge judge() const {
+    return {s_, start_, speed_, sched_ ? duration{0} : opts_.realtime_slack};
   }
 
   const scenario& s_;
