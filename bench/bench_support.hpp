@@ -177,25 +177,31 @@ void progress(const char* fmt, Ts... xs) {
 namespace detail {
 
 /// Registers a group of ids with the supervisor and owns them, as the actor of a
-/// small node would: `(index, ids)` -> `(index, keys)`.
-inline caf::behavior registrar(caf::event_based_actor* self, supervisor_actor sup,
-                               caf::actor_addr pacer) {
+/// small node would: `(index, ids)` -> `(index, keys, beat secrets)`.
+inline caf::behavior registrar(caf::event_based_actor* self, supervisor_actor sup) {
   return {
       [=](uint64_t index, std::vector<std::string>& ids) {
         auto rp = self->make_response_promise();
         auto keys = std::make_shared<std::vector<uint64_t>>(ids.size());
+        auto secrets = std::make_shared<std::vector<uint64_t>>(ids.size());
         auto left = std::make_shared<size_t>(ids.size());
-        for (size_t i = 0; i < ids.size(); ++i)
-          self->request(
-                  sup, caf::infinite,
-                  registration{ids[i], "worker", "bench", agent_state::idle, 1, pacer})
+        for (size_t i = 0; i < ids.size(); ++i) {
+          registration reg;
+          reg.id = ids[i];
+          reg.type = "worker";
+          reg.node = "bench";
+          reg.state = agent_state::idle;
+          reg.version = 1;
+          self->request(sup, caf::infinite, std::move(reg))
               .then(
                   [=](registration_ack& ack) mutable {
                     (*keys)[i] = ack.key;
+                    (*secrets)[i] = ack.beat_secret;
                     if (--*left == 0)
-                      rp.deliver(index, *keys);
+                      rp.deliver(index, *keys, *secrets);
                   },
                   [=](caf::error& err) mutable { rp.deliver(std::move(err)); });
+        }
       },
   };
 }
@@ -203,25 +209,32 @@ inline caf::behavior registrar(caf::event_based_actor* self, supervisor_actor su
 } // namespace detail
 
 /// A registered fleet without agent actors: its owners (keep them alive, or the
-/// supervisor sees its agents die) and the keys, in the order of the ids.
+/// supervisor sees its agents die), the keys and the beat secrets, in the order of
+/// the ids.
 struct fleet_record {
   std::vector<caf::actor> owners;
   std::vector<uint64_t> keys;
+  std::vector<uint64_t> secrets;
+
+  /// A paced beat of the i-th agent.
+  paced_beat beat(size_t i, agent_state state = agent_state::idle) const {
+    return paced_beat{keys[i], secrets[i], state, 1};
+  }
 };
 
 /// Registers `ids`, 100 to an owner actor (a supervisor keeps an owner's ids in a
-/// list). `pacer`: the actor whose batches may speak for them (null: none).
+/// list).
 inline fleet_record register_fleet(caf::scoped_actor& self, const supervisor_actor& sup,
-                                   const std::vector<std::string>& ids,
-                                   caf::actor_addr pacer) {
+                                   const std::vector<std::string>& ids) {
   constexpr size_t group = 100;
   constexpr size_t window = 100; // groups in flight: bounded mailboxes
   fleet_record out;
   out.keys.resize(ids.size());
+  out.secrets.resize(ids.size());
   size_t groups = (ids.size() + group - 1) / group, sent = 0, done = 0;
   while (done < groups) {
     while (sent < groups && sent - done < window) {
-      auto owner = self->spawn(detail::registrar, sup, pacer);
+      auto owner = self->spawn(detail::registrar, sup);
       auto first = ids.begin() + static_cast<ptrdiff_t>(sent * group);
       auto last = ids.begin() +
                   static_cast<ptrdiff_t>(std::min(ids.size(), (sent + 1) * group));
@@ -230,9 +243,10 @@ inline fleet_record register_fleet(caf::scoped_actor& self, const supervisor_act
       ++sent;
     }
     self->receive(
-        [&](uint64_t index, std::vector<uint64_t>& keys) {
-          std::copy(keys.begin(), keys.end(),
-                    out.keys.begin() + static_cast<ptrdiff_t>(index * group));
+        [&](uint64_t index, std::vector<uint64_t>& keys, std::vector<uint64_t>& secrets) {
+          auto at = static_cast<ptrdiff_t>(index * group);
+          std::copy(keys.begin(), keys.end(), out.keys.begin() + at);
+          std::copy(secrets.begin(), secrets.end(), out.secrets.begin() + at);
           ++done;
         },
         [&](caf::error& err) {
@@ -245,18 +259,29 @@ inline fleet_record register_fleet(caf::scoped_actor& self, const supervisor_act
 }
 
 /// Registers `ids` with `self` as their owner, so that `self` may send their single
-/// heartbeats. Keep this to thousands: an owner's ids are a list.
-inline void register_owned(caf::scoped_actor& self, const supervisor_actor& sup,
-                           const std::vector<std::string>& ids) {
-  for (auto& id : ids)
-    self->send(sup, registration{id, "worker", "bench", agent_state::idle, 1, {}});
+/// heartbeats and reports; the answers (tokens, beat secrets), in the order of the
+/// ids. Keep this to thousands: an owner's ids are a list.
+inline std::vector<registration_ack> register_owned(caf::scoped_actor& self,
+                                                    const supervisor_actor& sup,
+                                                    const std::vector<std::string>& ids) {
+  std::vector<registration_ack> acks;
+  for (auto& id : ids) {
+    registration reg;
+    reg.id = id;
+    reg.type = "worker";
+    reg.node = "bench";
+    reg.state = agent_state::idle;
+    reg.version = 1;
+    self->send(sup, std::move(reg));
+  }
   for (size_t i = 0; i < ids.size(); ++i)
-    self->receive([](registration_ack&) {},
+    self->receive([&](registration_ack& ack) { acks.push_back(ack); },
                   [&](caf::error& err) {
                     std::fprintf(stderr, "registration refused: %s\n",
                                  self->system().render(err).c_str());
                     std::exit(1);
                   });
+  return acks; // answers come in order: one sender, one supervisor
 }
 
 /// Ends a fleet's owners (after the supervisor, so that it does not record them

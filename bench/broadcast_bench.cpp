@@ -128,7 +128,7 @@ int main(int argc, char** argv) {
   sc.subscriber_window = 65536;
   auto sup = *spawn_supervisor(sys, sc);
   auto ids = fleet_ids(1000);
-  register_owned(self, sup, ids);
+  auto acks = register_owned(self, sup, ids);
   auto t = std::make_shared<tally>();
   auto first = stats(self, sup).last_seq; // registrations are events too
   auto last = first + events;
@@ -147,6 +147,7 @@ int main(int argc, char** argv) {
     auto busy = (k / ids.size()) % 2 == 0;
     transition_report rep;
     rep.id = ids[i];
+    rep.token = acks[i].token;
     rep.from = busy ? agent_state::idle : agent_state::busy;
     rep.to = busy ? agent_state::busy : agent_state::idle;
     rep.version = ++version[i];

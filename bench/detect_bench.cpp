@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   caf::scoped_actor self{sys};
   auto ids = fleet_ids(agents);
   progress("detect: registering %zu agents", agents);
-  auto fleet = register_fleet(self, sup, ids, self->address());
+  auto fleet = register_fleet(self, sup, ids);
   auto out = std::make_shared<verdicts>();
   auto w = sys.spawn(watcher, sup, out);
   // Who falls silent, and when: spread over 3 s after 5 s of beating.
@@ -111,7 +111,7 @@ int main(int argc, char** argv) {
   for (size_t i = 0; i < agents; i += 5000) {
     beat_batch b;
     for (auto j = i; j < std::min(agents, i + 5000); ++j)
-      b.beats.push_back(paced_beat{fleet.keys[j], agent_state::idle, 1});
+      b.beats.push_back(fleet.beat(j));
     self->send(sup, std::move(b));
   }
   auto next = t0;
@@ -122,7 +122,7 @@ int main(int argc, char** argv) {
     auto now = wall::now();
     for (auto i = phase * agents / 20; i < (phase + 1) * agents / 20; ++i)
       if (now < silent_from[i])
-        b.beats.push_back(paced_beat{fleet.keys[i], agent_state::idle, 1});
+        b.beats.push_back(fleet.beat(i));
     self->send(sup, std::move(b));
     next += 50ms;
   }

@@ -58,10 +58,11 @@ double heartbeat_rate(caf::actor_system& sys, size_t messages) {
   auto sup = *spawn_supervisor(sys, one_hertz_settings());
   caf::scoped_actor self{sys};
   auto ids = fleet_ids(10000);
-  register_owned(self, sup, ids);
+  auto acks = register_owned(self, sup, ids);
   std::vector<caf::message> beats;
-  for (auto& id : ids)
-    beats.push_back(caf::make_message(heartbeat{id, agent_state::idle, 1}));
+  for (size_t i = 0; i < ids.size(); ++i)
+    beats.push_back(
+        caf::make_message(heartbeat{ids[i], acks[i].beat_secret, agent_state::idle, 1}));
   auto before = stats(self, sup);
   auto untyped = caf::actor_cast<caf::actor>(sup);
   auto t0 = wall::now();
@@ -88,7 +89,7 @@ double batch_cost_ns(caf::actor_system& sys, size_t fleet, size_t min_beats) {
   auto sup = *spawn_supervisor(sys, s);
   caf::scoped_actor self{sys};
   auto t_reg = wall::now();
-  auto record = register_fleet(self, sup, fleet_ids(fleet), self->address());
+  auto record = register_fleet(self, sup, fleet_ids(fleet));
   auto& keys = record.keys;
   progress("  %zu agents registered in %.1f s", fleet, seconds_since(t_reg));
   auto rounds = std::max<size_t>(3, (min_beats + fleet - 1) / fleet);
@@ -100,7 +101,7 @@ double batch_cost_ns(caf::actor_system& sys, size_t fleet, size_t min_beats) {
       auto end = std::min(keys.size(), i + batch);
       b.beats.reserve(end - i);
       for (size_t j = i; j < end; ++j)
-        b.beats.push_back(paced_beat{keys[j], agent_state::idle, 1});
+        b.beats.push_back(record.beat(j));
       self->send(sup, std::move(b));
     }
     stats(self, sup); // one round at a time: every agent beats well within its timeout

@@ -113,6 +113,7 @@ caf::behavior driver(caf::event_based_actor* self, supervisor_actor sup, size_t 
                      size_t rounds, std::shared_ptr<std::promise<double>> done) {
   auto registered = std::make_shared<size_t>(0);
   auto answered = std::make_shared<size_t>(0);
+  auto tokens = std::make_shared<std::vector<life_token>>(agents);
   auto fire = [=] {
     auto t0 = std::make_shared<clock_type::time_point>(clock_type::now());
     auto total = agents * rounds;
@@ -120,6 +121,7 @@ caf::behavior driver(caf::event_based_actor* self, supervisor_actor sup, size_t 
       for (size_t i = 0; i < agents; ++i) {
         bool busy = r % 2 == 0;
         transition_report rep{"a" + std::to_string(i),
+                              (*tokens)[i],
                               busy ? agent_state::idle : agent_state::busy,
                               busy ? agent_state::busy : agent_state::idle,
                               r + 1,
@@ -140,10 +142,11 @@ caf::behavior driver(caf::event_based_actor* self, supervisor_actor sup, size_t 
   for (size_t i = 0; i < agents; ++i)
     self->request(
             sup, std::chrono::seconds(60),
-            registration{
-                "a" + std::to_string(i), "worker", "n1", agent_state::idle, 0, {}})
+            registration{"a" + std::to_string(i), "worker", "n1", agent_state::idle, 0,
+                         {}, {}})
         .then(
-            [=](registration_ack&) {
+            [=](registration_ack& ack) {
+              (*tokens)[i] = ack.token;
               if (++*registered == agents)
                 fire();
             },

@@ -9,6 +9,7 @@ packages=(
   libcaf-dev libboost-json1.81-dev libspdlog-dev libgtest-dev libsqlite3-dev
   libhiredis-dev redis-server  # the Redis store, and the server its tests start
   libjemalloc-dev  # the programs' allocator (CMake option VIGIL_JEMALLOC)
+  libssl-dev  # digests of credentials (libcrypto); CAF's TLS
   openssl  # the tests make TLS certificates with it
 )
 

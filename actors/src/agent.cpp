@@ -47,8 +47,8 @@ caf::error enter(self_ptr self, change c) {
   log()->debug("agent {}: {} -> {} ({}), version {}", st.id, to_string(from),
                to_string(c.to), c.reason, st.version);
   if (c.report) {
-    transition_report report{
-        st.id, from, c.to, st.version, std::move(c.reason), c.error, c.recovery_in};
+    transition_report report{st.id,      st.token,          from,    c.to,
+                             st.version, std::move(c.reason), c.error, c.recovery_in};
     self->request(st.supervisor, caf::infinite, std::move(report))
         .then([] {},
               [self](caf::error& err) {
@@ -144,7 +144,7 @@ void send_activity(self_ptr self) {
   auto& st = self->state;
   auto now = self->clock().now();
   st.last_activity_sent = now;
-  self->send(st.supervisor, activity_report{st.id, now - st.last_activity});
+  self->send(st.supervisor, activity_report{st.id, st.token, now - st.last_activity});
 }
 
 /// Output from the work while working. The first report goes out at once; more output
@@ -179,7 +179,7 @@ void flush_activity(self_ptr self) {
 
 void send_beat(self_ptr self) {
   auto& st = self->state;
-  self->send(st.supervisor, heartbeat{st.id, st.current, st.version});
+  self->send(st.supervisor, heartbeat{st.id, st.beat_secret, st.current, st.version});
 }
 
 caf::error refuse_quota(self_ptr self) {
@@ -315,6 +315,7 @@ caf::behavior working(self_ptr self) {
       [self](activity_atom) { note_activity(self); },
       [self](child_report& x) {
         x.id = self->state.id;
+        x.token = self->state.token;
         self->send(self->state.supervisor, std::move(x));
       },
       [self](slot_atom, slot_kind kind, std::string& task) {

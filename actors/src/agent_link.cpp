@@ -18,8 +18,10 @@ namespace detail::agent {
 /// version it kept whenever a node's uplink hands it a new supervisor (DESIGN §7).
 void register_self(self_ptr self) {
   auto& st = self->state;
-  registration reg{st.id,      *st.type,   *st.node,
-                   st.current, st.version, st.pacer.address()};
+  registration reg{st.id,      *st.type,
+                   *st.node,   st.current,
+                   st.version, st.token,
+                   credential{st.node_key ? *st.node_key : std::string{}}};
   auto round = ++st.registration_round;
   self->request(st.supervisor, caf::infinite, std::move(reg))
       .then(
@@ -28,6 +30,11 @@ void register_self(self_ptr self) {
             if (round != st.registration_round || is_terminal(st.current))
               return; // the answer to an earlier registration
             st.key = ack.key;
+            st.token = ack.token;
+            st.beat_secret = ack.beat_secret;
+            // One source of heartbeat settings: the supervisor's (DESIGN §11).
+            if (ack.heartbeat_interval > duration::zero())
+              st.settings.heartbeat_interval = ack.heartbeat_interval;
             if (st.current != agent_state::spawning) {
               log()->info("agent {} registered again as {} (version {})", st.id,
                           to_string(st.current), st.version);
@@ -81,7 +88,7 @@ void lose_pacer(self_ptr self, const std::string& why) {
 void join_pacer(self_ptr self) {
   auto& st = self->state;
   auto pacer = st.pacer;
-  self->request(pacer, caf::infinite, pace_atom::value, st.key,
+  self->request(pacer, caf::infinite, pace_atom::value, st.key, st.beat_secret,
                 st.settings.heartbeat_interval)
       .then([] {},
             [self, pacer](caf::error& err) {
@@ -117,6 +124,8 @@ caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
   st.settings = opts.settings;
   st.worker = std::move(opts.worker);
   st.pacer = std::move(opts.pacer);
+  if (!opts.node_key.empty())
+    st.node_key = intern(opts.node_key.secret);
   st.supervisor = std::move(supervisor);
   // Not monitored: losing the supervisor changes nothing here. The agent keeps its
   // state and work until it is handed a new one (`supervisor_atom`), then registers

@@ -32,6 +32,11 @@ struct agent_actor_state {
   pacer_actor pacer;
   agent_facing_supervisor supervisor;
   uint64_t key = 0; ///< From the supervisor's `registration_ack`.
+  life_token token;         ///< This life's, from the answer: every message carries it.
+  uint64_t beat_secret = 0; ///< For the pacer's beats, from the answer.
+  /// The node's key (interned: one per node), shown with every registration; null:
+  /// none.
+  const std::string* node_key = nullptr;
   /// Counts registrations: only the answer to the latest one counts (CAF handles of
   /// two connections to one supervisor compare equal, so the handle cannot tell).
   uint64_t registration_round = 0;

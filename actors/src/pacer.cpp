@@ -16,6 +16,7 @@
 #include <spdlog/logger.h>
 
 #include "vigil/messages/errc.hpp"
+#include "vigil/messages/inbound_checks.hpp"
 #include "vigil/messages/log.hpp"
 
 namespace vigil {
@@ -27,6 +28,7 @@ using tick_atom = caf::atom_constant<caf::atom("pace_tick")>;
 struct member {
   caf::actor agent; ///< Null once the agent is gone: its slot frees at its next tick.
   uint64_t key = 0;
+  uint64_t secret = 0; ///< The life's beat secret: the supervisor checks it per beat.
   duration interval{0};
   uint32_t token = 0;  ///< Of the last tick: only its answer counts.
   bool ticked = false; ///< A tick is out, unanswered.
@@ -98,7 +100,7 @@ void flush(self_ptr self) {
   self->send(st.upstream, std::move(out));
 }
 
-void join(self_ptr self, uint64_t key, duration interval) {
+void join(self_ptr self, uint64_t key, uint64_t secret, duration interval) {
   auto& st = self->state;
   auto agent = caf::actor_cast<caf::actor>(self->current_sender());
   if (!agent || interval <= duration::zero())
@@ -106,6 +108,7 @@ void join(self_ptr self, uint64_t key, duration interval) {
   if (auto i = st.slot_of.find(agent.address()); i != st.slot_of.end()) {
     auto& m = st.members[i->second]; // a re-registration: same phase
     m.key = key;
+    m.secret = secret;
     m.interval = interval; // from the next tick on
     return;
   }
@@ -119,7 +122,7 @@ void join(self_ptr self, uint64_t key, duration interval) {
   }
   self->monitor(agent);
   st.slot_of.emplace(agent.address(), slot);
-  st.members[slot] = member{std::move(agent), key, interval, 0, false};
+  st.members[slot] = member{std::move(agent), key, secret, interval, 0, false};
   phase_at(self, first_tick(self, interval)).push_back(slot);
 }
 
@@ -164,7 +167,7 @@ void on_answer(self_ptr self, uint32_t ticket, uint32_t token, agent_state state
     return;
   m.ticked = false;
   --st.awaiting;
-  st.batch.push_back(paced_beat{m.key, state, version});
+  st.batch.push_back(paced_beat{m.key, m.secret, state, version});
   if (st.awaiting == 0 || st.batch.size() >= st.opts.max_batch) {
     flush(self);
   } else if (!st.flush_armed) {
@@ -191,7 +194,9 @@ caf::behavior pacer(self_ptr self, beat_sink upstream, pacer_options opts) {
     st.slot_of.erase(i);
   });
   return {
-      [self](pace_atom, uint64_t key, duration interval) { join(self, key, interval); },
+      [self](pace_atom, uint64_t key, uint64_t secret, duration interval) {
+        join(self, key, secret, interval);
+      },
       [self](beat_atom, uint32_t ticket, uint32_t token, agent_state state,
              uint64_t version) { on_answer(self, ticket, token, state, version); },
       [self](tick_atom, time_point due) { tick(self, due); },
@@ -216,8 +221,8 @@ caf::expected<pacer_actor> spawn_pacer(caf::actor_system& sys, beat_sink upstrea
     return bad("pacer", "has no upstream to send its batches to");
   if (options.granularity < duration::zero())
     return bad("pacer granularity", "is negative");
-  if (options.max_batch == 0)
-    return bad("pacer max_batch", "is zero");
+  if (options.max_batch == 0 || options.max_batch > max_batch_beats)
+    return bad("pacer max_batch", "must be between 1 and max_batch_beats (16384)");
   if (options.flush_after <= duration::zero())
     return bad("pacer flush_after", "is not positive");
   // Untyped inside: it ticks untyped agents (without a sender, with a token).

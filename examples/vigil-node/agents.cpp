@@ -18,6 +18,7 @@
 #include "cli.hpp"
 #include "vigil/actors/agent.hpp"
 #include "vigil/actors/pacer.hpp"
+#include "vigil/nodes/credential_file.hpp"
 #include "vigil/nodes/publish.hpp"
 #include "vigil/nodes/uplink.hpp"
 
@@ -123,6 +124,15 @@ void await_registration(caf::actor_system& sys, const agent_actor& a,
 } // namespace
 
 int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
+  credential node_key;
+  if (!x.node_key_file.empty()) {
+    auto k = read_credential_file(x.node_key_file);
+    if (!k) {
+      std::fprintf(stderr, "vigil-node: %s\n", sys.render(k.error()).c_str());
+      return 2;
+    }
+    node_key = std::move(*k);
+  }
   uplink_options uo;
   uo.host = x.host;
   uo.port = x.connect_port;
@@ -162,7 +172,10 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
   std::random_device seeds;
   for (size_t i = 1; i <= x.count && !stop_requested; ++i) {
     agent_options opts{x.id_prefix + "-" + std::to_string(i), x.type, x.node_name};
+    // The beat interval comes with the supervisor's answer (DESIGN §11); these are
+    // the rest of the agent's settings.
     opts.settings = s.agent_for(x.type);
+    opts.node_key = node_key;
     opts.pacer = *pacer;
     caf::actor w;
     if (x.work != "idle")

@@ -13,19 +13,24 @@
 #include "vigil/config/config_problem.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/log.hpp"
+#include "vigil/nodes/credential_file.hpp"
 
 namespace vigil::node {
 
 const char* usage =
-    "usage: vigil-node supervise --port P [--bind ADDR] [--config F]\n"
+    "usage: vigil-node supervise --port P [--bind ADDR (default 127.0.0.1)] [--config F]\n"
     "                            [--state-dir DIR (default vigil-state) | --no-store]\n"
-    "                            [--tls-cert F --tls-key F --tls-ca F]\n"
+    "                            [--commander-key F] [--tls-cert F --tls-key F --tls-ca F]\n"
     "       vigil-node agents --connect HOST:P --count N [--type T] [--id-prefix X]\n"
-    "                         [--node NAME] [--work cycle|busy|idle] [--config F] "
-    "[tls]\n"
+    "                         [--node NAME] [--node-key F] [--work cycle|busy|idle]\n"
+    "                         [--config F] [tls]\n"
     "       vigil-node watch --connect HOST:P [--json] [--config F] [tls]\n"
     "       vigil-node status --connect HOST:P [--agents] [--json] [--config F] [tls]\n"
-    "Ctrl-C ends each cleanly. --port 0 picks a free port and prints it.\n";
+    "       vigil-node kill|pause|resume --connect HOST:P ID [--commander-key F] [tls]\n"
+    "Ctrl-C ends each cleanly. --port 0 picks a free port and prints it.\n"
+    "Credentials come from files (chmod 600) or the environment, never the command\n"
+    "line: --commander-key F, else $VIGIL_COMMANDER_KEY (supervise: the credential\n"
+    "commands must carry; without one every command is refused). See README, Security.\n";
 
 std::atomic<bool> stop_requested{false};
 
@@ -56,9 +61,12 @@ bool parse(int argc, char** argv, cli& x, std::string& error) {
     std::fputs(usage, stdout);
     std::exit(0);
   }
+  bool is_command =
+      x.command == "kill" || x.command == "pause" || x.command == "resume";
   if (x.command != "supervise" && x.command != "agents" && x.command != "watch" &&
-      x.command != "status") {
-    error = "unknown command \"" + x.command + "\" (supervise, agents, watch, status)";
+      x.command != "status" && !is_command) {
+    error = "unknown command \"" + x.command +
+            "\" (supervise, agents, watch, status, kill, pause, resume)";
     return false;
   }
   bool port_given = false;
@@ -139,6 +147,16 @@ bool parse(int argc, char** argv, cli& x, std::string& error) {
         return false;
       }
       x.work = v;
+    } else if (arg == "--commander-key") {
+      if (!value())
+        return false;
+      x.commander_key_file = v;
+    } else if (arg == "--node-key") {
+      if (!value())
+        return false;
+      x.node_key_file = v;
+    } else if (is_command && !arg.empty() && arg[0] != '-' && x.agent_id.empty()) {
+      x.agent_id = arg;
     } else if (arg == "--agents") {
       x.list_agents = true;
     } else if (arg == "--json") {
@@ -154,6 +172,10 @@ bool parse(int argc, char** argv, cli& x, std::string& error) {
   }
   if (x.command != "supervise" && x.host.empty()) {
     error = x.command + " needs --connect HOST:PORT";
+    return false;
+  }
+  if (is_command && x.agent_id.empty()) {
+    error = x.command + " needs the agent's ID";
     return false;
   }
   if (x.command == "agents" && x.count == 0) {
@@ -180,6 +202,17 @@ std::optional<settings> load_settings(const cli& x) {
   if (!s)
     std::fprintf(stderr, "vigil-node: %s\n", to_string(why).c_str());
   return s;
+}
+
+std::optional<credential> commander_credential(const cli& x) {
+  auto c = x.commander_key_file.empty() ? read_credential_env("VIGIL_COMMANDER_KEY")
+                                        : read_credential_file(x.commander_key_file);
+  if (!c) {
+    std::fprintf(stderr, "vigil-node: %s\n",
+                 describe(code_of(c.error()), c.error().context()).c_str());
+    return std::nullopt;
+  }
+  return std::move(*c);
 }
 
 bool configure(caf::actor_system_config& cfg, const cli& x, const settings& s) {

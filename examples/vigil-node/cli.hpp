@@ -11,14 +11,15 @@
 #include <caf/fwd.hpp>
 
 #include "vigil/config/settings.hpp"
+#include "vigil/messages/credentials.hpp"
 #include "vigil/nodes/node_config.hpp"
 
 namespace vigil::node {
 
 struct cli {
-  std::string command; ///< supervise, agents, watch or status.
+  std::string command; ///< supervise, agents, watch, status, kill, pause or resume.
   uint16_t port = 0;   ///< supervise: 0 picks a free one (printed).
-  std::string bind;    ///< supervise: listen address; empty: every interface.
+  std::string bind; ///< supervise: listen address; empty: 127.0.0.1 (loopback).
   /// supervise: the SQLite record goes to STATE_DIR/fleet.db unless --config names a
   /// store or --no-store.
   std::string state_dir = "vigil-state";
@@ -33,6 +34,11 @@ struct cli {
   std::string node_name; ///< agents: the node the agents report; default: host name.
   std::string work = "cycle"; ///< agents: cycle, busy or idle.
   bool list_agents = false;   ///< status --agents
+  /// supervise: the commander credential commands must carry; kill, pause, resume:
+  /// the credential to send. From this file, else from $VIGIL_COMMANDER_KEY.
+  std::string commander_key_file;
+  std::string node_key_file; ///< agents: the node's key (--node-key FILE).
+  std::string agent_id;      ///< kill, pause, resume: the agent.
   bool json = false;
 };
 
@@ -67,5 +73,10 @@ int run_supervise(const cli& x, settings& s, caf::actor_system& sys);
 int run_agents(const cli& x, settings& s, caf::actor_system& sys);
 int run_watch(const cli& x, settings& s, caf::actor_system& sys);
 int run_status(const cli& x, settings& s, caf::actor_system& sys);
+int run_command(const cli& x, settings& s, caf::actor_system& sys);
+
+/// The commander credential: from --commander-key FILE, else $VIGIL_COMMANDER_KEY;
+/// prints the problem and returns nothing when it is bad. Empty when neither is set.
+std::optional<credential> commander_credential(const cli& x);
 
 } // namespace vigil::node

@@ -30,5 +30,7 @@ int main(int argc, char** argv) {
     return run_agents(x, *s, sys);
   if (x.command == "watch")
     return run_watch(x, *s, sys);
-  return run_status(x, *s, sys);
+  if (x.command == "status")
+    return run_status(x, *s, sys);
+  return run_command(x, *s, sys);
 }

@@ -47,7 +47,7 @@ std::atomic<bool> watch_failed{false};
 
 // Subscribes to everything, prints each event, acknowledges what it printed.
 caf::behavior watcher(caf::stateful_actor<watcher_state>* self,
-                      supervisor_commander sup, bool json) {
+                      supervisor_gate sup, bool json) {
   self->state.json = json;
   self->monitor(sup);
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -93,7 +93,7 @@ caf::behavior watcher(caf::stateful_actor<watcher_state>* self,
   };
 }
 
-caf::expected<supervisor_commander> reach(caf::actor_system& sys, const cli& x) {
+caf::expected<supervisor_gate> reach(caf::actor_system& sys, const cli& x) {
   auto sup = reach_supervisor(sys, x.host, x.connect_port);
   if (!sup)
     std::fprintf(stderr, "vigil-node: cannot reach the supervisor at %s:%u: %s\n",

@@ -29,24 +29,43 @@ int run_supervise(const cli& x, settings& s, caf::actor_system& sys) {
     store.kind = store_kind::sqlite;
     store.path = x.state_dir + "/fleet.db";
   }
+  auto commander = commander_credential(x);
+  if (!commander)
+    return 2;
   auto sup = spawn_supervisor(sys, s.supervisor);
   if (!sup) {
     std::fprintf(stderr, "vigil-node: %s\n", sys.render(sup.error()).c_str());
     return 2;
   }
-  auto port = publish_supervisor(sys, *sup, x.port, x.bind);
+  auto beat = connection_heartbeat_for(s.supervisor.heartbeat);
+  gate_options gate;
+  gate.commander = *commander;
+  gate.keepalive = beat.interval; // nodes send at least this often
+  auto port = publish_supervisor(sys, *sup, x.port, x.bind, gate);
   if (!port) {
     std::fprintf(stderr, "vigil-node: cannot listen on port %u: %s\n", x.port,
                  sys.render(port.error()).c_str());
     caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
     return 1;
   }
-  auto beat = connection_heartbeat_for(s.supervisor.heartbeat);
-  std::printf("vigil-node: supervising on port %u%s (connection heartbeat every %s, "
-              "timeout %s), record: %s\n",
-              *port, x.tls.enabled() ? " with TLS" : "",
+  if (!is_loopback(x.bind) && !x.tls.enabled())
+    std::fprintf(stderr,
+                 "vigil-node: WARNING: listening on %s WITHOUT TLS: every peer that can "
+                 "reach this address can register agents and read the fleet, and "
+                 "credentials (commander, node keys) and life tokens travel in the "
+                 "clear. Use --tls-cert/--tls-key/--tls-ca (README, Security).\n",
+                 x.bind.c_str());
+  if (commander->empty())
+    std::fprintf(stderr, "vigil-node: no commander credential configured "
+                         "(--commander-key FILE or $VIGIL_COMMANDER_KEY): kill, pause "
+                         "and resume are refused\n");
+  std::printf("vigil-node: supervising on port %u at %s%s (connection heartbeat every "
+              "%s, timeout %s), commands %s, record: %s\n",
+              *port, x.bind.empty() ? "127.0.0.1" : x.bind.c_str(),
+              x.tls.enabled() ? " with TLS" : "",
               format_duration(beat.interval).c_str(),
               format_duration(beat.timeout).c_str(),
+              commander->empty() ? "refused (no commander credential)" : "enabled",
               store.kind == store_kind::none     ? "none"
               : store.kind == store_kind::sqlite ? store.path.c_str()
                                                  : store.url.c_str());

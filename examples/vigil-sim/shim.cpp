@@ -20,6 +20,7 @@ struct shim_state {
   caf::actor agent;
   std::string id;
   caf::optional<uint64_t> key; ///< From the registration's answer.
+  uint64_t secret = 0;          ///< Likewise: what its own beats carry.
   bool hung = false;
   bool partitioned = false;
   uint64_t token = 0; ///< The slot whose simulated work is running.
@@ -66,13 +67,12 @@ caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id,
         auto rp = self->make_response_promise<registration_ack>();
         if (!pass())
           return rp; // never answered
-        // The pacer's batches reach the supervisor through the node's link.
-        x.pacer = self->state.link.address();
         self->request(self->state.sup, caf::infinite, std::move(x))
             .then(
                 [self, rp](registration_ack& ack) mutable {
                   auto& st = self->state;
                   st.key = ack.key;
+                  st.secret = ack.beat_secret;
                   if (st.hung)
                     self->send(st.link, hang_atom::value, ack.key, true);
                   rp.deliver(ack);
@@ -143,7 +143,7 @@ caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id,
         if (st.key)
           self->send(st.link, hang_atom::value, *st.key, false);
         if (!st.partitioned) // "with a beat at once"
-          self->send(st.sup, heartbeat{st.id, st.state, st.version});
+          self->send(st.sup, heartbeat{st.id, st.secret, st.state, st.version});
       },
       [=](partition_atom, bool on) {
         self->state.partitioned = on;

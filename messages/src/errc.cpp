@@ -9,7 +9,8 @@ const std::vector<errc>& all_errcs() {
   static const std::vector<errc> xs = {
       errc::invalid_transition, errc::unknown_agent,   errc::duplicate_agent,
       errc::not_owner,          errc::queue_full,      errc::bad_config,
-      errc::agent_failed,       errc::invalid_request,
+      errc::agent_failed,       errc::invalid_request, errc::unauthorized,
+      errc::bad_input,
   };
   return xs;
 }
@@ -34,6 +35,10 @@ std::string to_string(errc x) {
     return "agent_failed";
   case errc::invalid_request:
     return "invalid_request";
+  case errc::unauthorized:
+    return "unauthorized";
+  case errc::bad_input:
+    return "bad_input";
   }
   return "errc(" + std::to_string(static_cast<int>(x)) + ")";
 }
@@ -103,6 +108,14 @@ std::string describe(errc code, const caf::message& ctx) {
     if (has(ctx, 4))
       return "agent \"" + arg(ctx, 0) + "\" cannot " + arg(ctx, 1) + " while " +
              arg(ctx, 2) + " (only while " + arg(ctx, 3) + ")";
+    break;
+  case errc::unauthorized:
+    if (has(ctx, 2))
+      return arg(ctx, 0) + " refused: " + arg(ctx, 1);
+    break;
+  case errc::bad_input:
+    if (has(ctx, 3))
+      return arg(ctx, 0) + ": expected " + arg(ctx, 1) + ", found " + arg(ctx, 2);
     break;
   case errc::none:
     return "no error";

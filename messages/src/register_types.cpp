@@ -24,6 +24,8 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<slot_outcome>("vigil.slot_outcome");
   cfg.add_message_type<quota_reason>("vigil.quota_reason");
   cfg.add_message_type<event_kind>("vigil.event_kind");
+  cfg.add_message_type<life_token>("vigil.life_token");
+  cfg.add_message_type<credential>("vigil.credential");
   cfg.add_message_type<registration>("vigil.registration");
   cfg.add_message_type<registration_ack>("vigil.registration_ack");
   cfg.add_message_type<heartbeat>("vigil.heartbeat");

@@ -24,6 +24,7 @@ namespace {
 
 using retry_atom = caf::atom_constant<caf::atom("up_retry")>;
 using rejoin_atom = caf::atom_constant<caf::atom("up_rejoin")>;
+using keep_atom = caf::atom_constant<caf::atom("up_keep")>;
 
 struct uplink_state {
   static inline const char* name = "vigil.uplink";
@@ -33,6 +34,9 @@ struct uplink_state {
   uint32_t failures = 0;       ///< Failed attempts since the last connect.
   bool connecting = false;     ///< One attempt at a time (the middleman blocks).
   bool retry_armed = false;
+  /// How often the supervisor wants to hear from us (its `pace_atom` answer): zero
+  /// until it said so. Kept up while connected, even with no agents.
+  duration keepalive{0};
   std::vector<caf::actor> agents;
   std::vector<pacer_actor> pacers;
   /// `get_atom` before a connection: answered when it comes, or with an error when
@@ -69,14 +73,51 @@ void retry_later(self_ptr self) {
   self->delayed_send(self, jittered(self, d), retry_atom::value);
 }
 
+/// Sends the supervisor something every `keepalive`, so that its connection timeout
+/// (its settings, not ours) never drops a node that has nothing else to say (DESIGN
+/// §11: one source of heartbeat settings).
+void keep_alive(self_ptr self, uint64_t connection) {
+  auto& st = self->state;
+  if (!st.sup || connection != st.connections || st.keepalive <= duration::zero())
+    return; // a timer of an earlier connection
+  caf::anon_send(caf::actor_cast<caf::actor>(st.sup), keepalive_atom::value);
+  self->delayed_send(self, st.keepalive, keep_atom::value, connection);
+}
+
+void ask_pace(self_ptr self) {
+  auto& st = self->state;
+  auto connection = st.connections;
+  self->request(caf::actor_cast<caf::actor>(st.sup), st.opts.connect_timeout,
+                pace_atom::value)
+      .then(
+          [self, connection](duration every) {
+            auto& st = self->state;
+            if (connection != st.connections || every <= duration::zero())
+              return;
+            bool first = st.keepalive <= duration::zero();
+            st.keepalive = every;
+            st.log->debug("uplink: the supervisor wants to hear from us every {}",
+                          format_duration(every));
+            if (first)
+              keep_alive(self, connection);
+          },
+          [self](caf::error& err) {
+            self->state.log->debug("uplink: the supervisor names no pace ({}); no "
+                                   "keepalive",
+                                   self->system().render(err));
+          });
+}
+
 void connected(self_ptr self, agent_facing_supervisor sup) {
   auto& st = self->state;
   st.sup = std::move(sup);
+  st.keepalive = duration::zero();
   self->monitor(st.sup);
   bool again = st.connections++ > 0;
   st.log->info("uplink: connected to the supervisor at {}{}", where(self),
                again ? " again; agents register again" : "");
   st.failures = 0;
+  ask_pace(self);
   for (auto& rp : st.waiting)
     rp.deliver(st.sup, st.connections);
   st.waiting.clear();
@@ -196,6 +237,7 @@ caf::behavior uplink(self_ptr self, uplink_options opts) {
           self->send(p, supervisor_atom::value, caf::actor_cast<beat_sink>(st.sup));
         st.pacers.push_back(std::move(p));
       },
+      [self](keep_atom, uint64_t connection) { keep_alive(self, connection); },
       [self](retry_atom) {
         self->state.retry_armed = false;
         if (!self->state.sup)

@@ -111,6 +111,10 @@ public:
       a.recovery_at = ns_of(f["recovery_at"]);
       a.reason = f["reason"];
       a.last_error = f["last_error"];
+      if (!from_hex(f["token_digest"], a.token_digest) ||
+          !from_hex(f["node_key_digest"], a.node_key_digest))
+        return make_error(errc::bad_config, "store " + describe(),
+                          "agent " + id + " has a malformed token or node key digest");
       x.agents.push_back(std::move(a));
     }
     return x;
@@ -146,7 +150,9 @@ public:
                         "ended_at",      "",
                         "recovery_at",   recovery,
                         "reason",        e.reason,
-                        "last_error",    ""});
+                        "last_error",    "",
+                        "token_digest",  to_hex(e.token_digest),
+                        "node_key_digest", to_hex(e.node_key_digest)});
         cmds.push_back({"SADD", key("agents"), e.agent});
         break;
       case event_kind::transition:

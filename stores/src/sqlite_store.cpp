@@ -29,6 +29,12 @@ CREATE TABLE events (
   version INTEGER NOT NULL, recovery_at INTEGER, json TEXT NOT NULL);
 )";
 
+// Schema v2: the digests of each life's token and of its node's key (DESIGN §11).
+constexpr const char* schema_v2 = R"(
+ALTER TABLE agents ADD COLUMN token_digest TEXT NOT NULL DEFAULT '';
+ALTER TABLE agents ADD COLUMN node_key_digest TEXT NOT NULL DEFAULT '';
+)";
+
 bool running(agent_state x) {
   return phase_of(x) == agent_phase::running;
 }
@@ -100,8 +106,9 @@ public:
   caf::expected<stored_fleet> load() override {
     stored_fleet x;
     statement agents{db_, "SELECT id, type, node, state, version, registered_at, "
-                          "started_at, ended_at, recovery_at, reason, last_error FROM "
-                          "agents ORDER BY registered_at, id"};
+                          "started_at, ended_at, recovery_at, reason, last_error, "
+                          "token_digest, node_key_digest FROM agents ORDER BY "
+                          "registered_at, id"};
     if (!agents)
       return problem("cannot read the agents");
     int rc;
@@ -122,6 +129,10 @@ public:
       a.recovery_at = opt_ns(s, 8);
       a.reason = text_of(s, 9);
       a.last_error = text_of(s, 10);
+      if (!from_hex(text_of(s, 11), a.token_digest) ||
+          !from_hex(text_of(s, 12), a.node_key_digest))
+        return make_error(errc::bad_config, "store " + describe(),
+                          "agent " + a.id + " has a malformed token or node key digest");
       x.agents.push_back(std::move(a));
     }
     if (rc != SQLITE_DONE)
@@ -165,7 +176,8 @@ private:
     statement reg{db_,
                   "INSERT OR REPLACE INTO agents (id, type, node, state, version, "
                   "registered_at, started_at, ended_at, recovery_at, reason, "
-                  "last_error) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, ?8, ?9, '')"};
+                  "last_error, token_digest, node_key_digest) VALUES (?1, ?2, ?3, ?4, "
+                  "?5, ?6, ?7, NULL, ?8, ?9, '', ?10, ?11)"};
     // An upsert: a row whose registration was never committed (dropped past the
     // buffer bound) is made from the transition.
     statement upd{
@@ -208,6 +220,8 @@ private:
         reg.bind(7, running(e.to) ? caf::optional<int64_t>{at} : caf::none);
         reg.bind(8, opt(e.recovery_at));
         reg.bind(9, e.reason);
+        reg.bind(10, to_hex(e.token_digest));
+        reg.bind(11, to_hex(e.node_key_digest));
         rc = reg.run();
         break;
       case event_kind::transition:
@@ -288,8 +302,8 @@ caf::expected<std::shared_ptr<fleet_store>> open_sqlite_store(const std::string&
   if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", nullptr,
                    nullptr, nullptr) != SQLITE_OK)
     return fail(db, "cannot be switched to WAL mode (is its directory writable?)");
-  if (v == 0) { // new: the schema, in one transaction
-    std::string sql = std::string{"BEGIN; "} + schema_v1 +
+  if (v < sqlite_schema_version) { // new, or older: the schema, in one transaction
+    std::string sql = std::string{"BEGIN; "} + (v == 0 ? schema_v1 : "") + schema_v2 +
                       "PRAGMA user_version = " + std::to_string(sqlite_schema_version) +
                       "; COMMIT;";
     if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {

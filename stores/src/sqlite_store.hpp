@@ -11,7 +11,7 @@
 namespace vigil::detail {
 
 /// The schema this build writes; a file with a newer one is refused at open.
-constexpr int sqlite_schema_version = 1;
+constexpr int sqlite_schema_version = 2;
 
 /// Opens (creating if missing) and migrates `path`.
 caf::expected<std::shared_ptr<fleet_store>> open_sqlite_store(const std::string& path);

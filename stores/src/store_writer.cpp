@@ -42,8 +42,8 @@ constexpr auto max_backoff = std::chrono::seconds(5);
 void report(self_ptr self) {
   auto& st = self->state;
   st.progress.pending = st.buffer.size();
-  if (st.report_to)
-    caf::anon_send(st.report_to, st.progress);
+  if (st.report_to) // as ourselves: the supervisor takes progress from its writer only
+    self->send(st.report_to, st.progress);
 }
 
 void arm(self_ptr self, duration after) {

@@ -10,6 +10,7 @@
 #include <caf/optional.hpp>
 
 #include "vigil/config/supervisor_settings.hpp"
+#include "vigil/messages/credentials.hpp"
 #include "vigil/messages/interned.hpp"
 #include "vigil/supervisors/heartbeat_policy.hpp"
 #include "vigil/supervisors/watchdog_policy.hpp"
@@ -28,9 +29,17 @@ struct agent_record {
   const std::string* node;
   uint64_t key = 0; ///< `life << 32 | slot`: names this life in batches and timers.
   caf::actor owner; ///< Strong: a registered agent is not "unreachable".
-  caf::actor_addr pacer; ///< May send its beats in a `beat_batch` (null: none).
+  /// The digest of this life's token (DESIGN §11): what proves its messages, and its
+  /// claim to the id after a reconnect or a restart. Kept in the store too.
+  secret_digest token;
+  /// Proves a pacer's beats for this life: compared per beat without hashing; in
+  /// memory only, new with every registration.
+  uint64_t beat_secret = 0;
   agent_state state = agent_state::spawning;
   bool owner_down = false; ///< Its actor is gone (or its node unreachable).
+  /// Its node showed the node's key when this life registered: the node may take the
+  /// id back with that key once the life is lost.
+  bool node_keyed = false;
   uint64_t version = 0;
   // A million records: time points with `none` as a sentinel (see `if_set`) where an
   // optional would take 8 B more, so that a record fits a 256 B allocation.

@@ -5,10 +5,12 @@
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/send.hpp>
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/logger.h>
 
 #include "supervisor_state.hpp"
 #include "vigil/messages/errc.hpp"
+#include "vigil/messages/inbound_checks.hpp"
 
 namespace vigil::detail {
 
@@ -24,11 +26,12 @@ void beat(self_ptr self, agent_record& r, agent_state state, time_point now,
     // Its actor was lost with its node. Its own beat shows it is back: watch it again
     // (through the handle it came by; the old proxy is dead). A batch alone does not
     // restore it: the agent registers again once its node is reconnected.
-    if (!from_owner) {
+    auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+    if (!from_owner || !sender) {
       r.beats.beat(now);
       return;
     }
-    adopt(self, r, caf::actor_cast<caf::actor>(self->current_sender()));
+    adopt(self, r, std::move(sender));
   }
   auto gap = (now - r.beats.last_beat()) / std::chrono::milliseconds(10);
   ++self->state.beat_gaps[static_cast<size_t>(std::clamp<int64_t>(gap, 0, 1000))];
@@ -37,9 +40,10 @@ void beat(self_ptr self, agent_record& r, agent_state state, time_point now,
     if (may_transition(r.state, state))
       apply(self, r, change{state, "heartbeat"});
     else
-      self->state.log->error("agent {} beat from offline in state {}, which offline "
-                             "cannot go to",
-                             r.id, to_string(state));
+      log_refusal(self, "heartbeat:state",
+                  fmt::format("agent {} beat from offline in state {}, which offline "
+                              "cannot go to",
+                              r.id, to_string(state)));
   }
   if (r.armed_due == time_point::max())
     ensure_timer(self, r);
@@ -48,39 +52,48 @@ void beat(self_ptr self, agent_record& r, agent_state state, time_point now,
 } // namespace
 
 void on_heartbeat(self_ptr self, const heartbeat& hb) {
-  auto* rec = self->state.agents.find(hb.id);
-  if (rec && !rec->owner && rec->owner_down && !is_terminal(rec->state)) {
-    // Restored from the store, its actor unknown: the first to beat for it claims it
-    // (DESIGN §10: "offline until they beat or register again"). Other messages wait
-    // for a registration.
-    if (auto sender = caf::actor_cast<caf::actor>(self->current_sender())) {
-      self->state.log->info("agent {} is claimed by the actor beating for it", hb.id);
-      adopt(self, *rec, std::move(sender));
-    }
+  if (auto err = check_inbound(hb)) {
+    refuse_input(self, "heartbeat", std::move(err));
+    return;
   }
-  if (auto owner = owned(self, rec, hb.id, "heartbeat")) // one lookup per beat
-    beat(self, **owner, hb.state, self->clock().now(), true);
+  // One lookup per beat; the life's beat secret proves it (DESIGN §11).
+  auto* rec = self->state.agents.find(hb.id);
+  if (rec && matches(rec->beat_secret, hb.secret)) {
+    beat(self, *rec, hb.state, self->clock().now(), true);
+    return;
+  }
+  if (rec && is_terminal(rec->state))
+    return; // sent before it learned of its end
+  log_refusal(self, rec ? "heartbeat:secret" : "heartbeat:unknown",
+              rec ? fmt::format("heartbeat for agent {} refused: not its life's beat "
+                                "secret",
+                                hb.id)
+                  : fmt::format("heartbeat for unknown agent {} refused", hb.id));
 }
 
-/// A pacer's batch: each entry counts only when its key is current and the agent
-/// named this pacer when it registered.
+/// A pacer's batch: each entry counts only with its life's current key and beat secret
+/// (from the registration answer), whoever sent the batch.
 void on_beat_batch(self_ptr self, beat_batch& batch) {
   auto& st = self->state;
-  auto sender = caf::actor_cast<caf::actor_addr>(self->current_sender());
+  if (auto err = check_inbound(batch)) {
+    refuse_input(self, "beat batch", std::move(err));
+    return;
+  }
   auto now = self->clock().now();
   size_t refused = 0;
   for (auto& b : batch.beats) {
     auto* rec = st.agents.find(b.key);
-    if (rec && rec->pacer && rec->pacer == sender)
+    if (rec && matches(rec->beat_secret, b.secret))
       beat(self, *rec, b.state, now, false);
     else if (!rec || !is_terminal(rec->state)) // ended agents: late beats are moot
       ++refused;
   }
   if (refused > 0)
-    st.log->warn("{} of {} beats in a batch refused: stale keys (agents that have not "
-                 "registered again since a reconnect or a supervisor restart), or "
-                 "agents that did not name the sender as their pacer",
-                 refused, batch.beats.size());
+    log_refusal(self, "beat batch:stale",
+                fmt::format("{} of {} beats in a batch refused: stale keys (agents that "
+                            "have not registered again since a reconnect or a "
+                            "supervisor restart), or a wrong beat secret",
+                            refused, batch.beats.size()));
 }
 
 namespace {
@@ -138,8 +151,8 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
     else { // spawning: registered, then never heard from again
       std::string why = "no heartbeat after registration";
       apply(self, rec, change{agent_state::failed, "heartbeat_timeout", why});
-      if (rec.owner)
-        self->send_exit(rec.owner, make_error(errc::agent_failed, rec.id, why));
+      if (rec.owner) // anonymous: never a message to a peer as the supervisor
+        end_agent_actor(rec.owner, make_error(errc::agent_failed, rec.id, why));
     }
     return;
   }

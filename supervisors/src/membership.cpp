@@ -7,10 +7,12 @@
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/message.hpp>
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/logger.h>
 
 #include "supervisor_state.hpp"
 #include "vigil/messages/errc.hpp"
+#include "vigil/messages/inbound_checks.hpp"
 
 namespace vigil::detail {
 
@@ -83,63 +85,141 @@ void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
   e.reason = std::move(reason);
   e.at = self->clock().now();
   e.version = rec.version;
+  if (kind == event_kind::registered) { // for the store (DESIGN §11)
+    e.token_digest = rec.token;
+    if (rec.node_keyed)
+      if (auto i = self->state.node_keys.find(rec.node); i != self->state.node_keys.end())
+        e.node_key_digest = i->second;
+  }
   emit(self, std::move(e));
 }
 
-caf::result<registration_ack> on_registration(self_ptr self, registration& reg) {
+namespace {
+
+/// The answer that gives a life its proofs: its token (kept), a fresh beat secret, and
+/// the supervisor's beat interval for its type (DESIGN §11).
+registration_ack answer(self_ptr self, agent_record& rec, const life_token& token) {
+  rec.beat_secret = random_u64();
+  return registration_ack{rec.key, token, rec.beat_secret,
+                          self->state.cfg.heartbeat_for(*rec.type).interval};
+}
+
+/// A new token for `rec`: the only copy leaves with the answer.
+life_token issue_token(agent_record& rec) {
+  auto token = make_life_token();
+  rec.token = digest_of(token);
+  return token;
+}
+
+caf::error unauthorized(std::string what, std::string why) {
+  return make_error(errc::unauthorized, std::move(what), std::move(why));
+}
+
+} // namespace
+
+caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
+                                              caf::actor sender) {
   auto& st = self->state;
-  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
+  if (auto err = check_inbound(reg))
+    return refuse_input(self, "registration", std::move(err));
   if (!sender) {
-    st.log->error("anonymous registration for agent {} refused", reg.id);
+    log_refusal(self, "registration:anonymous",
+                fmt::format("anonymous registration for agent {} refused", reg.id));
     return make_error(errc::not_owner, reg.id);
   }
   if (!claimable(reg.state)) {
-    st.log->error("registration of agent {} as {} refused", reg.id,
-                  to_string(reg.state));
+    log_refusal(self, "registration:state",
+                fmt::format("registration of agent {} as {} refused", reg.id,
+                            to_string(reg.state)));
     return make_error(errc::invalid_request, reg.id,
                       "register as " + to_string(reg.state), std::string{"registering"},
                       std::string{"spawning, idle, busy, on_call or exhausted"});
   }
+  // The node's key: pinned the first time the node shows one, required from then on.
+  auto node = intern(reg.node);
+  auto key = digest_of(reg.node_key.secret);
+  auto pinned = st.node_keys.find(node);
+  if (pinned != st.node_keys.end() && !matches(pinned->second, key)) {
+    log_refusal(self, "registration:node_key",
+                fmt::format("registration of agent {} on node {} refused: {} node key",
+                            reg.id, reg.node, key.empty() ? "no" : "a wrong"));
+    return unauthorized("registration of agent " + reg.id + " on node " + reg.node,
+                        key.empty() ? "node " + reg.node + " registered with a key; "
+                                                         "show it (--node-key)"
+                                    : "not the key node " + reg.node +
+                                          " first registered with");
+  }
+  if (!key.empty() && pinned == st.node_keys.end()) {
+    st.node_keys.emplace(node, key);
+    st.log->info("node {} registered with a node key: it must show it from now on",
+                 reg.node);
+  }
+  bool keyed = !key.empty();
   auto now = self->clock().now();
-  if (auto* old = st.agents.find(reg.id)) {
+  if (auto* old = st.agents.find(reg.id); old && !is_terminal(old->state)) {
     auto& rec = *old;
-    bool same_actor = rec.owner == sender;
-    if (!is_terminal(rec.state) && (same_actor || rec.owner_down)) {
-      // Back from a lost connection: the same actor, or (after a reconnect, which
-      // makes new proxies) the agent under a new handle while the old one is
-      // unreachable. Watch it again and restore the state it kept (DESIGN §7).
-      if (!same_actor) {
-        st.log->info("agent {} is back from node {} under a new handle", rec.id,
-                     reg.node);
-        release_owner(self, rec);
-        rec.node = intern(reg.node);
+    // DESIGN §11: the id goes back to its own life (its token), or, once that life's
+    // actor is lost, to its own node (its key); never to whoever speaks first.
+    bool same_life = matches(rec.token, digest_of(reg.token));
+    bool same_node = !same_life && rec.owner_down && rec.node_keyed && keyed &&
+                     rec.node == node;
+    if (!same_life && !same_node) {
+      if (!rec.owner_down) {
+        log_refusal(self, "registration:duplicate",
+                    fmt::format("registration of agent {} refused: already registered "
+                                "by another live actor",
+                                reg.id));
+        return make_error(errc::duplicate_agent, reg.id);
       }
-      if (rec.owner_down || !same_actor)
-        adopt(self, rec, sender);
-      rec.pacer = reg.pacer;
-      rec.beats.beat(now);
-      // Restore the state it kept. A record lost while still `spawning` (between the
-      // registration and its first report) goes through idle, as the agent did.
-      if (rec.state == agent_state::spawning && reg.state != agent_state::spawning)
-        apply(self, rec, change{agent_state::idle, "re_registered"});
-      if (rec.state != reg.state &&
-          (rec.state == agent_state::offline || rec.state == agent_state::idle) &&
-          may_transition(rec.state, reg.state))
-        apply(self, rec, change{reg.state, "re_registered"});
-      ensure_timer(self, rec);
-      return registration_ack{rec.key};
+      log_refusal(self, "registration:claim",
+                  fmt::format("registration of agent {} from node {} refused: the id "
+                              "is taken and neither its life's token nor its node's "
+                              "key was shown",
+                              reg.id, reg.node));
+      return unauthorized("registration of agent " + reg.id,
+                          "the id is taken; neither its life's token nor its node's "
+                          "key was shown");
     }
-    if (!is_terminal(rec.state) && !rec.owner_down) {
-      st.log->error("registration of agent {} refused: already registered by another "
-                    "live actor",
-                    reg.id);
-      return make_error(errc::duplicate_agent, reg.id);
+    // Back from a lost connection or a supervisor restart (the same life), or a new
+    // process of its node taking the id back. Watch it again and restore the state it
+    // kept (DESIGN §7).
+    life_token token = reg.token;
+    if (same_node) {
+      st.log->info("agent {} is taken back by its node {} (node key)", rec.id,
+                   reg.node);
+      token = issue_token(rec);
+      rec.registered_at = now;
+    } else if (rec.owner != sender) {
+      st.log->info("agent {} is back from node {}", rec.id, reg.node);
     }
-    forget(self, rec); // a new life for an ended id
+    if (rec.owner != sender) {
+      release_owner(self, rec);
+      adopt(self, rec, std::move(sender));
+    } else if (rec.owner_down) {
+      adopt(self, rec, std::move(sender));
+    }
+    rec.node = node;
+    rec.node_keyed = keyed;
+    rec.beats.beat(now);
+    if (same_node) // the store learns the new token's digest
+      emit_record_event(self, rec, event_kind::registered, "reclaimed");
+    // Restore the state it kept. A record lost while still `spawning` (between the
+    // registration and its first report) goes through idle, as the agent did.
+    if (rec.state == agent_state::spawning && reg.state != agent_state::spawning)
+      apply(self, rec, change{agent_state::idle, "re_registered"});
+    if (rec.state != reg.state &&
+        (rec.state == agent_state::offline || rec.state == agent_state::idle) &&
+        may_transition(rec.state, reg.state))
+      apply(self, rec, change{reg.state, "re_registered"});
+    ensure_timer(self, rec);
+    return answer(self, rec, token);
+  } else if (old) {
+    forget(self, *old); // a new life for an ended id
   }
   auto& hb = st.cfg.heartbeat_for(reg.type);
   auto& rec = st.agents.add(reg.id, reg.type, reg.node, hb, now);
-  rec.pacer = reg.pacer;
+  auto token = issue_token(rec);
+  rec.node_keyed = keyed;
   rec.state = reg.state;
   rec.version = reg.version; // a restarted supervisor learns the fleet back as it is
   if (phase_of(rec.state) == agent_phase::running)
@@ -151,7 +231,7 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg) 
   emit_record_event(self, rec, event_kind::registered, "registered");
   start_watching(self, rec, now); // registered while working (it reconnected)
   ensure_timer(self, rec);        // registration counts as the first beat
-  return registration_ack{rec.key};
+  return answer(self, rec, token);
 }
 
 void on_down(self_ptr self, caf::down_msg& dm) {
@@ -234,7 +314,12 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
     rec.reason = a.reason;
     rec.last_error = a.last_error;
     rec.watchdog_cfg = &st.cfg.watchdog_for(a.type);
-    rec.owner_down = true; // its actor is unknown until it speaks or registers
+    rec.owner_down = true; // its actor is unknown until it registers again
+    rec.token = a.token_digest;
+    if (!a.node_key_digest.empty()) {
+      rec.node_keyed = true;
+      st.node_keys.try_emplace(rec.node, a.node_key_digest);
+    }
     if (is_terminal(rec.state)) {
       // Retention goes on from when it ended, not from now.
       auto purge_at =

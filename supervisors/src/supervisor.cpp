@@ -14,10 +14,12 @@
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
 #include <caf/typed_response_promise.hpp>
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/logger.h>
 
 #include "supervisor_state.hpp"
 #include "vigil/messages/errc.hpp"
+#include "vigil/messages/inbound_checks.hpp"
 #include "vigil/messages/event_line.hpp"
 #include "vigil/messages/log.hpp"
 
@@ -25,34 +27,49 @@ namespace vigil {
 
 namespace detail {
 
-/// The record of `id` if the current sender owns it; else the refusal, logged.
+void log_refusal(self_ptr self, const std::string& kind, const std::string& text) {
+  uint64_t held = 0;
+  if (!self->state.refusals.allow(kind, self->clock().now(), held))
+    return;
+  if (held > 0)
+    self->state.log->error("{} ({} more like it in the last second, not logged)", text,
+                           held);
+  else
+    self->state.log->error("{}", text);
+}
+
+caf::error refuse_input(self_ptr self, const char* what, caf::error err) {
+  log_refusal(self, std::string{what} + ":input",
+              fmt::format("{} refused: {}", what, self->system().render(err)));
+  return err;
+}
+
 caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
-                                   const char* what) {
-  return owned(self, self->state.agents.find(id), id, what);
+                                   const life_token& token, const char* what) {
+  return owned(self, self->state.agents.find(id), id, token, what);
 }
 
 caf::expected<agent_record*> owned(self_ptr self, agent_record* found,
-                                   const std::string& id, const char* what) {
-  auto& st = self->state;
+                                   const std::string& id, const life_token& token,
+                                   const char* what) {
   if (!found) {
-    st.log->error("{} for unknown agent {} refused", what, id);
+    log_refusal(self, std::string{what} + ":unknown",
+                fmt::format("{} for unknown agent {} refused", what, id));
     return make_error(errc::unknown_agent, id);
   }
   auto& rec = *found;
   if (is_terminal(rec.state) && !rec.owner) {
     // Sent before its actor ended; nothing to refuse loudly.
-    st.log->debug("{} for ended agent {} ignored", what, id);
+    self->state.log->debug("{} for ended agent {} ignored", what, id);
     return check_transition(id, rec.state, agent_state::idle);
   }
-  // Raw pointers first: taking the owner's address costs two atomic counts per beat.
-  // Then CAF's comparison (actor id and node), which also matches a new proxy of the
-  // same remote actor after a reconnect.
-  if (!rec.owner || (self->current_sender().get() !=
-                         caf::actor_cast<caf::actor_control_block*>(rec.owner) &&
-                     self->current_sender() != rec.owner.address())) {
-    st.log->error("{} for agent {} refused: sent by an actor that does not own it",
-                  what, id);
-    return make_error(errc::not_owner, id);
+  // The life's token, not the sender: CAF 0.17 lets a peer forge the sender of a
+  // routed message (DESIGN §11).
+  if (!matches(rec.token, digest_of(token))) {
+    log_refusal(self, std::string{what} + ":token",
+                fmt::format("{} for agent {} refused: not its life's token", what, id));
+    return make_error(errc::unauthorized, std::string{what} + " for agent " + id,
+                      std::string{"not its life's token"});
   }
   return &rec;
 }
@@ -74,7 +91,9 @@ caf::expected<agent_record*> find(self_ptr self, const std::string& id) {
 }
 
 caf::result<void> on_report(self_ptr self, transition_report& rep) {
-  auto rec = owned(self, rep.id, "transition report");
+  if (auto err = check_inbound(rep))
+    return refuse_input(self, "transition report", std::move(err));
+  auto rec = owned(self, rep.id, rep.token, "transition report");
   if (!rec)
     return std::move(rec.error());
   auto& r = **rec;
@@ -95,7 +114,11 @@ caf::result<void> on_report(self_ptr self, transition_report& rep) {
 }
 
 void on_activity(self_ptr self, activity_report& x) {
-  auto rec = owned(self, x.id, "activity report");
+  if (auto err = check_inbound(x)) {
+    refuse_input(self, "activity report", std::move(err));
+    return;
+  }
+  auto rec = owned(self, x.id, x.token, "activity report");
   if (!rec || !(*rec)->watchdog)
     return; // not working: quiet by right
   auto& r = **rec;
@@ -106,7 +129,11 @@ void on_activity(self_ptr self, activity_report& x) {
 }
 
 void on_children(self_ptr self, child_report& x) {
-  auto rec = owned(self, x.id, "child report");
+  if (auto err = check_inbound(x)) {
+    refuse_input(self, "child report", std::move(err));
+    return;
+  }
+  auto rec = owned(self, x.id, x.token, "child report");
   if (!rec || !(*rec)->watchdog)
     return;
   auto& r = **rec;
@@ -211,7 +238,13 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
     self->quit(msg.reason);
   });
   return {
-      [self](registration& reg) { return on_registration(self, reg); },
+      [self](registration& reg) {
+        return on_registration(self, reg,
+                               caf::actor_cast<caf::actor>(self->current_sender()));
+      },
+      [self](registration& reg, caf::actor& owner) {
+        return on_registration(self, reg, std::move(owner));
+      },
       // const: a message sent to many (or again) is read, never copied
       [self](const heartbeat& hb) { on_heartbeat(self, hb); },
       [self](beat_batch& batch) { on_beat_batch(self, batch); },
@@ -286,8 +319,9 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         if (auto err = check_transition(id, r.state, agent_state::killed))
           return err;
         apply(self, r, change{agent_state::killed, "kill_command"});
-        if (r.owner) // released when its down message arrives
-          self->send_exit(r.owner, caf::exit_reason::user_shutdown);
+        if (r.owner) // released when its down message arrives; anonymous: the
+                     // supervisor sends nothing to a peer as itself (DESIGN §11)
+          caf::anon_send_exit(r.owner, caf::exit_reason::user_shutdown);
         return ok();
       },
       [self](pause_atom, const std::string& id) -> caf::result<void> {
@@ -314,7 +348,11 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
       },
 
       [self](caf::flush_atom) { send_batches(self); },
-      [self](store_progress& x) { self->state.store_seen = x; },
+      [self](store_progress& x) {
+        // From our own writer only (DESIGN §11: internal messages come from inside).
+        if (self->current_sender() == self->state.store_writer.address())
+          self->state.store_seen = x;
+      },
   };
 }
 

@@ -14,6 +14,7 @@
 
 #include "agent_record.hpp"
 #include "deadline_queue.hpp"
+#include "vigil/messages/log_limiter.hpp"
 #include "record_table.hpp"
 #include "vigil/stores/store_writer.hpp"
 #include "vigil/supervisors/subscriber_hub.hpp"
@@ -56,6 +57,11 @@ struct supervisor_state {
   uint64_t store_accepted = 0;
   store_progress store_seen; ///< The writer's last report.
   std::shared_ptr<spdlog::logger> log;
+  /// Refusals a peer can cause are logged once a second per kind (DESIGN §11).
+  log_limiter refusals;
+  /// Node -> the digest of the key it first registered with (DESIGN §11): a node of
+  /// that name must show the same key from then on. Keyed by the interned name.
+  std::unordered_map<const std::string*, secret_digest> node_keys;
 };
 
 /// The public interface plus the messages the supervisor sends itself. Spawned as
@@ -77,14 +83,23 @@ struct change {
   caf::optional<duration> recovery_in = caf::none;
 };
 
-/// The record of `id` if the current sender owns it; else the refusal, logged (`what`
-/// names the message).
+/// The record of `id` if `token` is its life's token; else the refusal, logged
+/// (`what` names the message).
 caf::expected<agent_record*> owned(self_ptr self, const std::string& id,
-                                   const char* what);
+                                   const life_token& token, const char* what);
 
 /// The same for a record already looked up (`found`: null when there is none).
 caf::expected<agent_record*> owned(self_ptr self, agent_record* found,
-                                   const std::string& id, const char* what);
+                                   const std::string& id, const life_token& token,
+                                   const char* what);
+
+/// Logs `text` unless a line of this `kind` went out less than a second ago (then it
+/// counts it, and the next line says how many were held back).
+void log_refusal(self_ptr self, const std::string& kind, const std::string& text);
+
+/// Logs (rate-limited) that a message with a value out of range was refused; returns
+/// the error for a reply.
+caf::error refuse_input(self_ptr self, const char* what, caf::error err);
 
 /// A heartbeat sent by the agent itself (liveness.cpp).
 void on_heartbeat(self_ptr self, const heartbeat& hb);
@@ -96,7 +111,9 @@ void on_beat_batch(self_ptr self, beat_batch& batch);
 void on_liveness_tick(self_ptr self, time_point at);
 
 /// Registration: a new record, a returning owner, or a refusal (DESIGN §3, §7).
-caf::result<registration_ack> on_registration(self_ptr self, registration& reg);
+/// `owner`: the agent actor (the sender, or the one a relay names).
+caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
+                                              caf::actor owner);
 
 /// A monitored agent or subscriber is gone.
 void on_down(self_ptr self, caf::down_msg& dm);
@@ -156,6 +173,16 @@ agent_status status_of(self_ptr self, const agent_record& rec);
 
 /// The matching agents, as of now.
 std::vector<agent_status> snapshot_of(self_ptr self, const subscription_filter& filter);
+
+/// Sends `agent` an exit message with no sender: the supervisor never sends to a peer
+/// as itself, which would make it reachable by actor id (DESIGN §11). (CAF's
+/// `anon_send_exit` takes only an `exit_reason`.)
+inline void end_agent_actor(const caf::actor& agent, caf::error reason) {
+  if (agent)
+    agent->enqueue(nullptr, caf::make_message_id(),
+                   caf::make_message(caf::exit_msg{agent.address(), std::move(reason)}),
+                   nullptr);
+}
 
 /// Whether liveness still watches an agent in `x`.
 inline bool watched(agent_state x) noexcept {

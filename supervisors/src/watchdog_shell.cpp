@@ -1,6 +1,7 @@
 // The supervisor's side of the stall watchdog: arming with work, one delayed message at
 // the policy's next deadline, notes broadcast as events, fires ending the agent.
 #include <caf/actor_system.hpp>
+#include <caf/send.hpp>
 #include <spdlog/logger.h>
 
 #include "supervisor_state.hpp"
@@ -77,7 +78,7 @@ bool publish_notes(self_ptr self, agent_record& rec,
   // The policy has fired: the nested apply finds nothing more due and disarms it.
   apply(self, rec, change{agent_state::failed, why, why});
   if (rec.owner)
-    self->send_exit(rec.owner, make_error(errc::agent_failed, rec.id, why));
+    end_agent_actor(rec.owner, make_error(errc::agent_failed, rec.id, why));
   return false;
 }
 

@@ -29,7 +29,7 @@ struct member_state {
 // Joins a pacer like an agent, then never answers a tick: a stuck agent.
 caf::behavior mute_member(caf::stateful_actor<member_state>* self, pacer_actor pacer,
                           duration interval) {
-  self->send(pacer, pace_atom::value, uint64_t{999}, interval);
+  self->send(pacer, pace_atom::value, uint64_t{999}, uint64_t{1999}, interval);
   return {
       [self](beat_atom, uint32_t ticket, uint32_t token) {
         self->state.tickets.push_back(ticket);
@@ -113,9 +113,9 @@ TEST_F(Pacer, AgentsOfOneInstantShareOneTimerAndOneBatchPerTick) {
   EXPECT_EQ(keys.size(), 50u);
   EXPECT_EQ(beats_of(7), (std::vector<time_point>{t0 + 10s, t0 + 20s, t0 + 30s}));
   EXPECT_TRUE(recorded().beats.empty()); // nothing beat on its own
-  // Each registration named the pacer, the one actor allowed to batch its beats.
-  for (auto& reg : recorded().registrations)
-    EXPECT_EQ(reg.pacer, caf::actor_cast<caf::actor_addr>(pacer));
+  // Each beat carries its life's beat secret (the recorder answers 1000 + key).
+  for (auto& [t, b] : recorded().paced)
+    EXPECT_EQ(b.secret, 1000 + b.key);
 }
 
 TEST_F(Pacer, ExactPhasesBeatEveryIntervalFromRegistration) {

@@ -9,6 +9,7 @@
 #include <caf/actor_system_config.hpp>
 #include <caf/binary_deserializer.hpp>
 #include <caf/binary_serializer.hpp>
+#include <caf/deep_to_string.hpp>
 #include <caf/message.hpp>
 #include <gtest/gtest.h>
 
@@ -44,10 +45,11 @@ struct RegisterTypes : ::testing::Test {
 } // namespace
 
 TEST_F(RegisterTypes, RegistrationHeartbeatAndReportCrossTheWire) {
-  registration reg{"a1", "coder", "n2", agent_state::busy, 9, {}};
-  heartbeat beat{"a1", agent_state::on_call, 10};
-  transition_report rep{"a1", agent_state::busy, agent_state::exhausted, 11, "billing",
-                        "",   duration{3h}};
+  registration reg{"a1",          "coder", "n2", agent_state::busy, 9, life_token{3, 4},
+                   credential{"k"}};
+  heartbeat beat{"a1", 77, agent_state::on_call, 10};
+  transition_report rep{"a1", life_token{5, 6},  agent_state::busy, agent_state::exhausted,
+                        11,   "billing", "", duration{3h}};
   auto back = round_trip(caf::make_message(reg, beat, rep));
   ASSERT_TRUE((back.match_elements<registration, heartbeat, transition_report>()));
   auto& r = back.get_as<registration>(0);
@@ -56,27 +58,47 @@ TEST_F(RegisterTypes, RegistrationHeartbeatAndReportCrossTheWire) {
   EXPECT_EQ(r.node, "n2");
   EXPECT_EQ(r.state, agent_state::busy);
   EXPECT_EQ(r.version, 9u);
+  EXPECT_EQ(r.token.hi, 3u);
+  EXPECT_EQ(r.token.lo, 4u);
+  EXPECT_EQ(r.node_key.secret, "k");
   EXPECT_EQ(back.get_as<heartbeat>(1).state, agent_state::on_call);
+  EXPECT_EQ(back.get_as<heartbeat>(1).secret, 77u);
   auto& t = back.get_as<transition_report>(2);
   EXPECT_EQ(t.to, agent_state::exhausted);
+  EXPECT_EQ(t.token.lo, 6u);
   EXPECT_EQ(t.reason, "billing");
   ASSERT_TRUE(t.recovery_in);
   EXPECT_EQ(*t.recovery_in, duration{3h});
 }
 
 TEST_F(RegisterTypes, RegistrationAckAndBeatBatchesCrossTheWire) {
-  registration_ack ack{(uint64_t{7} << 32) | 3};
+  registration_ack ack{(uint64_t{7} << 32) | 3, life_token{1, 2}, 42, 10s};
   beat_batch batch;
-  batch.beats.push_back(paced_beat{1, agent_state::busy, 4});
-  batch.beats.push_back(paced_beat{uint64_t{1} << 40, agent_state::exhausted, 9});
+  batch.beats.push_back(paced_beat{1, 5, agent_state::busy, 4});
+  batch.beats.push_back(paced_beat{uint64_t{1} << 40, 6, agent_state::exhausted, 9});
   auto back = round_trip(caf::make_message(ack, batch));
   ASSERT_TRUE((back.match_elements<registration_ack, beat_batch>()));
   EXPECT_EQ(back.get_as<registration_ack>(0).key, ack.key);
+  EXPECT_EQ(back.get_as<registration_ack>(0).token.lo, 2u);
+  EXPECT_EQ(back.get_as<registration_ack>(0).beat_secret, 42u);
+  EXPECT_EQ(back.get_as<registration_ack>(0).heartbeat_interval, duration{10s});
   auto& xs = back.get_as<beat_batch>(1).beats;
   ASSERT_EQ(xs.size(), 2u);
   EXPECT_EQ(xs[1].key, uint64_t{1} << 40);
   EXPECT_EQ(xs[1].state, agent_state::exhausted);
   EXPECT_EQ(xs[1].version, 9u);
+  EXPECT_EQ(xs[1].secret, 6u);
+}
+
+TEST_F(RegisterTypes, SecretsNeverShowInPrintedMessages) {
+  registration reg;
+  reg.id = "a1";
+  reg.token = life_token{0x1234, 0x5678};
+  reg.node_key = credential{"super-secret-node-key"};
+  auto text = caf::deep_to_string(caf::make_message(reg));
+  EXPECT_EQ(text.find("super-secret"), std::string::npos) << text;
+  EXPECT_EQ(text.find("4660"), std::string::npos) << text; // 0x1234
+  EXPECT_NE(text.find("<redacted>"), std::string::npos) << text;
 }
 
 TEST_F(RegisterTypes, EventsAndEventBatchesCrossTheWire) {

@@ -108,14 +108,16 @@ TEST_F(Store, ANewSupervisorLoadsTheRecordTheOldOneKept) {
   EXPECT_EQ(a4.state, s::completed);
   EXPECT_EQ(a4.ended_at, before["a4"].ended_at);
   EXPECT_EQ(a4.version, before["a4"].version);
-  // They beat again, now to the new supervisor (whose record knows no actor for
-  // them: the first to speak claims it): live.
+  // A beat alone does not bring them back: beat secrets die with a supervisor. They
+  // register again, each with its life's token (DESIGN §11): live again.
   auto q1 = puppet();
+  beat(q1, "a1", s::idle);
+  EXPECT_EQ(status("a1").state, s::offline);
   auto q2 = puppet();
   auto q3 = puppet();
-  beat(q1, "a1", s::idle);
-  beat(q2, "a2", s::busy);
-  beat(q3, "a3", s::exhausted);
+  reg_again(q1, "a1", s::idle);
+  reg_again(q2, "a2", s::busy);
+  reg_again(q3, "a3", s::exhausted);
   EXPECT_EQ(status("a1").state, s::idle);
   EXPECT_EQ(status("a2").state, s::busy);
   EXPECT_EQ(status("a3").state, s::exhausted);
@@ -160,7 +162,7 @@ TEST_F(Store, BadStoresAreRefusedAtStartWithTheFileAndTheReason) {
   sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   EXPECT_EQ(refusal(x), "vigil::bad_config: store sqlite " + x.store.path +
-                            ": has schema version 99, newer than this vigil knows (1); "
+                            ": has schema version 99, newer than this vigil knows (2); "
                             "use a newer vigil");
 }
 

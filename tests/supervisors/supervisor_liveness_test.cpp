@@ -139,7 +139,7 @@ TEST_F(SupervisorLiveness, OneClockEntryHoldsEveryAgentsLivenessDeadline) {
     advance(1s);
     for (int i = 0; i < 100; ++i)
       caf::anon_send(ps[static_cast<size_t>(i)],
-                     heartbeat{"a" + std::to_string(i), s::idle, 1});
+                     beat_of("a" + std::to_string(i)));
     sched.run();
   }
   EXPECT_EQ(pending_timers(), 1u);
@@ -167,7 +167,7 @@ TEST_F(SupervisorLiveness,
   // The supervisor is starved: its 30 s deadline runs only at 40 s, and the agent's
   // beat (sent meanwhile) waits in its mailbox behind it.
   sched.advance_time(40s);
-  caf::anon_send(p, heartbeat{"a1", s::idle, 1});
+  caf::anon_send(p, beat_of("a1"));
   sched.run();
   EXPECT_EQ(status("a1").state, s::idle);
   advance(30s - 1ns); // past the grace check at 45 s, up to the new deadline
@@ -197,10 +197,10 @@ TEST_F(SupervisorLiveness, LateDeadlineStillOfflinesASilentAgentOneIntervalLater
   EXPECT_EQ(now(), t0 + 45s);
 }
 
-TEST_F(SupervisorLiveness, BatchedBeatsFromTheNamedPacerCountAsBeats) {
-  auto pacer = puppet();
-  auto p1 = idle_agent("a1", "worker", pacer.address());
-  auto p2 = idle_agent("a2", "worker", pacer.address());
+TEST_F(SupervisorLiveness, BatchedBeatsWithTheLifesBeatSecretCountAsBeats) {
+  auto pacer = puppet(); // any sender: the secret proves the beat, not the sender
+  auto p1 = idle_agent("a1");
+  auto p2 = idle_agent("a2");
   auto k1 = key_of(p1);
   auto k2 = key_of(p2);
   EXPECT_NE(k1, k2);
@@ -218,22 +218,32 @@ TEST_F(SupervisorLiveness, BatchedBeatsFromTheNamedPacerCountAsBeats) {
   EXPECT_EQ(status("a1").missed, 1u); // exactly a timeout after the last batch
 }
 
-TEST_F(SupervisorLiveness, BatchedBeatsFromAnyOtherActorOrWithAStaleKeyAreRefused) {
+TEST_F(SupervisorLiveness, BatchedBeatsWithAWrongSecretOrAStaleKeyAreRefused) {
   auto pacer = puppet();
   auto stranger = puppet();
-  auto p1 = idle_agent("a1", "worker", pacer.address());
+  auto p1 = idle_agent("a1");
   auto k1 = key_of(p1);
-  auto p2 = idle_agent("a2"); // beats by itself: no pacer may speak for it
+  auto p2 = idle_agent("a2");
   auto k2 = key_of(p2);
   advance(20s);
-  batch(stranger, {k1});
-  batch(pacer, {k2, k1 + 1000, k1 ^ (uint64_t{1} << 32)}); // not its agent, unknown
+  beat_batch forged; // right keys, guessed secrets; and keys that name no life
+  forged.beats = {paced_beat{k1, ack_of("a1").beat_secret + 1, s::idle, 1},
+                  paced_beat{k2, 0, s::idle, 1},
+                  paced_beat{k1 + 1000, 1, s::idle, 1},
+                  paced_beat{k1 ^ (uint64_t{1} << 32), ack_of("a1").beat_secret, s::idle,
+                             1}};
+  caf::anon_send(stranger, forged);
+  caf::anon_send(pacer, forged);
+  caf::anon_send(p1, forged); // not even from the agent itself
+  sched.run();
   advance(10s);
   EXPECT_EQ(status("a1").missed, 1u); // none of those counted
   EXPECT_EQ(status("a2").missed, 1u);
-  // A new life of a1 gets a new key; the old one is stale.
+  // A new life of a1 gets a new key and secret; the old ones are stale.
   report(p1, "a1", s::idle, s::completed);
-  auto p3 = idle_agent("a1", "worker", pacer.address());
+  auto old_secret = secrets_[k1];
+  auto p3 = idle_agent("a1");
+  EXPECT_NE(ack_of("a1").beat_secret, old_secret);
   EXPECT_NE(key_of(p3), k1);
   advance(29s);
   batch(pacer, {k1});
@@ -243,7 +253,7 @@ TEST_F(SupervisorLiveness, BatchedBeatsFromAnyOtherActorOrWithAStaleKeyAreRefuse
 
 TEST_F(SupervisorLiveness, ABatchedBeatBringsAnOfflineAgentBackInTheStateItReports) {
   auto pacer = puppet();
-  auto p1 = idle_agent("a1", "worker", pacer.address());
+  auto p1 = idle_agent("a1");
   advance(40s);
   EXPECT_EQ(status("a1").state, s::offline);
   batch(pacer, {key_of(p1)}, s::busy);
@@ -268,7 +278,7 @@ TEST_F(SupervisorLiveness,
   // in its mailbox, and a2's beat arrives behind it.
   sched.advance_time(21s);
   sched.advance_time(10s);
-  caf::send_as(p2, sup, heartbeat{"a2", s::idle, 1});
+  caf::send_as(p2, sup, beat_of("a2"));
   sched.run();
   advance(1ns);
   // a2's deadline (39 s, 1 s late) is judged after the beat, not before it.

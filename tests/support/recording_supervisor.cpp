@@ -18,7 +18,12 @@ caf::behavior recorder(caf::stateful_actor<recording_supervisor_state>* self) {
           return self->make_response_promise<registration_ack>();
         if (self->state.refuse_registrations)
           return self->state.refuse_registrations;
-        return registration_ack{self->state.registrations.size()};
+        registration_ack ack;
+        ack.key = self->state.registrations.size();
+        ack.token = life_token{1, ack.key};
+        ack.beat_secret = 1000 + ack.key;
+        ack.heartbeat_interval = self->state.interval;
+        return ack;
       },
       [self](heartbeat& x) {
         self->state.beats.emplace_back(self->clock().now(), std::move(x));

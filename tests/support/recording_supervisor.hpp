@@ -23,6 +23,9 @@ struct recording_supervisor_state {
   caf::error refuse_registrations; ///< When set, every registration gets it.
   caf::error refuse_reports;       ///< When set, every report gets it.
   bool hold_registrations = false; ///< Never answer: agents stay spawning.
+  /// The beat interval its answers name (zero: none, the agent keeps its own). Tokens
+  /// are {1, key}, beat secrets 1000 + key.
+  duration interval{0};
   // Accepted registrations are answered with key = their position, counting from 1.
 };
 

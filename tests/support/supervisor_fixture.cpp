@@ -19,6 +19,7 @@ caf::behavior puppet(caf::stateful_actor<puppet_state>* self, supervisor_actor s
             .then(
                 [=](registration_ack& ack) {
                   self->state.keys.push_back(ack.key);
+                  self->state.acks.push_back(ack);
                   record({});
                 },
                 [=](caf::error& err) { record(err); });
@@ -90,10 +91,36 @@ void supervisor_fixture::start(supervisor_settings cfg) {
 }
 
 void supervisor_fixture::reg(const caf::actor& p, const std::string& id,
-                             const std::string& type, agent_state state,
-                             caf::actor_addr pacer) {
-  caf::anon_send(p, registration{id, type, "n1", state, 0, std::move(pacer)});
+                             const std::string& type, agent_state state) {
+  registration x;
+  x.id = id;
+  x.type = type;
+  x.node = "n1";
+  x.state = state;
+  send_registration(p, std::move(x));
+}
+
+void supervisor_fixture::reg_again(const caf::actor& p, const std::string& id,
+                                   agent_state state) {
+  registration x;
+  x.id = id;
+  x.type = "worker";
+  x.node = "n1";
+  x.state = state;
+  x.token = acks_[id].token;
+  send_registration(p, std::move(x));
+}
+
+void supervisor_fixture::send_registration(const caf::actor& p, registration x) {
+  auto id = x.id;
+  auto before = state_of<puppet_state>(p).acks.size();
+  caf::anon_send(p, std::move(x));
   sched.run();
+  auto& acks = state_of<puppet_state>(p).acks;
+  if (acks.size() > before) {
+    acks_[id] = acks.back();
+    secrets_[acks.back().key] = acks.back().beat_secret;
+  }
 }
 
 void supervisor_fixture::report(const caf::actor& p, const std::string& id,
@@ -105,30 +132,34 @@ void supervisor_fixture::report(const caf::actor& p, const std::string& id,
   x.to = to;
   x.reason = "test";
   x.recovery_in = recovery_in;
+  x.token = acks_[id].token;
   caf::anon_send(p, std::move(x));
   sched.run();
 }
 
 void supervisor_fixture::beat(const caf::actor& p, const std::string& id,
                               agent_state state) {
-  caf::anon_send(p, heartbeat{id, state, 0});
+  caf::anon_send(p, beat_of(id, state));
   sched.run();
+}
+
+heartbeat supervisor_fixture::beat_of(const std::string& id, agent_state state) {
+  return heartbeat{id, acks_[id].beat_secret, state, 0};
 }
 
 void supervisor_fixture::batch(const caf::actor& p, const std::vector<uint64_t>& keys,
                                agent_state state) {
   beat_batch b;
   for (auto k : keys)
-    b.beats.push_back(paced_beat{k, state, 1});
+    b.beats.push_back(paced_beat{k, secrets_[k], state, 1});
   caf::anon_send(p, std::move(b));
   sched.run();
 }
 
 caf::actor supervisor_fixture::idle_agent(const std::string& id,
-                                          const std::string& type,
-                                          caf::actor_addr pacer) {
+                                          const std::string& type) {
   auto p = puppet();
-  reg(p, id, type, agent_state::spawning, std::move(pacer));
+  reg(p, id, type, agent_state::spawning);
   report(p, id, agent_state::spawning, agent_state::idle);
   return p;
 }

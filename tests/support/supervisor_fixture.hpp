@@ -2,6 +2,7 @@
 // test tells them, and collector subscribers that record what they receive.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,11 +17,13 @@ struct puppet_state {
   static inline const char* name = "vigil.test.puppet";
   std::vector<caf::error> replies; ///< One per request; empty error = accepted.
   std::vector<uint64_t> keys;      ///< From accepted registrations, in order.
+  std::vector<registration_ack> acks; ///< The accepted registrations' answers.
 };
 
 /// Relays `registration`, `transition_report` (as requests) and `heartbeat`,
 /// `beat_batch` (as sends) to the supervisor, so the supervisor sees the puppet as
-/// their sender. `fail_atom, text` quits with that error; `complete_atom` quits
+/// their sender. The fixture's helpers fill in the proofs (token, beat secret) the
+/// supervisor handed out for the id; a test that sends its own sends what it sets. `fail_atom, text` quits with that error; `complete_atom` quits
 /// normally.
 caf::actor spawn_puppet(caf::actor_system& sys, supervisor_actor sup);
 
@@ -61,7 +64,10 @@ public:
 
   void reg(const caf::actor& p, const std::string& id,
            const std::string& type = "worker",
-           agent_state state = agent_state::spawning, caf::actor_addr pacer = {});
+           agent_state state = agent_state::spawning);
+  /// Registers `id` again with the token of its last registration (a reconnect, or
+  /// a return to a restarted supervisor).
+  void reg_again(const caf::actor& p, const std::string& id, agent_state state);
   void report(const caf::actor& p, const std::string& id, agent_state from,
               agent_state to, caf::optional<duration> recovery_in = caf::none);
   void beat(const caf::actor& p, const std::string& id, agent_state state);
@@ -73,14 +79,19 @@ public:
     return xs.empty() ? 0 : xs.back();
   }
 
-  /// Has puppet `p` send a batch of one beat per key, in `state`.
+  /// Has puppet `p` send a batch of one beat per key, in `state`, each with the beat
+  /// secret the key was given (any puppet may send it: a pacer).
   void batch(const caf::actor& p, const std::vector<uint64_t>& keys,
              agent_state state = agent_state::idle);
 
+  /// A heartbeat of `id` with the beat secret its last registration got.
+  heartbeat beat_of(const std::string& id, agent_state state = agent_state::idle);
+
+  /// The answer to the last accepted registration of `id` (any puppet).
+  registration_ack ack_of(const std::string& id) { return acks_[id]; }
+
   /// Registers a puppet agent `id` and reports it idle.
-  /// With `pacer`: the agent names it as the one whose batches speak for it.
-  caf::actor idle_agent(const std::string& id, const std::string& type = "worker",
-                        caf::actor_addr pacer = {});
+  caf::actor idle_agent(const std::string& id, const std::string& type = "worker");
 
   agent_status status(const std::string& id);
   caf::error status_error(const std::string& id);
@@ -91,6 +102,13 @@ public:
 
   supervisor_settings settings;
   supervisor_actor sup;
+
+  /// Has `p` send `x` as it is, and learns the answer's proofs for `x.id`.
+  void send_registration(const caf::actor& p, registration x);
+
+protected:
+  std::map<std::string, registration_ack> acks_; ///< id -> its last answer (`reg`)
+  std::map<uint64_t, uint64_t> secrets_;         ///< key -> beat secret
 };
 
 } // namespace vigil::test

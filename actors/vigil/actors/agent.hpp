@@ -68,14 +68,20 @@ struct agent_options {
   /// `finish_atom` (or quota / fail) to the agent. Without it, the code that offered
   /// the slot drives the agent directly.
   caf::actor worker;
+  /// Optional: the node's key (`vigil-node agents --node-key FILE`), shown with every
+  /// registration. With it, a new process of the same node may take the agent's id
+  /// back once this life is lost (DESIGN §11). Empty: none.
+  credential node_key;
   /// Optional: the node's pacer (see `spawn_pacer`). With it the agent keeps no beat
   /// timer of its own: it answers the pacer's ticks, and the pacer batches the
   /// answers to the supervisor. Without it the agent beats by itself.
   pacer_actor pacer;
 };
 
-/// Spawns an agent that registers with `supervisor`, beats every
-/// `settings.heartbeat_interval` and reports each transition it decides. It is idle
+/// Spawns an agent that registers with `supervisor`, beats at the interval the
+/// supervisor's answer names for its type (`settings.heartbeat_interval` only until
+/// then, and with a supervisor that names none) and reports each transition it decides.
+/// Everything it sends carries the life token from that answer. It is idle
 /// once the supervisor accepted the registration; a refused registration ends it
 /// `failed`. Slots offered before that wait in the queue. Fails with
 /// `errc::bad_config` for an empty id, a null supervisor or settings that make no

@@ -21,8 +21,8 @@ using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
 
 /// What agents tell their pacer.
 ///
-/// - `pace_atom, key, interval`: tick me every `interval` from now; my beats carry
-///   `key` (from my `registration_ack`). The pacer watches the sender and forgets it
+/// - `pace_atom, key, secret, interval`: tick me every `interval` from now; my beats
+///   carry `key` and `secret` (the `beat_secret` of my `registration_ack`). The pacer watches the sender and forgets it
 ///   when it is gone. Sent again (after a re-registration), it changes the key at
 ///   once and the interval from the next tick on; the phase stays. Agents send it as
 ///   a request: a pacer that is gone answers with an error.
@@ -43,7 +43,7 @@ using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
 /// means "the agent actor itself answered": an agent stuck in its mailbox sends
 /// nothing and goes offline as before.
 using pacer_actor = caf::typed_actor<
-    caf::reacts_to<pace_atom, uint64_t, duration>,
+    caf::reacts_to<pace_atom, uint64_t, uint64_t, duration>,
     caf::reacts_to<beat_atom, uint32_t, uint32_t, agent_state, uint64_t>,
     caf::reacts_to<supervisor_atom, beat_sink>>;
 
@@ -62,7 +62,8 @@ struct pacer_options {
 
 /// Spawns a pacer that sends its batches to `upstream`. Agents use it when their
 /// `agent_options::pacer` names it. Fails with `errc::bad_config` for a null upstream,
-/// a negative granularity, a zero batch or a non-positive `flush_after`. Stop it with
+/// a negative granularity, a zero batch or one above `max_batch_beats` (what a
+/// supervisor accepts), or a non-positive `flush_after`. Stop it with
 /// an exit message: its pending ticks keep it alive otherwise. However it ends, it
 /// tells each of its agents (`pace_atom, its address`), and they beat by themselves.
 caf::expected<pacer_actor> spawn_pacer(caf::actor_system& sys, beat_sink upstream,

@@ -42,6 +42,11 @@ using pace_atom = caf::atom_constant<caf::atom("pace")>;
 // to talk to from now on (after a reconnect: a new proxy, maybe a restarted one).
 using supervisor_atom = caf::atom_constant<caf::atom("supervisor")>;
 
+// A node -> a published supervisor's gate: `pace_atom` asks how often the node must
+// send something for its connection to stay up (the supervisor's connection
+// heartbeat); `keepalive_atom` is that something, when it has nothing else to send.
+using keepalive_atom = caf::atom_constant<caf::atom("keepalive")>;
+
 // Supervisor -> its store writer: `store_atom, std::vector<event>` to commit.
 using store_atom = caf::atom_constant<caf::atom("store")>;
 

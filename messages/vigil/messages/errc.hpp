@@ -24,6 +24,11 @@ enum class errc : uint8_t {
   agent_failed,    ///< Exit reason of an agent that ended `failed`. Context: id, error.
   invalid_request, ///< Not possible in the current state. Context: id, request,
                    ///< state, where it is possible.
+  unauthorized,    ///< A privileged message without the credential it needs (a
+                   ///< commander credential, a life token, a node key). Context:
+                   ///< what was refused, why.
+  bad_input,       ///< A value from a peer out of range or too long: refused before it
+                   ///< is stored or broadcast. Context: field, expected, found.
 };
 
 /// The category atom of every vigil error.

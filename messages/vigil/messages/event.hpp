@@ -8,6 +8,7 @@
 #include <caf/optional.hpp>
 
 #include "vigil/messages/agent_state.hpp"
+#include "vigil/messages/credentials.hpp"
 #include "vigil/messages/event_kind.hpp"
 #include "vigil/messages/time.hpp"
 
@@ -31,6 +32,11 @@ struct event {
   std::string error;                     ///< Entering failed: the error text.
   duration waited{0};  ///< Watchdog events: waiting-on-child time so far.
   std::string details; ///< Watchdog events: the evidence summary.
+  /// For the store only, on `registered` events: the digests of the life's token and
+  /// of its node's key (DESIGN §11). Never serialized, so never sent to a peer or a
+  /// subscriber in another process, and not part of `==`.
+  secret_digest token_digest;
+  secret_digest node_key_digest;
 };
 
 /// @relates event

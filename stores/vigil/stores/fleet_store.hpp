@@ -31,6 +31,10 @@ struct stored_agent {
   caf::optional<duration> recovery_at;
   std::string reason;
   std::string last_error;
+  /// The digest of its life's token, and of its node's key when it registered with
+  /// one (DESIGN §11): what a restarted supervisor checks a returning agent against.
+  secret_digest token_digest;
+  secret_digest node_key_digest;
 };
 
 /// What a store holds: the agents' last known rows and where the event stream stood.

@@ -43,10 +43,18 @@ using supervisor_commander =
                                 caf::reacts_to<pause_atom, std::string>,
                                 caf::reacts_to<resume_atom, std::string>>;
 
+/// A registration relayed on behalf of the agent actor `owner` (by the gate that
+/// `publish_supervisor` puts on the network): the supervisor monitors `owner` and
+/// answers the relay, so that it never sends to a peer as itself (DESIGN §11).
+using supervisor_relay_target =
+    caf::typed_actor<caf::replies_to<registration, caf::actor>::with<registration_ack>>;
+
 /// The whole interface: what agents send, plus commands and queries. Narrows
 /// implicitly to `agent_facing_supervisor`, `supervisor_commander` or
-/// `supervisor_observer`.
-using supervisor_actor = supervisor_commander::extend_with<agent_facing_supervisor>;
+/// `supervisor_observer`. Keep this handle in the process: across nodes, peers talk
+/// to a gate (`publish_supervisor`), which forwards what each role may send.
+using supervisor_actor = supervisor_commander::extend_with<agent_facing_supervisor>::
+    extend_with<supervisor_relay_target>;
 
 /// Spawns a supervisor. With `settings.store` it first opens the store and loads the
 /// record it kept (agents that were running come back `offline` with reason

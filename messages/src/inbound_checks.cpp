@@ -1,0 +1,119 @@
+#include "vigil/messages/inbound_checks.hpp"
+
+#include "vigil/messages/errc.hpp"
+
+namespace vigil {
+
+namespace {
+
+caf::error bad(std::string field, std::string expected, std::string found) {
+  return make_error(errc::bad_input, std::move(field), std::move(expected),
+                    std::move(found));
+}
+
+std::string bytes(size_t n) {
+  return std::to_string(n) + " bytes";
+}
+
+bool in_range(agent_state x) {
+  return static_cast<int>(x) < agent_state_count;
+}
+
+caf::error check_state(const char* field, agent_state x) {
+  if (in_range(x))
+    return caf::none;
+  return bad(field, "a lifecycle state (0.." + std::to_string(agent_state_count - 1) + ")",
+             std::to_string(static_cast<int>(x)));
+}
+
+caf::error check_text(const char* field, const std::string& x) {
+  if (x.size() <= max_text_bytes)
+    return caf::none;
+  return bad(field, "at most " + bytes(max_text_bytes), bytes(x.size()));
+}
+
+caf::error check_span(const char* field, duration x) {
+  if (x >= duration::zero() && x <= max_peer_span)
+    return caf::none;
+  return bad(field, "a span between 0 and " + format_duration(max_peer_span),
+             std::to_string(x.count()) + " ns");
+}
+
+caf::error check_credential(const char* field, const credential& x) {
+  if (x.secret.size() <= max_credential_bytes)
+    return caf::none;
+  return bad(field, "at most " + bytes(max_credential_bytes), bytes(x.secret.size()));
+}
+
+} // namespace
+
+caf::error check_name(const char* field, const std::string& x) {
+  if (x.empty())
+    return bad(field, "a non-empty name", "\"\"");
+  if (x.size() > max_name_bytes)
+    return bad(field, "at most " + bytes(max_name_bytes), bytes(x.size()));
+  return caf::none;
+}
+
+caf::error check_inbound(const registration& x) {
+  for (auto [field, value] : {std::pair{"registration id", &x.id},
+                              std::pair{"registration type", &x.type},
+                              std::pair{"registration node", &x.node}})
+    if (auto err = check_name(field, *value))
+      return err;
+  if (auto err = check_state("registration state", x.state))
+    return err;
+  return check_credential("registration node_key", x.node_key);
+}
+
+caf::error check_inbound(const heartbeat& x) {
+  if (auto err = check_name("heartbeat id", x.id))
+    return err;
+  return check_state("heartbeat state", x.state);
+}
+
+caf::error check_inbound(const beat_batch& x) {
+  if (x.beats.size() > max_batch_beats)
+    return bad("beat_batch beats", "at most " + std::to_string(max_batch_beats),
+               std::to_string(x.beats.size()));
+  for (auto& b : x.beats)
+    if (auto err = check_state("beat_batch state", b.state))
+      return err;
+  return caf::none;
+}
+
+caf::error check_inbound(const transition_report& x) {
+  if (auto err = check_name("transition_report id", x.id))
+    return err;
+  if (auto err = check_state("transition_report from", x.from))
+    return err;
+  if (auto err = check_state("transition_report to", x.to))
+    return err;
+  if (auto err = check_text("transition_report reason", x.reason))
+    return err;
+  if (auto err = check_text("transition_report error", x.error))
+    return err;
+  if (x.recovery_in)
+    return check_span("transition_report recovery_in", *x.recovery_in);
+  return caf::none;
+}
+
+caf::error check_inbound(const activity_report& x) {
+  if (auto err = check_name("activity_report id", x.id))
+    return err;
+  return check_span("activity_report since", x.since);
+}
+
+caf::error check_inbound(const child_report& x) {
+  if (auto err = check_name("child_report id", x.id))
+    return err;
+  if (static_cast<int>(x.evidence) >
+      static_cast<int>(child_evidence::os_descendant_only_stale_progress))
+    return bad("child_report evidence", "a child evidence (0..3)",
+               std::to_string(static_cast<int>(x.evidence)));
+  if (x.oldest_child_age)
+    return check_span("child_report oldest_child_age", *x.oldest_child_age);
+  return caf::none;
+}
+
+} // namespace vigil
