@@ -60,7 +60,8 @@ void register_self(self_ptr self) {
             auto text = self->system().render(err);
             auto code = code_of(err);
             if (code != errc::duplicate_agent && code != errc::not_owner &&
-                code != errc::invalid_request) {
+                code != errc::invalid_request && code != errc::unauthorized &&
+                code != errc::bad_input) {
               // Not a refusal: the connection went (or the supervisor is stopping).
               // Keep everything and register again when handed a supervisor.
               log()->warn("agent {}: registration did not reach the supervisor ({}); "

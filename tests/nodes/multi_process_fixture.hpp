@@ -5,6 +5,7 @@
 #include <chrono>
 #include <csignal>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -71,11 +72,22 @@ public:
     return *procs_.back();
   }
 
+  /// A credential file (mode 600) holding `secret`; its path.
+  std::string key_file(const std::string& name, const std::string& secret) {
+    auto path = scratch_ / name;
+    std::ofstream{path} << secret << "\n";
+    std::filesystem::permissions(path, std::filesystem::perms::owner_read |
+                                           std::filesystem::perms::owner_write);
+    return path;
+  }
+
   /// A supervisor on `port` (0: a free one, remembered in `port_`).
-  process& supervise(uint16_t port = 0) {
-    auto& p = start("supervisor",
-                    {"supervise", "--port", std::to_string(port), "--bind", "127.0.0.1",
-                     "--config", config_, "--state-dir", dir_ + "/state"});
+  process& supervise(uint16_t port = 0, std::vector<std::string> extra = {}) {
+    std::vector<std::string> args{"supervise", "--port",      std::to_string(port),
+                                  "--bind",    "127.0.0.1",   "--config",
+                                  config_,     "--state-dir", dir_ + "/state"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    auto& p = start("supervisor", std::move(args));
     auto line = p.wait_for_line("supervising on port", 10s);
     EXPECT_FALSE(line.empty()) << p.err();
     auto at = line.find("port ");
@@ -85,12 +97,17 @@ public:
     return p;
   }
 
+  /// `vigil-node agents` as node `name` (also its log files' name, unless `node`
+  /// names the node).
   process& agents(const std::string& name, size_t count, const std::string& prefix,
-                  std::vector<std::string> extra = {}) {
-    std::vector<std::string> args{
-        "agents",      "--connect", target(), "--count", std::to_string(count),
-        "--id-prefix", prefix,      "--work", "busy",    "--node",
-        name,          "--config",  config_};
+                  std::vector<std::string> extra = {}, std::string node = {}) {
+    std::vector<std::string> args{"agents",      "--connect",
+                                  target(),      "--count",
+                                  std::to_string(count), "--id-prefix",
+                                  prefix,        "--work",
+                                  "busy",        "--node",
+                                  node.empty() ? name : node, "--config",
+                                  config_};
     args.insert(args.end(), extra.begin(), extra.end());
     return start(name, std::move(args));
   }
@@ -112,6 +129,27 @@ public:
   uint64_t in(const fleet_counts& c, agent_state s) {
     auto i = c.by_state.find(s);
     return i == c.by_state.end() ? 0 : i->second;
+  }
+
+  /// Every agent's status, asked from this process.
+  std::vector<agent_status> statuses() {
+    std::vector<agent_status> out;
+    auto sup = reach_supervisor(sys_, "127.0.0.1", port_);
+    if (!sup)
+      return out;
+    caf::scoped_actor self{sys_};
+    self->request(*sup, 5s, status_atom::value)
+        .receive([&](std::vector<agent_status>& xs) { out = std::move(xs); },
+                 [](caf::error&) {});
+    return out;
+  }
+
+  /// How many times `text` occurs in `haystack`.
+  static size_t occurrences(const std::string& haystack, const std::string& text) {
+    size_t n = 0;
+    for (size_t at = 0; (at = haystack.find(text, at)) != std::string::npos; ++at)
+      ++n;
+    return n;
   }
 
   /// Waits until `n` agents are in `s`; how long it took, or nothing after `limit`.

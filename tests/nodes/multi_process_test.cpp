@@ -13,7 +13,10 @@ using vigil::test::process;
 TEST_F(MultiProcess, KilledAgentsProcessGoesOfflineNotFailedAndComesBackOnRestart) {
   auto& sup = supervise();
   ASSERT_NE(port_, 0) << sup.err();
-  auto* a = &agents("n1", 200, "w");
+  // The node's key: a new process of the node proves it is the same node.
+  auto key = std::vector<std::string>{"--node-key",
+                                      key_file("n1.key", "node-one-key-0123456789")};
+  auto* a = &agents("n1", 200, "w", key);
   ASSERT_TRUE(until_in(agent_state::busy, 200, 20s)) << describe_last() << a->err();
   a->signal(SIGKILL);
   auto took = until_in(agent_state::offline, 200, 5s);
@@ -21,8 +24,9 @@ TEST_F(MultiProcess, KilledAgentsProcessGoesOfflineNotFailedAndComesBackOnRestar
   std::printf("[ measured ] SIGKILL -> 200 offline in %lld ms\n",
               static_cast<long long>(took->count()));
   EXPECT_EQ(in(last_, agent_state::failed), 0u);
-  // The same ids from a new process: every one returns (as the state it claims).
-  a = &agents("n1-again", 200, "w");
+  // The same ids from a new process of the node: every one returns (as the state it
+  // claims).
+  a = &agents("n1-again", 200, "w", key, "n1");
   ASSERT_TRUE(until_in(agent_state::busy, 200, 20s)) << describe_last() << a->err();
   EXPECT_EQ(last_.registered, 200u);
 }
