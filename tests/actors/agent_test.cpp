@@ -224,3 +224,36 @@ TEST_F(Agent, InvalidRequestsInEachStateAreRefusedAndChangeNothing) {
   expect_refused("quota in spawning", quota(c, quota_reason::rate_limit));
   check_unchanged(c, before, n);
 }
+
+TEST_F(Agent, BeatsAtTheSupervisorsIntervalAndCarriesItsProofs) {
+  // One source of heartbeat settings (DESIGN §11): the answer's interval wins over
+  // the agent's own.
+  recorded().interval = 3s;
+  agent_options opts{"a1"};
+  opts.settings.heartbeat_interval = 10s;
+  auto t0 = now();
+  auto a = spawn(opts);
+  advance(9s);
+  ASSERT_EQ(recorded().beats.size(), 3u);
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_EQ(recorded().beats[i].first, t0 + 3s * (i + 1)) << i;
+    EXPECT_EQ(recorded().beats[i].second.secret, 1001u); // 1000 + key 1
+  }
+  // Reports carry the life's token from the answer.
+  ASSERT_EQ(ask<slot_outcome>(a, slot_atom::value, slot_kind::work, std::string{}),
+            slot_outcome::started);
+  ASSERT_FALSE(recorded().reports.empty());
+  for (auto& r : recorded().reports) {
+    EXPECT_EQ(r.token.hi, 1u);
+    EXPECT_EQ(r.token.lo, 1u);
+  }
+}
+
+TEST_F(Agent, ShowsItsNodeKeyWhenItRegisters) {
+  agent_options opts{"a1"};
+  opts.node_key = credential{"node-key-0123456789abcdef"};
+  spawn(opts);
+  ASSERT_EQ(recorded().registrations.size(), 1u);
+  EXPECT_EQ(recorded().registrations[0].node_key.secret, "node-key-0123456789abcdef");
+  EXPECT_TRUE(recorded().registrations[0].token.empty()); // a new life
+}

@@ -342,3 +342,146 @@ TEST_F(SupervisorRecord, ARestartedSupervisorTakesTheStateAndVersionAgentsBringB
   EXPECT_EQ(st.state, s::exhausted);
   EXPECT_EQ(st.version, 7u);
 }
+
+// -- who may take an id (DESIGN §11) ------------------------------------------------
+
+TEST_F(SupervisorRecord, ARegistrationAnswerCarriesFreshProofsAndTheTypesInterval) {
+  supervisor_settings cfg;
+  cfg.heartbeat.interval = 4s;
+  cfg.types["slow"].heartbeat.interval = 20s;
+  cfg.types["slow"].heartbeat.timeout = 60s;
+  start(cfg);
+  idle_agent("a1");
+  idle_agent("a2", "slow");
+  auto a1 = ack_of("a1");
+  auto a2 = ack_of("a2");
+  EXPECT_FALSE(a1.token.empty());
+  EXPECT_NE(a1.beat_secret, 0u);
+  EXPECT_TRUE(a1.token.hi != a2.token.hi || a1.token.lo != a2.token.lo);
+  EXPECT_NE(a1.beat_secret, a2.beat_secret);
+  EXPECT_EQ(a1.heartbeat_interval, duration{4s});
+  EXPECT_EQ(a2.heartbeat_interval, duration{20s});
+}
+
+TEST_F(SupervisorRecord, ALostLifesIdGoesOnlyToItsTokenOrItsNodesKey) {
+  auto c = collector();
+  auto p = puppet();
+  registration x;
+  x.id = "a1";
+  x.node = "n1";
+  x.node_key = credential{"key-of-n1-0123456789"};
+  send_registration(p, x);
+  report(p, "a1", s::spawning, s::idle);
+  auto first = ack_of("a1");
+  // Its actor is lost with its node.
+  caf::anon_send(caf::actor_cast<caf::actor>(sup),
+                 caf::down_msg{p.address(), caf::exit_reason::remote_link_unreachable});
+  sched.run();
+  ASSERT_EQ(status("a1").state, s::offline);
+  // No proof, another node; the same node without its key or with another one: no.
+  auto stranger = puppet();
+  for (auto [node, key] : {std::pair{"n2", ""}, std::pair{"n1", ""},
+                           std::pair{"n1", "a-different-key-0123"}}) {
+    registration y;
+    y.id = "a1";
+    y.node = node;
+    y.state = s::idle;
+    y.node_key = credential{key};
+    send_registration(stranger, y);
+    EXPECT_EQ(code_of(last_reply(stranger)), errc::unauthorized) << node << key;
+  }
+  EXPECT_EQ(status("a1").state, s::offline);
+  EXPECT_EQ(status("a1").node, "n1");
+  // Its node's key, from a new process of the node: the id, with a new token.
+  auto again = puppet();
+  registration z;
+  z.id = "a1";
+  z.node = "n1";
+  z.state = s::idle;
+  z.node_key = x.node_key;
+  send_registration(again, z);
+  ASSERT_FALSE(last_reply(again));
+  auto second = ack_of("a1");
+  EXPECT_TRUE(second.token.hi != first.token.hi || second.token.lo != first.token.lo);
+  EXPECT_EQ(status("a1").state, s::idle);
+  auto events = events_of(c);
+  ASSERT_FALSE(events.empty());
+  EXPECT_TRUE(std::any_of(events.begin(), events.end(), [](const event& e) {
+    return e.kind == event_kind::registered && e.reason == "reclaimed";
+  }));
+  // The old token no longer proves anything.
+  transition_report rep;
+  rep.id = "a1";
+  rep.token = first.token;
+  rep.from = s::idle;
+  rep.to = s::busy;
+  caf::anon_send(p, rep);
+  sched.run();
+  EXPECT_EQ(code_of(last_reply(p)), errc::unauthorized);
+  EXPECT_EQ(status("a1").state, s::idle);
+}
+
+TEST_F(SupervisorRecord, ALiveLifesIdGoesToItsTokenEvenUnderANewHandle) {
+  auto p = idle_agent("a1");
+  auto other = puppet();
+  reg(other, "a1"); // no token: the life is alive, so a duplicate
+  EXPECT_EQ(code_of(last_reply(other)), errc::duplicate_agent);
+  reg_again(other, "a1", s::idle); // its token: it is that life (a reconnect race)
+  EXPECT_FALSE(last_reply(other));
+  EXPECT_EQ(status("a1").state, s::idle);
+  // Watched through the new handle now.
+  caf::anon_send(other, fail_atom::value, std::string{"segfault"});
+  sched.run();
+  EXPECT_EQ(status("a1").state, s::failed);
+}
+
+TEST_F(SupervisorRecord, ANodesKeyIsPinnedTheFirstTimeItShowsOne) {
+  auto p = puppet();
+  registration x;
+  x.id = "a1";
+  x.node = "n1";
+  x.node_key = credential{"key-of-n1-0123456789"};
+  send_registration(p, x);
+  ASSERT_FALSE(last_reply(p));
+  // New ids on that node need the key too.
+  auto q = puppet();
+  for (auto key : {"", "a-different-key-0123"}) {
+    registration y;
+    y.id = "a2";
+    y.node = "n1";
+    y.node_key = credential{key};
+    send_registration(q, y);
+    EXPECT_EQ(code_of(last_reply(q)), errc::unauthorized) << key;
+  }
+  registration y;
+  y.id = "a2";
+  y.node = "n1";
+  y.node_key = x.node_key;
+  send_registration(q, y);
+  EXPECT_FALSE(last_reply(q));
+}
+
+TEST_F(SupervisorRecord, OutOfRangeValuesFromAnyoneAreRefusedAndNeverStored) {
+  auto c = collector();
+  auto p = idle_agent("a1");
+  auto before = stats().last_seq;
+  registration x;
+  x.id = "a2";
+  x.state = static_cast<agent_state>(200);
+  send_registration(p, x);
+  EXPECT_EQ(code_of(last_reply(p)), errc::bad_input);
+  x.id = std::string(257, 'x');
+  x.state = s::spawning;
+  send_registration(p, x);
+  EXPECT_EQ(code_of(last_reply(p)), errc::bad_input);
+  transition_report rep;
+  rep.id = "a1";
+  rep.token = ack_of("a1").token;
+  rep.from = s::idle;
+  rep.to = static_cast<agent_state>(9);
+  caf::anon_send(p, rep);
+  sched.run();
+  EXPECT_EQ(code_of(last_reply(p)), errc::bad_input);
+  EXPECT_EQ(stats().last_seq, before);
+  EXPECT_EQ(stats().agents, 1u);
+}
