@@ -65,8 +65,8 @@ struct gate_state {
   supervisor_actor sup;
   secret_digest commander;
   duration keepalive{0};
-  /// Subscriber (a peer's actor) -> its relay. Bounded by the supervisor's subscriber
-  /// limit: a relay the supervisor refuses ends and is forgotten.
+  size_t max_subscribers = 0;
+  /// Subscriber (a peer's actor) -> its relay; at most `max_subscribers`.
   std::unordered_map<caf::actor_addr, caf::actor> relays;
   log_limiter limiter;
   std::shared_ptr<spdlog::logger> log;
@@ -154,6 +154,7 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
   st.sup = std::move(sup);
   st.commander = digest_of(opts.commander.secret);
   st.keepalive = opts.keepalive;
+  st.max_subscribers = opts.max_subscribers;
   st.log = log();
   self->monitor(st.sup);
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -242,6 +243,12 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
           caf::anon_send_exit(old->second, caf::exit_reason::user_shutdown);
           st.relays.erase(old); // subscribing again: the new one replaces it
         }
+        if (st.relays.size() >= st.max_subscribers)
+          return refuse(self, "subscribers",
+                        make_error(errc::invalid_request, std::string{"gate"},
+                                   std::string{"subscribe"},
+                                   std::to_string(st.relays.size()) + " subscribers",
+                                   "fewer than " + std::to_string(st.max_subscribers)));
         auto rp = self->make_response_promise();
         auto relay = self->spawn(subscription_relay, st.sup, peer, std::move(req), rp);
         self->monitor(relay);
@@ -290,6 +297,8 @@ caf::expected<supervisor_gate> spawn_gate(caf::actor_system& sys,
     return bad("gate", "has no supervisor");
   if (options.keepalive <= duration::zero())
     return bad("gate keepalive", "must be positive");
+  if (options.max_subscribers == 0)
+    return bad("gate max_subscribers", "must be at least 1");
   auto n = options.commander.secret.size();
   if (n > 0 && (n < min_credential_bytes || n > max_credential_bytes))
     return bad("commander credential",

@@ -362,3 +362,27 @@ TEST_F(Gate, OutOfRangeValuesAndOverLongIdsAreRefusedAndNeverStored) {
     EXPECT_EQ(code_of(ask<agent_status>(status_atom::value, std::string{id}).error()),
               errc::unknown_agent);
 }
+
+TEST_F(Gate, RemoteSubscribersAreBounded) {
+  supervisor_settings cfg;
+  cfg.heartbeat = quick_heartbeat();
+  sup = *spawn_supervisor(home, cfg);
+  gate_options opts;
+  opts.max_subscribers = 2;
+  auto p = publish_supervisor(home, sup, 0, "127.0.0.1", opts);
+  ASSERT_TRUE(p);
+  gate = *reach_supervisor(peer, "127.0.0.1", *p);
+  std::vector<std::unique_ptr<caf::scoped_actor>> subs;
+  std::vector<caf::error> answers;
+  for (int i = 0; i < 3; ++i) {
+    subs.push_back(std::make_unique<caf::scoped_actor>(peer));
+    auto& self = *subs.back();
+    self->request(gate, 5s, subscription_request{})
+        .receive([&](snapshot&) { answers.emplace_back(); },
+                 [&](caf::error& err) { answers.push_back(err); });
+  }
+  ASSERT_EQ(answers.size(), 3u);
+  EXPECT_FALSE(answers[0]);
+  EXPECT_FALSE(answers[1]);
+  EXPECT_EQ(code_of(answers[2]), errc::invalid_request) << peer.render(answers[2]);
+}

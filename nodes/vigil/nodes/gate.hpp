@@ -43,11 +43,15 @@ struct gate_options {
   credential commander;
   /// How often a node must send something (answered to `pace_atom`).
   duration keepalive = std::chrono::seconds(5);
+  /// Remote subscribers at most (each has a relay actor); past it a subscription is
+  /// refused with `errc::invalid_request` until one leaves.
+  size_t max_subscribers = 1024;
 };
 
 /// Spawns a gate in front of `supervisor`. It ends when the supervisor ends (exit
 /// messages from elsewhere are ignored: a peer can send one). Fails with
-/// `errc::bad_config` for a null supervisor, a non-positive keepalive, or a commander
+/// `errc::bad_config` for a null supervisor, a non-positive keepalive, a zero
+/// `max_subscribers`, or a commander
 /// credential shorter than `min_credential_bytes` or longer than
 /// `max_credential_bytes`.
 caf::expected<supervisor_gate> spawn_gate(caf::actor_system& sys,
