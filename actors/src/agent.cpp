@@ -7,6 +7,7 @@
 #include "vigil/actors/agent.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <memory>
 
 #include <caf/actor_cast.hpp>
@@ -59,6 +60,11 @@ caf::error enter(self_ptr self, change c) {
   return caf::none;
 }
 
+/// Slots waiting in the queue (at most `slot_queue`).
+size_t queued(const agent_actor_state& st) {
+  return static_cast<size_t>(std::distance(st.queue.begin(), st.queue.end()));
+}
+
 /// Ends the agent in a terminal state and quits with the matching exit reason.
 caf::error end(self_ptr self, agent_state to, std::string reason, std::string error,
                bool report) {
@@ -70,7 +76,7 @@ caf::error end(self_ptr self, agent_state to, std::string reason, std::string er
     return err;
   if (!st.queue.empty()) // accepted, never started: say so rather than drop silently
     log()->warn("agent {} ended {} with {} queued slot(s) that will not start", id,
-                to_string(to), st.queue.size());
+                to_string(to), queued(st));
   switch (to) {
   case agent_state::completed:
     self->quit();
@@ -117,13 +123,16 @@ void take_next(self_ptr self) {
 
 caf::result<slot_outcome> enqueue(self_ptr self, slot_kind kind, std::string task) {
   auto& st = self->state;
-  if (st.queue.size() >= st.settings.slot_queue) {
+  if (queued(st) >= st.settings.slot_queue) {
     log()->warn("agent {}: slot queue full ({}), refusing a {} slot", st.id,
                 st.settings.slot_queue, to_string(kind));
     return make_error(errc::queue_full, st.id,
                       static_cast<uint64_t>(st.settings.slot_queue));
   }
-  st.queue.push_back(pending_slot{kind, std::move(task)});
+  auto last = st.queue.before_begin();
+  for (auto i = st.queue.begin(); i != st.queue.end(); ++i)
+    last = i;
+  st.queue.insert_after(last, pending_slot{kind, std::move(task)});
   return slot_outcome::queued;
 }
 
@@ -241,7 +250,7 @@ caf::message_handler common(self_ptr self) {
           recovery = st.recovery_at;
         return agent_view{st.id,      *st.type,
                           *st.node,   st.current,
-                          st.version, static_cast<uint32_t>(st.queue.size()),
+                          st.version, static_cast<uint32_t>(queued(st)),
                           recovery};
       },
       [](recover_atom, time_point) {

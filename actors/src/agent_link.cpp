@@ -1,5 +1,7 @@
 // The agent's link to its supervisor: registering at start and again after a
 // reconnect, and spawning (DESIGN §3, §7).
+#include <algorithm>
+
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/system_messages.hpp>
@@ -33,8 +35,9 @@ void register_self(self_ptr self) {
             st.token = ack.token;
             st.beat_secret = ack.beat_secret;
             // One source of heartbeat settings: the supervisor's (DESIGN §11).
-            if (ack.heartbeat_interval > duration::zero())
-              st.settings.heartbeat_interval = ack.heartbeat_interval;
+            if (ack.heartbeat_interval > duration::zero()) // at most 1,000 beats a second
+              st.settings.heartbeat_interval =
+                  std::max<duration>(ack.heartbeat_interval, std::chrono::milliseconds(1));
             if (st.current != agent_state::spawning) {
               log()->info("agent {} registered again as {} (version {})", st.id,
                           to_string(st.current), st.version);

@@ -52,6 +52,11 @@ caf::error check_name(const char* field, const std::string& x) {
     return bad(field, "a non-empty name", "\"\"");
   if (x.size() > max_name_bytes)
     return bad(field, "at most " + bytes(max_name_bytes), bytes(x.size()));
+  // No control characters: names end up in log lines and on terminals.
+  for (unsigned char c : x)
+    if (c < 0x20 || c == 0x7f)
+      return bad(field, "a name without control characters",
+                 "byte " + std::to_string(static_cast<int>(c)));
   return caf::none;
 }
 

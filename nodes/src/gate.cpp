@@ -60,6 +60,10 @@ caf::behavior subscription_relay(caf::stateful_actor<relay_state>* self,
 
 // -- the gate --------------------------------------------------------------------
 
+/// Stops a gate from inside its process (a type no peer can send: it is not
+/// registered for serialization).
+struct gate_stop {};
+
 struct gate_state {
   static inline const char* name = "vigil.gate";
   supervisor_actor sup;
@@ -68,6 +72,8 @@ struct gate_state {
   size_t max_subscribers = 0;
   /// Subscriber (a peer's actor) -> its relay; at most `max_subscribers`.
   std::unordered_map<caf::actor_addr, caf::actor> relays;
+  /// Relay -> its subscriber: a relay that ends is forgotten by its own address.
+  std::unordered_map<caf::actor_addr, caf::actor_addr> subscriber_of;
   log_limiter limiter;
   std::shared_ptr<spdlog::logger> log;
 };
@@ -139,7 +145,8 @@ caf::result<void> command(self_ptr self, Atom verb, const char* name, std::strin
                   make_error(errc::unauthorized, std::string{name} + " " + id,
                              std::string{"no commander credential is configured on "
                                          "this supervisor"}));
-  if (!matches(st.commander, digest_of(cred.secret)))
+  if (cred.secret.size() > max_credential_bytes ||
+      !matches(st.commander, digest_of(cred.secret)))
     return refuse(self, "command",
                   make_error(errc::unauthorized, std::string{name} + " " + id,
                              std::string{"not the commander credential"}));
@@ -165,12 +172,15 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
       self->quit(dm.reason);
       return;
     }
-    st.relays.erase(dm.source); // a relay ended
+    // A relay ended (its peer went, or the supervisor refused it).
+    if (auto i = st.subscriber_of.find(dm.source); i != st.subscriber_of.end()) {
+      if (auto r = st.relays.find(i->second);
+          r != st.relays.end() && r->second.address() == dm.source)
+        st.relays.erase(r);
+      st.subscriber_of.erase(i);
+    }
   });
-  // A peer can send an exit message to any actor it can name, and this one it can.
-  self->set_exit_handler([self](caf::exit_msg&) {
-    refused(self, "exit", "an exit message, ignored (the gate ends with its supervisor)");
-  });
+
   self->set_default_handler([](caf::scheduled_actor* ptr,
                                caf::message_view&) -> caf::result<caf::message> {
     auto self = static_cast<self_ptr>(ptr);
@@ -241,6 +251,7 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
                         make_error(errc::not_owner, std::string{"anonymous subscriber"}));
         if (auto old = st.relays.find(peer.address()); old != st.relays.end()) {
           caf::anon_send_exit(old->second, caf::exit_reason::user_shutdown);
+          st.subscriber_of.erase(old->second.address());
           st.relays.erase(old); // subscribing again: the new one replaces it
         }
         if (st.relays.size() >= st.max_subscribers)
@@ -252,6 +263,7 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
         auto rp = self->make_response_promise();
         auto relay = self->spawn(subscription_relay, st.sup, peer, std::move(req), rp);
         self->monitor(relay);
+        st.subscriber_of.emplace(relay.address(), peer.address());
         st.relays.emplace(peer.address(), std::move(relay));
         return rp;
       },
@@ -266,6 +278,7 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
         auto i = st.relays.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
         if (i != st.relays.end()) {
           self->send(i->second, caf::unsubscribe_atom::value);
+          st.subscriber_of.erase(i->second.address());
           st.relays.erase(i);
         }
       },
@@ -282,10 +295,39 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
       // Every node.
       [self](pace_atom) { return self->state.keepalive; },
       [](keepalive_atom) {},
+      [self](gate_stop) { self->quit(caf::exit_reason::user_shutdown); },
   };
 }
 
+/// The gate's actor: drops every exit message before CAF sees it. A peer can name the
+/// gate (it is published), and CAF 0.17 quits on an exit message with reason `kill`
+/// before any exit handler runs. The gate ends with its supervisor, or on `gate_stop`.
+class gate_actor : public caf::stateful_actor<gate_state> {
+public:
+  gate_actor(caf::actor_config& cfg, supervisor_actor sup, gate_options opts)
+      : caf::stateful_actor<gate_state>(cfg), sup_(std::move(sup)),
+        opts_(std::move(opts)) {}
+
+  void enqueue(caf::mailbox_element_ptr ptr, caf::execution_unit* eu) override {
+    if (ptr && ptr->content().match_elements<caf::exit_msg>())
+      return;
+    caf::stateful_actor<gate_state>::enqueue(std::move(ptr), eu);
+  }
+
+  caf::behavior make_behavior() override {
+    return gate(this, std::move(sup_), std::move(opts_));
+  }
+
+private:
+  supervisor_actor sup_;
+  gate_options opts_;
+};
+
 } // namespace
+
+void stop_gate(const supervisor_gate& g) {
+  caf::anon_send(caf::actor_cast<caf::actor>(g), gate_stop{});
+}
 
 caf::expected<supervisor_gate> spawn_gate(caf::actor_system& sys,
                                           supervisor_actor supervisor,
@@ -305,7 +347,7 @@ caf::expected<supervisor_gate> spawn_gate(caf::actor_system& sys,
                "must be " + std::to_string(min_credential_bytes) + " to " +
                    std::to_string(max_credential_bytes) + " bytes, is " +
                    std::to_string(n));
-  auto untyped = sys.spawn(gate, std::move(supervisor), std::move(options));
+  auto untyped = sys.spawn<gate_actor>(std::move(supervisor), std::move(options));
   return caf::actor_cast<supervisor_gate>(std::move(untyped));
 }
 

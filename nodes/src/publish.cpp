@@ -20,7 +20,7 @@ caf::expected<uint16_t> publish_supervisor(caf::actor_system& sys,
   auto published = sys.has_openssl_manager() ? caf::openssl::publish(*g, port, in, true)
                                              : sys.middleman().publish(*g, port, in, true);
   if (!published)
-    caf::anon_send_exit(*g, caf::exit_reason::kill); // (it ignores user_shutdown)
+    stop_gate(*g); // (it ignores exit messages)
   return published;
 }
 

@@ -94,6 +94,8 @@ void ask_pace(self_ptr self) {
             auto& st = self->state;
             if (connection != st.connections || every <= duration::zero())
               return;
+            // Never busier than 10 a second, whatever a supervisor asks.
+            every = std::max<duration>(every, std::chrono::milliseconds(100));
             bool first = st.keepalive <= duration::zero();
             st.keepalive = every;
             st.log->debug("uplink: the supervisor wants to hear from us every {}",
@@ -102,9 +104,11 @@ void ask_pace(self_ptr self) {
               keep_alive(self, connection);
           },
           [self](caf::error& err) {
-            self->state.log->debug("uplink: the supervisor names no pace ({}); no "
-                                   "keepalive",
-                                   self->system().render(err));
+            // An older supervisor (no gate), or a slow answer: the connection heartbeat
+            // of this node's own settings is all that keeps the link up then.
+            self->state.log->warn("uplink: the supervisor names no pace ({}); no "
+                                  "keepalive: give this node the supervisor's settings",
+                                  self->system().render(err));
           });
 }
 

@@ -72,7 +72,7 @@ void apply(self_ptr self, agent_record& rec, change c) {
   else if (!keeps_recovery)
     rec.recovery_at = agent_record::none;
   if (!c.error.empty())
-    rec.last_error = c.error;
+    rec.last_error = std::make_unique<std::string>(c.error);
   auto e = event_for(rec, event_kind::transition, now);
   e.from = from;
   e.reason = std::move(c.reason);
@@ -159,7 +159,8 @@ agent_status status_of(self_ptr self, const agent_record& rec) {
               rec.state != agent_state::offline && x.missed == 0;
   x.recovery_at = if_set(rec.recovery_at);
   x.reason = rec.reason;
-  x.last_error = rec.last_error;
+  if (rec.last_error)
+    x.last_error = *rec.last_error;
   return x;
 }
 

@@ -29,9 +29,23 @@ void adopt(self_ptr self, agent_record& rec, caf::actor owner) {
 
 namespace {
 
+/// Counts a record on its node (`by` = +1 or -1). A node's pinned key lives as long as
+/// the node has records: the store keeps it with them, and a restart rebuilds it from
+/// them.
+void count_on_node(self_ptr self, const std::string* node, int by) {
+  auto& st = self->state;
+  auto& n = st.node_records[node];
+  n = by > 0 ? n + 1 : n - 1;
+  if (n == 0) {
+    st.node_records.erase(node);
+    st.node_keys.erase(node);
+  }
+}
+
 /// Removes a record and what points to it.
 void forget(self_ptr self, agent_record& rec) {
   auto& st = self->state;
+  count_on_node(self, rec.node, -1);
   release_owner(self, rec);
   if (rec.armed_due != time_point::max())
     --st.liveness_timers; // its queued deadline will find no record: a no-op
@@ -135,11 +149,17 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
                       "register as " + to_string(reg.state), std::string{"registering"},
                       std::string{"spawning, idle, busy, on_call or exhausted"});
   }
-  // The node's key: pinned the first time the node shows one, required from then on.
   auto node = intern(reg.node);
   auto key = digest_of(reg.node_key.secret);
+  auto now = self->clock().now();
+  auto* old = st.agents.find(reg.id);
+  // The life's own token proves everything, so it is checked first: no key that
+  // someone else pinned for its node name can lock a life out.
+  bool same_life = old && !is_terminal(old->state) && matches(old->token, digest_of(reg.token));
+  // The node's key: pinned the first time a node name with no records shows one, and
+  // required from then on (DESIGN §11).
   auto pinned = st.node_keys.find(node);
-  if (pinned != st.node_keys.end() && !matches(pinned->second, key)) {
+  if (!same_life && pinned != st.node_keys.end() && !matches(pinned->second, key)) {
     log_refusal(self, "registration:node_key",
                 fmt::format("registration of agent {} on node {} refused: {} node key",
                             reg.id, reg.node, key.empty() ? "no" : "a wrong"));
@@ -149,13 +169,12 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
                                     : "not the key node " + reg.node +
                                           " first registered with");
   }
-  if (!key.empty() && pinned == st.node_keys.end()) {
-    st.node_keys.emplace(node, key);
+  if (!key.empty() && pinned == st.node_keys.end() && !st.node_records.count(node)) {
+    pinned = st.node_keys.emplace(node, key).first;
     st.log->info("node {} registered with a node key: it must show it from now on",
                  reg.node);
   }
-  bool keyed = !key.empty();
-  auto now = self->clock().now();
+  bool keyed = pinned != st.node_keys.end() && matches(pinned->second, key);
   if (auto* old = st.agents.find(reg.id); old && !is_terminal(old->state)) {
     auto& rec = *old;
     // DESIGN §11: the id goes back to its own life (its token), or, once that life's
@@ -198,7 +217,11 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     } else if (rec.owner_down) {
       adopt(self, rec, std::move(sender));
     }
-    rec.node = node;
+    if (rec.node != node) {
+      count_on_node(self, rec.node, -1);
+      count_on_node(self, node, +1);
+      rec.node = node;
+    }
     rec.node_keyed = keyed;
     rec.beats.beat(now);
     if (same_node) // the store learns the new token's digest
@@ -218,6 +241,7 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   }
   auto& hb = st.cfg.heartbeat_for(reg.type);
   auto& rec = st.agents.add(reg.id, reg.type, reg.node, hb, now);
+  count_on_node(self, rec.node, +1);
   auto token = issue_token(rec);
   rec.node_keyed = keyed;
   rec.state = reg.state;
@@ -302,6 +326,7 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
   size_t back_offline = 0;
   for (auto& a : fleet.agents) {
     auto& rec = st.agents.add(a.id, a.type, a.node, st.cfg.heartbeat_for(a.type), now);
+    count_on_node(self, rec.node, +1);
     rec.state = a.state;
     rec.version = a.version;
     rec.registered_at = origin + a.registered_at;
@@ -312,7 +337,8 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
     if (a.recovery_at)
       rec.recovery_at = origin + *a.recovery_at;
     rec.reason = a.reason;
-    rec.last_error = a.last_error;
+    if (!a.last_error.empty())
+      rec.last_error = std::make_unique<std::string>(a.last_error);
     rec.watchdog_cfg = &st.cfg.watchdog_for(a.type);
     rec.owner_down = true; // its actor is unknown until it registers again
     rec.token = a.token_digest;

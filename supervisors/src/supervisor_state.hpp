@@ -62,6 +62,8 @@ struct supervisor_state {
   /// Node -> the digest of the key it first registered with (DESIGN §11): a node of
   /// that name must show the same key from then on. Keyed by the interned name.
   std::unordered_map<const std::string*, secret_digest> node_keys;
+  /// Node -> how many records name it (a pin lives as long as its node has records).
+  std::unordered_map<const std::string*, size_t> node_records;
 };
 
 /// The public interface plus the messages the supervisor sends itself. Spawned as

@@ -308,8 +308,10 @@ TEST_F(Gate, AnAgentNodeCannotSteerAgentsItDoesNotOwn) {
   for (uint64_t guess = 0; guess < 100; ++guess)
     forged.beats.push_back(paced_beat{victim.key, guess, s::idle, 9});
   self->send(gate, forged);
-  // An exit message: a peer can send one to the gate; it ends with its supervisor only.
+  // Exit messages, even of reason kill (which CAF lets no handler trap): a peer can
+  // send them to the gate; it ends with its supervisor only.
   caf::anon_send_exit(untyped, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(untyped, caf::exit_reason::kill);
   auto after = status("victim");
   EXPECT_EQ(after.state, s::busy);
   EXPECT_EQ(after.version, before.version);
@@ -385,4 +387,15 @@ TEST_F(Gate, RemoteSubscribersAreBounded) {
   EXPECT_FALSE(answers[0]);
   EXPECT_FALSE(answers[1]);
   EXPECT_EQ(code_of(answers[2]), errc::invalid_request) << peer.render(answers[2]);
+  // One leaves (its actor ends): its place is free again.
+  subs.erase(subs.begin());
+  EXPECT_TRUE(eventually(
+      [&] {
+        caf::scoped_actor self{peer};
+        bool ok = false;
+        self->request(gate, 5s, subscription_request{})
+            .receive([&](snapshot&) { ok = true; }, [](caf::error&) {});
+        return ok;
+      },
+      10s));
 }

@@ -218,4 +218,5 @@ TEST_F(MultiProcessTrust, ANodeWithoutConfigBeatsAtTheSupervisorsIntervalAndStay
   EXPECT_FALSE(eventually(
       [&] { return a.err().find("lost the supervisor") != std::string::npos; }, 5s))
       << a.err();
+  EXPECT_EQ(a.wait(10ms), -1) << "the node's process ended: " << a.err(); // still up
 }

@@ -485,3 +485,30 @@ TEST_F(SupervisorRecord, OutOfRangeValuesFromAnyoneAreRefusedAndNeverStored) {
   EXPECT_EQ(stats().last_seq, before);
   EXPECT_EQ(stats().agents, 1u);
 }
+
+TEST_F(SupervisorRecord, NoPinnedKeyLocksOutALifeOrANodeThatWasThereFirst) {
+  // n1's agent registered without a key; a stranger cannot pin n1 now (it has records)
+  // and lock n1 out.
+  auto p = idle_agent("a1");
+  auto stranger = puppet();
+  registration x;
+  x.id = "b1";
+  x.node = "n1";
+  x.node_key = credential{"strangers-key-0123456789"};
+  send_registration(stranger, x);
+  EXPECT_FALSE(last_reply(stranger)); // registered, but pinned nothing
+  auto q = puppet();
+  reg(q, "a2"); // n1, no key: still welcome
+  EXPECT_FALSE(last_reply(q));
+  // A life's token is checked before any pin: on a pinned node, a life registered
+  // before the pin (or by whoever) comes back by its token alone.
+  auto r = puppet();
+  registration y;
+  y.id = "c1";
+  y.node = "n9";
+  y.node_key = credential{"key-of-n9-0123456789"};
+  send_registration(r, y); // pins n9
+  ASSERT_FALSE(last_reply(r));
+  reg_again(r, "c1", s::spawning); // its token, no key
+  EXPECT_FALSE(last_reply(r));
+}

@@ -35,7 +35,8 @@ caf::error check_inbound(const transition_report& x);
 caf::error check_inbound(const activity_report& x);
 caf::error check_inbound(const child_report& x);
 
-/// An agent id (or any name) as a field: non-empty, at most `max_name_bytes`.
+/// An agent id (or any name) as a field: non-empty, at most `max_name_bytes`, no
+/// control characters.
 caf::error check_name(const char* field, const std::string& x);
 
 } // namespace vigil

@@ -48,8 +48,8 @@ struct gate_options {
   size_t max_subscribers = 1024;
 };
 
-/// Spawns a gate in front of `supervisor`. It ends when the supervisor ends (exit
-/// messages from elsewhere are ignored: a peer can send one). Fails with
+/// Spawns a gate in front of `supervisor`. It ends when the supervisor ends, or on
+/// `stop_gate`; exit messages (of any reason: a peer can send one) never reach it. Fails with
 /// `errc::bad_config` for a null supervisor, a non-positive keepalive, a zero
 /// `max_subscribers`, or a commander
 /// credential shorter than `min_credential_bytes` or longer than
@@ -57,5 +57,8 @@ struct gate_options {
 caf::expected<supervisor_gate> spawn_gate(caf::actor_system& sys,
                                           supervisor_actor supervisor,
                                           gate_options options);
+
+/// Ends a gate from inside its process (a message no peer can send).
+void stop_gate(const supervisor_gate& gate);
 
 } // namespace vigil
