@@ -207,6 +207,7 @@ std::optional<settings> load_settings(const cli& x) {
 std::optional<credential> commander_credential(const cli& x) {
   auto c = x.commander_key_file.empty() ? read_credential_env("VIGIL_COMMANDER_KEY")
                                         : read_credential_file(x.commander_key_file);
+  unsetenv("VIGIL_COMMANDER_KEY"); // read once; nothing this process starts inherits it
   if (!c) {
     std::fprintf(stderr, "vigil-node: %s\n",
                  describe(code_of(c.error()), c.error().context()).c_str());

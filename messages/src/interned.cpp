@@ -5,15 +5,36 @@
 
 namespace vigil {
 
-const std::string* intern(std::string_view x) {
-  static std::mutex mtx;
+namespace {
+
+struct pool {
+  std::mutex mtx;
+  std::unordered_set<std::string> names;
+};
+
+pool& the_pool() {
   // Leaked on purpose: records may outlive static destruction order.
-  static auto* pool = new std::unordered_set<std::string>;
+  static auto* x = new pool;
+  return *x;
+}
+
+} // namespace
+
+const std::string* find_interned(std::string_view x) {
+  auto& p = the_pool();
   std::string key{x};
-  std::lock_guard<std::mutex> guard{mtx};
-  if (auto i = pool->find(key); i != pool->end())
+  std::lock_guard<std::mutex> guard{p.mtx};
+  auto i = p.names.find(key);
+  return i == p.names.end() ? nullptr : &*i;
+}
+
+const std::string* intern(std::string_view x) {
+  auto& p = the_pool();
+  std::string key{x};
+  std::lock_guard<std::mutex> guard{p.mtx};
+  if (auto i = p.names.find(key); i != p.names.end())
     return &*i;
-  return &*pool->emplace(std::move(key)).first;
+  return &*p.names.emplace(std::move(key)).first;
 }
 
 } // namespace vigil

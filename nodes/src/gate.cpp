@@ -70,6 +70,8 @@ struct gate_state {
   secret_digest commander;
   duration keepalive{0};
   size_t max_subscribers = 0;
+  size_t max_in_flight = 0;
+  size_t in_flight = 0; ///< Requests forwarded, not answered yet.
   /// Subscriber (a peer's actor) -> its relay; at most `max_subscribers`.
   std::unordered_map<caf::actor_addr, caf::actor> relays;
   /// Relay -> its subscriber: a relay that ends is forgotten by its own address.
@@ -116,22 +118,56 @@ void pass_on(self_ptr self, T&& x) {
                caf::make_message(std::forward<T>(x)), self->context());
 }
 
+/// Whether another request may go to the supervisor now; else the promise gets the
+/// refusal.
+bool may_ask(self_ptr self, caf::response_promise& rp) {
+  auto& st = self->state;
+  if (st.in_flight < st.max_in_flight) {
+    ++st.in_flight;
+    return true;
+  }
+  rp.deliver(refuse(self, "busy",
+                    make_error(errc::invalid_request, std::string{"gate"},
+                               std::string{"forward a request"},
+                               std::to_string(st.in_flight) + " requests in flight",
+                               "fewer than " + std::to_string(st.max_in_flight))));
+  return false;
+}
+
 /// Asks the supervisor and answers the peer ourselves.
 template <class Answer, class... Ts>
 caf::response_promise ask(self_ptr self, Ts&&... xs) {
   auto rp = self->make_response_promise();
+  if (!may_ask(self, rp))
+    return rp;
   self->request(self->state.sup, caf::infinite, std::forward<Ts>(xs)...)
-      .then([rp](Answer& x) mutable { rp.deliver(std::move(x)); },
-            [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      .then(
+          [self, rp](Answer& x) mutable {
+            --self->state.in_flight;
+            rp.deliver(std::move(x));
+          },
+          [self, rp](caf::error& err) mutable {
+            --self->state.in_flight;
+            rp.deliver(std::move(err));
+          });
   return rp;
 }
 
 template <class... Ts>
 caf::response_promise ask_void(self_ptr self, Ts&&... xs) {
   auto rp = self->make_response_promise();
+  if (!may_ask(self, rp))
+    return rp;
   self->request(self->state.sup, caf::infinite, std::forward<Ts>(xs)...)
-      .then([rp]() mutable { rp.deliver(caf::unit); },
-            [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+      .then(
+          [self, rp]() mutable {
+            --self->state.in_flight;
+            rp.deliver(caf::unit);
+          },
+          [self, rp](caf::error& err) mutable {
+            --self->state.in_flight;
+            rp.deliver(std::move(err));
+          });
   return rp;
 }
 
@@ -162,6 +198,7 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
   st.commander = digest_of(opts.commander.secret);
   st.keepalive = opts.keepalive;
   st.max_subscribers = opts.max_subscribers;
+  st.max_in_flight = opts.max_in_flight;
   st.log = log();
   self->monitor(st.sup);
   self->set_down_handler([self](caf::down_msg& dm) {
@@ -341,6 +378,8 @@ caf::expected<supervisor_gate> spawn_gate(caf::actor_system& sys,
     return bad("gate keepalive", "must be positive");
   if (options.max_subscribers == 0)
     return bad("gate max_subscribers", "must be at least 1");
+  if (options.max_in_flight == 0)
+    return bad("gate max_in_flight", "must be at least 1");
   auto n = options.commander.secret.size();
   if (n > 0 && (n < min_credential_bytes || n > max_credential_bytes))
     return bad("commander credential",

@@ -149,16 +149,21 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
                       "register as " + to_string(reg.state), std::string{"registering"},
                       std::string{"spawning, idle, busy, on_call or exhausted"});
   }
-  auto node = intern(reg.node);
+  // Names a peer chooses are interned only once a registration is accepted.
+  auto known_node = find_interned(reg.node);
   auto key = digest_of(reg.node_key.secret);
   auto now = self->clock().now();
   auto* old = st.agents.find(reg.id);
+  if (old && is_terminal(old->state))
+    old = nullptr; // an ended id is free: a new life (below)
   // The life's own token proves everything, so it is checked first: no key that
   // someone else pinned for its node name can lock a life out.
-  bool same_life = old && !is_terminal(old->state) && matches(old->token, digest_of(reg.token));
-  // The node's key: pinned the first time a node name with no records shows one, and
-  // required from then on (DESIGN §11).
-  auto pinned = st.node_keys.find(node);
+  bool same_life = old && matches(old->token, digest_of(reg.token));
+  // The node's key: pinned when a node name with no records shows one, and required
+  // from then on (DESIGN §11).
+  auto pinned = known_node ? st.node_keys.find(known_node) : st.node_keys.end();
+  bool pin_now = !key.empty() && pinned == st.node_keys.end() &&
+                 (!known_node || st.node_records.count(known_node) == 0);
   if (!same_life && pinned != st.node_keys.end() && !matches(pinned->second, key)) {
     log_refusal(self, "registration:node_key",
                 fmt::format("registration of agent {} on node {} refused: {} node key",
@@ -169,19 +174,21 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
                                     : "not the key node " + reg.node +
                                           " first registered with");
   }
-  if (!key.empty() && pinned == st.node_keys.end() && !st.node_records.count(node)) {
-    pinned = st.node_keys.emplace(node, key).first;
-    st.log->info("node {} registered with a node key: it must show it from now on",
-                 reg.node);
-  }
-  bool keyed = pinned != st.node_keys.end() && matches(pinned->second, key);
-  if (auto* old = st.agents.find(reg.id); old && !is_terminal(old->state)) {
+  bool keyed = pin_now || (pinned != st.node_keys.end() && matches(pinned->second, key));
+  // Once accepted: the node's name, and its key when it pins one now.
+  auto accept_node = [&] {
+    auto node = intern(reg.node);
+    if (pin_now && st.node_keys.emplace(node, key).second)
+      st.log->info("node {} registered with a node key: it must show it from now on",
+                   reg.node);
+    return node;
+  };
+  if (old) {
     auto& rec = *old;
     // DESIGN §11: the id goes back to its own life (its token), or, once that life's
     // actor is lost, to its own node (its key); never to whoever speaks first.
-    bool same_life = matches(rec.token, digest_of(reg.token));
     bool same_node = !same_life && rec.owner_down && rec.node_keyed && keyed &&
-                     rec.node == node;
+                     known_node == rec.node;
     if (!same_life && !same_node) {
       if (!rec.owner_down) {
         log_refusal(self, "registration:duplicate",
@@ -199,6 +206,7 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
                           "the id is taken; neither its life's token nor its node's "
                           "key was shown");
     }
+    auto node = accept_node();
     // Back from a lost connection or a supervisor restart (the same life), or a new
     // process of its node taking the id back. Watch it again and restore the state it
     // kept (DESIGN §7).
@@ -236,9 +244,10 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
       apply(self, rec, change{reg.state, "re_registered"});
     ensure_timer(self, rec);
     return answer(self, rec, token);
-  } else if (old) {
-    forget(self, *old); // a new life for an ended id
   }
+  if (auto* ended = st.agents.find(reg.id))
+    forget(self, *ended); // a new life for an ended id
+  accept_node();
   auto& hb = st.cfg.heartbeat_for(reg.type);
   auto& rec = st.agents.add(reg.id, reg.type, reg.node, hb, now);
   count_on_node(self, rec.node, +1);

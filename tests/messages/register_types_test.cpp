@@ -95,9 +95,14 @@ TEST_F(RegisterTypes, SecretsNeverShowInPrintedMessages) {
   reg.id = "a1";
   reg.token = life_token{0x1234, 0x5678};
   reg.node_key = credential{"super-secret-node-key"};
-  auto text = caf::deep_to_string(caf::make_message(reg));
+  registration_ack ack{7, life_token{0x1234, 1}, 987654321, {}};
+  beat_batch batch;
+  batch.beats.push_back(paced_beat{7, 987654321, agent_state::idle, 1});
+  auto text = caf::deep_to_string(caf::make_message(
+      reg, ack, batch, heartbeat{"a1", 987654321, agent_state::idle, 1}));
   EXPECT_EQ(text.find("super-secret"), std::string::npos) << text;
   EXPECT_EQ(text.find("4660"), std::string::npos) << text; // 0x1234
+  EXPECT_EQ(text.find("987654321"), std::string::npos) << text;
   EXPECT_NE(text.find("<redacted>"), std::string::npos) << text;
 }
 

@@ -64,8 +64,14 @@ struct registration_ack {
 /// @relates registration_ack
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, registration_ack& x) {
-  return f(caf::meta::type_name("vigil.registration_ack"), x.key, x.token,
-           x.beat_secret, x.heartbeat_interval);
+  if constexpr (is_printing_v<Inspector>) {
+    std::string secret = redacted(x.beat_secret == 0);
+    return f(caf::meta::type_name("vigil.registration_ack"), x.key, x.token, secret,
+             x.heartbeat_interval);
+  } else {
+    return f(caf::meta::type_name("vigil.registration_ack"), x.key, x.token,
+             x.beat_secret, x.heartbeat_interval);
+  }
 }
 
 /// "Still here": sent every `heartbeat.interval`. Carries no timestamp: the supervisor
@@ -82,8 +88,13 @@ struct heartbeat {
 /// @relates heartbeat
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, heartbeat& x) {
-  return f(caf::meta::type_name("vigil.heartbeat"), x.id, x.secret, x.state,
-           x.version);
+  if constexpr (is_printing_v<Inspector>) {
+    std::string secret = redacted(x.secret == 0);
+    return f(caf::meta::type_name("vigil.heartbeat"), x.id, secret, x.state, x.version);
+  } else {
+    return f(caf::meta::type_name("vigil.heartbeat"), x.id, x.secret, x.state,
+             x.version);
+  }
 }
 
 /// One agent's answer to its pacer's tick: the agent actor itself answered, in this
@@ -98,8 +109,14 @@ struct paced_beat {
 /// @relates paced_beat
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, paced_beat& x) {
-  return f(caf::meta::type_name("vigil.paced_beat"), x.key, x.secret, x.state,
-           x.version);
+  if constexpr (is_printing_v<Inspector>) {
+    std::string secret = redacted(x.secret == 0);
+    return f(caf::meta::type_name("vigil.paced_beat"), x.key, secret, x.state,
+             x.version);
+  } else {
+    return f(caf::meta::type_name("vigil.paced_beat"), x.key, x.secret, x.state,
+             x.version);
+  }
 }
 
 /// The beats a node's pacer gathered in one tick: one message to the supervisor

@@ -36,10 +36,15 @@ inline const char* redacted(bool empty) {
   return empty ? "<none>" : "<redacted>";
 }
 
+/// Whether an inspector prints (where a secret field is shown as `redacted`).
+template <class Inspector>
+constexpr bool is_printing_v =
+    std::is_same_v<Inspector, caf::detail::stringification_inspector>;
+
 /// @relates life_token
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, life_token& x) {
-  if constexpr (std::is_same_v<Inspector, caf::detail::stringification_inspector>) {
+  if constexpr (is_printing_v<Inspector>) {
     std::string text = redacted(x.empty());
     return f(caf::meta::type_name("vigil.life_token"), text);
   } else {
@@ -50,7 +55,7 @@ typename Inspector::result_type inspect(Inspector& f, life_token& x) {
 /// @relates credential
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, credential& x) {
-  if constexpr (std::is_same_v<Inspector, caf::detail::stringification_inspector>) {
+  if constexpr (is_printing_v<Inspector>) {
     std::string text = redacted(x.empty());
     return f(caf::meta::type_name("vigil.credential"), text);
   } else {

@@ -12,4 +12,8 @@ namespace vigil {
 /// Thread-safe; never frees, so intern names, not data.
 const std::string* intern(std::string_view x);
 
+/// The interned copy of `x` if there is one, else null: a lookup that adds nothing (for
+/// names a peer sends before they are accepted).
+const std::string* find_interned(std::string_view x);
+
 } // namespace vigil

@@ -46,12 +46,16 @@ struct gate_options {
   /// Remote subscribers at most (each has a relay actor); past it a subscription is
   /// refused with `errc::invalid_request` until one leaves.
   size_t max_subscribers = 1024;
+  /// Requests forwarded to the supervisor and not answered yet, at most; past it a
+  /// request is refused at once (`errc::invalid_request`), so that peers cannot queue
+  /// unbounded work (say, full status lists) in front of the fleet's beats.
+  size_t max_in_flight = 4096;
 };
 
 /// Spawns a gate in front of `supervisor`. It ends when the supervisor ends, or on
 /// `stop_gate`; exit messages (of any reason: a peer can send one) never reach it. Fails with
 /// `errc::bad_config` for a null supervisor, a non-positive keepalive, a zero
-/// `max_subscribers`, or a commander
+/// `max_subscribers` or `max_in_flight`, or a commander
 /// credential shorter than `min_credential_bytes` or longer than
 /// `max_credential_bytes`.
 caf::expected<supervisor_gate> spawn_gate(caf::actor_system& sys,
