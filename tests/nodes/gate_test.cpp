@@ -2,6 +2,8 @@
 // one process, connected over 127.0.0.1: one runs the supervisor, the other is the
 // peer, which plays every role and some attacks. Every wait is bounded.
 #include <chrono>
+#include <future>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -398,4 +400,47 @@ TEST_F(Gate, RemoteSubscribersAreBounded) {
         return ok;
       },
       10s));
+}
+
+TEST_F(Gate, RequestsInFlightToTheSupervisorAreBounded) {
+  supervisor_settings cfg;
+  cfg.heartbeat = quick_heartbeat();
+  sup = *spawn_supervisor(home, cfg);
+  gate_options opts;
+  opts.max_in_flight = 1;
+  auto p = publish_supervisor(home, sup, 0, "127.0.0.1", opts);
+  ASSERT_TRUE(p);
+  gate = *reach_supervisor(peer, "127.0.0.1", *p);
+  // A burst of questions: the gate holds one at the supervisor and refuses what comes
+  // while it waits; every question is answered one way or the other.
+  constexpr int burst = 500;
+  auto done = std::make_shared<std::promise<std::pair<int, int>>>();
+  auto tally = std::make_shared<std::pair<int, int>>(0, 0);
+  auto g = gate;
+  peer.spawn([=](caf::event_based_actor* self) {
+    auto settle = [=] {
+      if (tally->first + tally->second == burst)
+        done->set_value(*tally);
+    };
+    for (int i = 0; i < burst; ++i)
+      self->request(g, 10s, count_atom::value)
+          .then(
+              [=](fleet_counts&) {
+                ++tally->first;
+                settle();
+              },
+              [=](caf::error& err) {
+                if (code_of(err) == errc::invalid_request)
+                  ++tally->second;
+                else
+                  tally->first += burst; // not a refusal: fails the test below
+                settle();
+              });
+  });
+  auto f = done->get_future();
+  ASSERT_EQ(f.wait_for(20s), std::future_status::ready);
+  auto [answered, refused] = f.get();
+  EXPECT_EQ(answered + refused, burst);
+  EXPECT_GT(answered, 0);
+  EXPECT_GT(refused, 0);
 }
