@@ -2,6 +2,7 @@
 // and the answers gathered into batches.
 #include "vigil/actors/pacer.hpp"
 
+#include <limits>
 #include <map>
 #include <random>
 #include <unordered_map>
@@ -29,8 +30,10 @@ struct member {
   caf::actor agent; ///< Null once the agent is gone: its slot frees at its next tick.
   uint64_t key = 0;
   uint64_t secret = 0; ///< The life's beat secret: the supervisor checks it per beat.
-  duration interval{0};
   uint32_t token = 0;  ///< Of the last tick: only its answer counts.
+  /// Its interval, as an index into `pacer_state::intervals`: a fleet beats at a
+  /// handful of intervals, and 8 B less per member keeps a member at 32 B.
+  uint16_t interval = 0;
   bool ticked = false; ///< A tick is out, unanswered.
 };
 
@@ -57,6 +60,7 @@ struct pacer_state {
   pacer_options opts;
   beat_sink upstream;
   std::vector<member> members;
+  std::vector<duration> intervals; ///< Every distinct interval members beat at.
   std::vector<uint32_t> free_slots;
   std::unordered_map<caf::actor_addr, uint32_t> slot_of;
   /// Next tick -> the members it ticks. One delayed message per entry.
@@ -100,17 +104,36 @@ void flush(self_ptr self) {
   self->send(st.upstream, std::move(out));
 }
 
-void join(self_ptr self, uint64_t key, uint64_t secret, duration interval) {
+/// The index of `interval` in `intervals`, added when new; nothing when the table
+/// is full (65,536 distinct intervals: no fleet has that many types).
+caf::optional<uint16_t> interval_index(self_ptr self, duration interval) {
+  auto& xs = self->state.intervals;
+  for (size_t i = 0; i < xs.size(); ++i)
+    if (xs[i] == interval)
+      return static_cast<uint16_t>(i);
+  if (xs.size() > std::numeric_limits<uint16_t>::max())
+    return caf::none;
+  xs.push_back(interval);
+  return static_cast<uint16_t>(xs.size() - 1);
+}
+
+caf::error join(self_ptr self, uint64_t key, uint64_t secret, duration interval) {
   auto& st = self->state;
   auto agent = caf::actor_cast<caf::actor>(self->current_sender());
   if (!agent || interval <= duration::zero())
-    return; // nobody to tick, or never
+    return caf::none; // nobody to tick, or never
+  auto index = interval_index(self, interval);
+  if (!index) // refused: the agent beats by itself
+    return make_error(errc::invalid_request, std::string{"pacer"},
+                      "tick every " + format_duration(interval),
+                      std::string{"65,536 distinct intervals"},
+                      std::string{"fewer distinct intervals"});
   if (auto i = st.slot_of.find(agent.address()); i != st.slot_of.end()) {
     auto& m = st.members[i->second]; // a re-registration: same phase
     m.key = key;
     m.secret = secret;
-    m.interval = interval; // from the next tick on
-    return;
+    m.interval = *index; // from the next tick on
+    return caf::none;
   }
   uint32_t slot;
   if (st.free_slots.empty()) {
@@ -122,8 +145,9 @@ void join(self_ptr self, uint64_t key, uint64_t secret, duration interval) {
   }
   self->monitor(agent);
   st.slot_of.emplace(agent.address(), slot);
-  st.members[slot] = member{std::move(agent), key, secret, interval, 0, false};
+  st.members[slot] = member{std::move(agent), key, secret, 0, *index, false};
   phase_at(self, first_tick(self, interval)).push_back(slot);
+  return caf::none;
 }
 
 void tick(self_ptr self, time_point due) {
@@ -132,7 +156,7 @@ void tick(self_ptr self, time_point due) {
   if (node.empty())
     return;
   // Members of one interval go on to the same next phase: look it up once per run.
-  duration last_interval{-1};
+  int last_interval = -1;
   std::vector<uint32_t>* next = nullptr;
   for (auto slot : node.mapped()) {
     auto& m = st.members[slot];
@@ -150,7 +174,7 @@ void tick(self_ptr self, time_point due) {
     }
     if (m.interval != last_interval) {
       last_interval = m.interval;
-      next = &phase_at(self, due + m.interval);
+      next = &phase_at(self, due + st.intervals[m.interval]);
     }
     next->push_back(slot);
   }
@@ -194,8 +218,11 @@ caf::behavior pacer(self_ptr self, beat_sink upstream, pacer_options opts) {
     st.slot_of.erase(i);
   });
   return {
-      [self](pace_atom, uint64_t key, uint64_t secret, duration interval) {
-        join(self, key, secret, interval);
+      [self](pace_atom, uint64_t key, uint64_t secret,
+             duration interval) -> caf::result<void> {
+        if (auto err = join(self, key, secret, interval))
+          return err;
+        return caf::unit;
       },
       [self](beat_atom, uint32_t ticket, uint32_t token, agent_state state,
              uint64_t version) { on_answer(self, ticket, token, state, version); },

@@ -22,11 +22,30 @@ void fill_random(void* out, size_t n) {
   }
 }
 
+/// A SHA-256 context per thread, fetched once: `EVP_Digest` fetches the algorithm and
+/// allocates a context on every call (a third slower, and heap churn per registration).
+struct sha256_context {
+  sha256_context()
+      : md(EVP_MD_fetch(nullptr, "SHA256", nullptr)), ctx(EVP_MD_CTX_new()) {}
+  ~sha256_context() {
+    EVP_MD_CTX_free(ctx);
+    EVP_MD_free(md);
+  }
+  sha256_context(const sha256_context&) = delete;
+  sha256_context& operator=(const sha256_context&) = delete;
+
+  EVP_MD* md;
+  EVP_MD_CTX* ctx;
+};
+
 secret_digest sha256_prefix(const void* data, size_t n) {
+  thread_local sha256_context sha;
   unsigned char full[EVP_MAX_MD_SIZE];
   unsigned len = 0;
   secret_digest d;
-  if (EVP_Digest(data, n, full, &len, EVP_sha256(), nullptr) != 1 || len < 16)
+  if (!sha.md || !sha.ctx || EVP_DigestInit_ex2(sha.ctx, sha.md, nullptr) != 1 ||
+      EVP_DigestUpdate(sha.ctx, data, n) != 1 ||
+      EVP_DigestFinal_ex(sha.ctx, full, &len) != 1 || len < 16)
     throw std::runtime_error("SHA-256 failed");
   std::memcpy(d.bytes.data(), full, d.bytes.size());
   if (d.empty()) // 2^-128; the empty digest means "none"

@@ -16,7 +16,7 @@
 #include <caf/stateful_actor.hpp>
 #include <gtest/gtest.h>
 
-#include "nodes/process.hpp"
+#include "nodes/multi_process_fixture.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/inbound_checks.hpp"
 #include "vigil/nodes/node_config.hpp"
@@ -32,19 +32,9 @@ using s = agent_state;
 
 const char* commander_secret = "correct-horse-battery-staple-42";
 
-heartbeat_settings quick_heartbeat() {
-  heartbeat_settings hb;
-  hb.interval = 300ms;
-  hb.timeout = 3s;
-  hb.check_interval = 300ms;
-  hb.max_missed = 2;
-  hb.lag_grace = 1s;
-  return hb;
-}
-
 struct node_config : caf::actor_system_config {
   node_config() {
-    if (configure_node(*this, quick_heartbeat()))
+    if (configure_node(*this, vigil::test::fast_heartbeat()))
       std::abort();
     set("scheduler.max-threads", 2);
   }
@@ -126,13 +116,17 @@ caf::behavior spy(caf::stateful_actor<spy_state>* self, supervisor_gate g) {
 class Gate : public ::testing::Test {
 public:
   void start(credential commander) {
+    gate_options opts;
+    opts.commander = std::move(commander);
+    start(std::move(opts));
+  }
+
+  void start(gate_options opts) {
     supervisor_settings cfg;
-    cfg.heartbeat = quick_heartbeat();
+    cfg.heartbeat = vigil::test::fast_heartbeat();
     auto x = spawn_supervisor(home, cfg);
     ASSERT_TRUE(x) << home.render(x.error());
     sup = *x;
-    gate_options opts;
-    opts.commander = std::move(commander);
     auto p = publish_supervisor(home, sup, 0, "127.0.0.1", opts);
     ASSERT_TRUE(p) << home.render(p.error());
     auto g = reach_supervisor(peer, "127.0.0.1", *p);
@@ -368,14 +362,9 @@ TEST_F(Gate, OutOfRangeValuesAndOverLongIdsAreRefusedAndNeverStored) {
 }
 
 TEST_F(Gate, RemoteSubscribersAreBounded) {
-  supervisor_settings cfg;
-  cfg.heartbeat = quick_heartbeat();
-  sup = *spawn_supervisor(home, cfg);
   gate_options opts;
   opts.max_subscribers = 2;
-  auto p = publish_supervisor(home, sup, 0, "127.0.0.1", opts);
-  ASSERT_TRUE(p);
-  gate = *reach_supervisor(peer, "127.0.0.1", *p);
+  start(opts);
   std::vector<std::unique_ptr<caf::scoped_actor>> subs;
   std::vector<caf::error> answers;
   for (int i = 0; i < 3; ++i) {
@@ -403,14 +392,9 @@ TEST_F(Gate, RemoteSubscribersAreBounded) {
 }
 
 TEST_F(Gate, RequestsInFlightToTheSupervisorAreBounded) {
-  supervisor_settings cfg;
-  cfg.heartbeat = quick_heartbeat();
-  sup = *spawn_supervisor(home, cfg);
   gate_options opts;
   opts.max_in_flight = 1;
-  auto p = publish_supervisor(home, sup, 0, "127.0.0.1", opts);
-  ASSERT_TRUE(p);
-  gate = *reach_supervisor(peer, "127.0.0.1", *p);
+  start(opts);
   // A burst of questions: the gate holds one at the supervisor and refuses what comes
   // while it waits; every question is answered one way or the other.
   constexpr int burst = 500;

@@ -220,3 +220,19 @@ TEST_F(MultiProcessTrust, ANodeWithoutConfigBeatsAtTheSupervisorsIntervalAndStay
       << a.err();
   EXPECT_EQ(a.wait(10ms), -1) << "the node's process ended: " << a.err(); // still up
 }
+
+TEST_F(MultiProcessTrust, SuperviseListensOnLoopbackUnlessBoundAndWarnsWithoutTls) {
+  auto& s = start("loopback", {"supervise", "--port", "0", "--no-store", "--config",
+                               config_});
+  auto line = s.wait_for_line("supervising on port", 10s);
+  EXPECT_NE(line.find(" at 127.0.0.1"), std::string::npos) << line << s.err();
+  EXPECT_EQ(s.err().find("WARNING"), std::string::npos) << s.err();
+  s.signal(SIGINT);
+  EXPECT_EQ(s.wait(10s), 0) << s.err();
+  auto& open = start("open", {"supervise", "--port", "0", "--bind", "0.0.0.0",
+                              "--no-store", "--config", config_});
+  EXPECT_FALSE(open.wait_for_line("supervising on port", 10s).empty()) << open.err();
+  EXPECT_NE(open.err().find("WITHOUT TLS"), std::string::npos) << open.err();
+  open.signal(SIGINT);
+  EXPECT_EQ(open.wait(10s), 0) << open.err();
+}

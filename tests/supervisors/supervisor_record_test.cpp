@@ -345,6 +345,20 @@ TEST_F(SupervisorRecord, ARestartedSupervisorTakesTheStateAndVersionAgentsBringB
 
 // -- who may take an id (DESIGN §11) ------------------------------------------------
 
+namespace {
+
+registration claim(const std::string& id, const std::string& node,
+                   const std::string& key = {}, agent_state state = s::spawning) {
+  registration x;
+  x.id = id;
+  x.node = node;
+  x.state = state;
+  x.node_key = credential{key};
+  return x;
+}
+
+} // namespace
+
 TEST_F(SupervisorRecord, ARegistrationAnswerCarriesFreshProofsAndTheTypesInterval) {
   supervisor_settings cfg;
   cfg.heartbeat.interval = 4s;
@@ -366,10 +380,7 @@ TEST_F(SupervisorRecord, ARegistrationAnswerCarriesFreshProofsAndTheTypesInterva
 TEST_F(SupervisorRecord, ALostLifesIdGoesOnlyToItsTokenOrItsNodesKey) {
   auto c = collector();
   auto p = puppet();
-  registration x;
-  x.id = "a1";
-  x.node = "n1";
-  x.node_key = credential{"key-of-n1-0123456789"};
+  auto x = claim("a1", "n1", "key-of-n1-0123456789");
   send_registration(p, x);
   report(p, "a1", s::spawning, s::idle);
   auto first = ack_of("a1");
@@ -382,24 +393,14 @@ TEST_F(SupervisorRecord, ALostLifesIdGoesOnlyToItsTokenOrItsNodesKey) {
   auto stranger = puppet();
   for (auto [node, key] : {std::pair{"n2", ""}, std::pair{"n1", ""},
                            std::pair{"n1", "a-different-key-0123"}}) {
-    registration y;
-    y.id = "a1";
-    y.node = node;
-    y.state = s::idle;
-    y.node_key = credential{key};
-    send_registration(stranger, y);
+    send_registration(stranger, claim("a1", node, key, s::idle));
     EXPECT_EQ(code_of(last_reply(stranger)), errc::unauthorized) << node << key;
   }
   EXPECT_EQ(status("a1").state, s::offline);
   EXPECT_EQ(status("a1").node, "n1");
   // Its node's key, from a new process of the node: the id, with a new token.
   auto again = puppet();
-  registration z;
-  z.id = "a1";
-  z.node = "n1";
-  z.state = s::idle;
-  z.node_key = x.node_key;
-  send_registration(again, z);
+  send_registration(again, claim("a1", "n1", x.node_key.secret, s::idle));
   ASSERT_FALSE(last_reply(again));
   auto second = ack_of("a1");
   EXPECT_TRUE(second.token.hi != first.token.hi || second.token.lo != first.token.lo);
@@ -437,27 +438,15 @@ TEST_F(SupervisorRecord, ALiveLifesIdGoesToItsTokenEvenUnderANewHandle) {
 
 TEST_F(SupervisorRecord, ANodesKeyIsPinnedTheFirstTimeItShowsOne) {
   auto p = puppet();
-  registration x;
-  x.id = "a1";
-  x.node = "n1";
-  x.node_key = credential{"key-of-n1-0123456789"};
-  send_registration(p, x);
+  send_registration(p, claim("a1", "n1", "key-of-n1-0123456789"));
   ASSERT_FALSE(last_reply(p));
   // New ids on that node need the key too.
   auto q = puppet();
   for (auto key : {"", "a-different-key-0123"}) {
-    registration y;
-    y.id = "a2";
-    y.node = "n1";
-    y.node_key = credential{key};
-    send_registration(q, y);
+    send_registration(q, claim("a2", "n1", key));
     EXPECT_EQ(code_of(last_reply(q)), errc::unauthorized) << key;
   }
-  registration y;
-  y.id = "a2";
-  y.node = "n1";
-  y.node_key = x.node_key;
-  send_registration(q, y);
+  send_registration(q, claim("a2", "n1", "key-of-n1-0123456789"));
   EXPECT_FALSE(last_reply(q));
 }
 
@@ -465,14 +454,11 @@ TEST_F(SupervisorRecord, OutOfRangeValuesFromAnyoneAreRefusedAndNeverStored) {
   auto c = collector();
   auto p = idle_agent("a1");
   auto before = stats().last_seq;
-  registration x;
-  x.id = "a2";
-  x.state = static_cast<agent_state>(200);
-  send_registration(p, x);
+  send_registration(p, claim("a2", "n1", {}, static_cast<agent_state>(200)));
   EXPECT_EQ(code_of(last_reply(p)), errc::bad_input);
-  x.id = std::string(257, 'x');
-  x.state = s::spawning;
-  send_registration(p, x);
+  send_registration(p, claim(std::string(257, 'x'), "n1"));
+  EXPECT_EQ(code_of(last_reply(p)), errc::bad_input);
+  send_registration(p, claim("a3\n[vigil] forged log line", "n1"));
   EXPECT_EQ(code_of(last_reply(p)), errc::bad_input);
   transition_report rep;
   rep.id = "a1";
@@ -491,11 +477,7 @@ TEST_F(SupervisorRecord, NoPinnedKeyLocksOutALifeOrANodeThatWasThereFirst) {
   // and lock n1 out.
   auto p = idle_agent("a1");
   auto stranger = puppet();
-  registration x;
-  x.id = "b1";
-  x.node = "n1";
-  x.node_key = credential{"strangers-key-0123456789"};
-  send_registration(stranger, x);
+  send_registration(stranger, claim("b1", "n1", "strangers-key-0123456789"));
   EXPECT_FALSE(last_reply(stranger)); // registered, but pinned nothing
   auto q = puppet();
   reg(q, "a2"); // n1, no key: still welcome
@@ -503,11 +485,7 @@ TEST_F(SupervisorRecord, NoPinnedKeyLocksOutALifeOrANodeThatWasThereFirst) {
   // A life's token is checked before any pin: on a pinned node, a life registered
   // before the pin (or by whoever) comes back by its token alone.
   auto r = puppet();
-  registration y;
-  y.id = "c1";
-  y.node = "n9";
-  y.node_key = credential{"key-of-n9-0123456789"};
-  send_registration(r, y); // pins n9
+  send_registration(r, claim("c1", "n9", "key-of-n9-0123456789")); // pins n9
   ASSERT_FALSE(last_reply(r));
   reg_again(r, "c1", s::spawning); // its token, no key
   EXPECT_FALSE(last_reply(r));
