@@ -133,6 +133,7 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
     }
     node_key = std::move(*k);
   }
+  warn_if_plaintext(x);
   uplink_options uo;
   uo.host = x.host;
   uo.port = x.connect_port;

@@ -14,6 +14,7 @@
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/log.hpp"
 #include "vigil/nodes/credential_file.hpp"
+#include "vigil/nodes/publish.hpp"
 
 namespace vigil::node {
 
@@ -202,6 +203,15 @@ std::optional<settings> load_settings(const cli& x) {
   if (!s)
     std::fprintf(stderr, "vigil-node: %s\n", to_string(why).c_str());
   return s;
+}
+
+void warn_if_plaintext(const cli& x) {
+  if (is_loopback(x.host) || x.tls.enabled())
+    return;
+  std::fprintf(stderr,
+               "vigil-node: WARNING: connecting to %s WITHOUT TLS: credentials, node "
+               "keys and life tokens travel in the clear (README, Security)\n",
+               x.host.c_str());
 }
 
 std::optional<credential> commander_credential(const cli& x) {

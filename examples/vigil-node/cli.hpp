@@ -75,6 +75,10 @@ int run_watch(const cli& x, settings& s, caf::actor_system& sys);
 int run_status(const cli& x, settings& s, caf::actor_system& sys);
 int run_command(const cli& x, settings& s, caf::actor_system& sys);
 
+/// Warns on stderr when `x` connects to an address other than loopback without TLS:
+/// what it sends (credentials, node keys, life tokens) would travel in the clear.
+void warn_if_plaintext(const cli& x);
+
 /// The commander credential: from --commander-key FILE, else $VIGIL_COMMANDER_KEY;
 /// prints the problem and returns nothing when it is bad. Empty when neither is set.
 std::optional<credential> commander_credential(const cli& x);

@@ -42,6 +42,7 @@ int run_command(const cli& x, settings&, caf::actor_system& sys) {
   if (cred->empty())
     std::fprintf(stderr, "vigil-node: no commander credential (--commander-key FILE or "
                          "$VIGIL_COMMANDER_KEY); the supervisor will refuse\n");
+  warn_if_plaintext(x);
   auto sup = reach_supervisor(sys, x.host, x.connect_port);
   if (!sup) {
     std::fprintf(stderr, "vigil-node: cannot reach the supervisor at %s:%u: %s\n",
