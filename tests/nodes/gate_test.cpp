@@ -287,6 +287,14 @@ TEST_F(Gate, AnAgentNodeCannotSteerAgentsItDoesNotOwn) {
             errc::unauthorized);
   EXPECT_EQ(code_of(ask_void(pause_atom::value, std::string{"victim"}, credential{})),
             errc::unauthorized);
+  EXPECT_EQ(code_of(ask_void(resume_atom::value, std::string{"victim"}, credential{})),
+            errc::unauthorized);
+  // Untyped, the supervisor's own command shapes (no credential): not accepted here.
+  for (auto id : {"victim", "mine"}) {
+    self->send(untyped, kill_atom::value, std::string{id});
+    self->send(untyped, pause_atom::value, std::string{id});
+    self->send(untyped, resume_atom::value, std::string{id});
+  }
   // (Deadline and watchdog messages carry steady-clock time points, which CAF cannot
   // even serialise: a peer cannot send them at all.)
   for (auto key : {mine.key - 1, mine.key + 1, victim.key})
