@@ -72,6 +72,10 @@ struct gate_state {
   size_t max_subscribers = 0;
   size_t max_in_flight = 0;
   size_t in_flight = 0; ///< Requests forwarded, not answered yet.
+  /// Failed commands in the current second: past `max_failed_commands`, commands are
+  /// refused unchecked until the second is over (no online guessing of credentials).
+  time_point failures_since;
+  uint32_t failures = 0;
   /// Subscriber (a peer's actor) -> its relay; at most `max_subscribers`.
   std::unordered_map<caf::actor_addr, caf::actor> relays;
   /// Relay -> its subscriber: a relay that ends is forgotten by its own address.
@@ -171,6 +175,9 @@ caf::response_promise ask_void(self_ptr self, Ts&&... xs) {
   return rp;
 }
 
+/// Failed commands a gate takes per second before it refuses the rest unchecked.
+constexpr uint32_t max_failed_commands = 10;
+
 /// A command with its credential: forwarded only when it is the commander's.
 template <class Atom>
 caf::result<void> command(self_ptr self, Atom verb, const char* name, std::string& id,
@@ -181,11 +188,23 @@ caf::result<void> command(self_ptr self, Atom verb, const char* name, std::strin
                   make_error(errc::unauthorized, std::string{name} + " " + id,
                              std::string{"no commander credential is configured on "
                                          "this supervisor"}));
+  auto now = self->clock().now();
+  if (now - st.failures_since >= std::chrono::seconds(1)) {
+    st.failures_since = now;
+    st.failures = 0;
+  }
+  if (st.failures >= max_failed_commands)
+    return refuse(self, "command",
+                  make_error(errc::unauthorized, std::string{name} + " " + id,
+                             std::string{"too many failed commands; try again in a "
+                                         "second"}));
   if (cred.secret.size() > max_credential_bytes ||
-      !matches(st.commander, digest_of(cred.secret)))
+      !matches(st.commander, digest_of(cred.secret))) {
+    ++st.failures;
     return refuse(self, "command",
                   make_error(errc::unauthorized, std::string{name} + " " + id,
                              std::string{"not the commander credential"}));
+  }
   if (auto err = check_name("command id", id))
     return refuse(self, "input", std::move(err));
   st.log->info("gate: {} {} by a commander from {}", name, id, peer_of(self));

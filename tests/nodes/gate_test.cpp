@@ -436,3 +436,26 @@ TEST_F(Gate, RequestsInFlightToTheSupervisorAreBounded) {
   EXPECT_GT(answered, 0);
   EXPECT_GT(refused, 0);
 }
+
+TEST_F(Gate, GuessingTheCommanderCredentialIsThrottled) {
+  start(credential{commander_secret});
+  enlist("w-1");
+  for (int i = 0; i < 10; ++i)
+    EXPECT_EQ(code_of(ask_void(pause_atom::value, std::string{"w-1"},
+                               credential{"guess-" + std::to_string(i) + "-0123456789"})),
+              errc::unauthorized);
+  // Within the same second even the right credential is refused, unchecked.
+  auto err = ask_void(pause_atom::value, std::string{"w-1"}, credential{commander_secret});
+  EXPECT_EQ(code_of(err), errc::unauthorized);
+  EXPECT_NE(peer.render(err).find("too many failed commands"), std::string::npos)
+      << peer.render(err);
+  EXPECT_FALSE(status("w-1").paused);
+  // A second later it works again.
+  EXPECT_TRUE(eventually(
+      [&] {
+        return !ask_void(pause_atom::value, std::string{"w-1"},
+                         credential{commander_secret});
+      },
+      3s));
+  EXPECT_TRUE(status("w-1").paused);
+}

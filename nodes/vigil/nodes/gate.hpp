@@ -25,7 +25,9 @@ namespace vigil {
 ///   supervisor never sends to a peer.
 /// - *commanders*: `kill_atom | pause_atom | resume_atom, id, credential`, where the
 ///   credential is the commander credential the gate was given (compared in constant
-///   time). With none configured, every command is refused, on loopback too.
+///   time). With none configured, every command is refused, on loopback too. After
+///   10 failed commands within a second, commands are refused unchecked for the rest
+///   of that second (no online guessing).
 /// - every node: `pace_atom` -> how often to send something (the supervisor's
 ///   connection heartbeat interval), and `keepalive_atom`, which is that something.
 ///
