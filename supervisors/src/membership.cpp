@@ -175,10 +175,11 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
                                           " first registered with");
   }
   bool keyed = pin_now || (pinned != st.node_keys.end() && matches(pinned->second, key));
-  // Once accepted: the node's name, and its key when it pins one now.
+  // Once accepted: the node's name, and its key when it pins one now (or pinned it
+  // before: forgetting an ended life may have taken its node's last record).
   auto accept_node = [&] {
     auto node = intern(reg.node);
-    if (pin_now && st.node_keys.emplace(node, key).second)
+    if (keyed && st.node_keys.emplace(node, key).second && pin_now)
       st.log->info("node {} registered with a node key: it must show it from now on",
                    reg.node);
     return node;

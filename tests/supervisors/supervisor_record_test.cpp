@@ -448,6 +448,18 @@ TEST_F(SupervisorRecord, ANodesKeyIsPinnedTheFirstTimeItShowsOne) {
   }
   send_registration(q, claim("a2", "n1", "key-of-n1-0123456789"));
   EXPECT_FALSE(last_reply(q));
+  // The pin outlives a new life of a node's only id: its old record goes, the key
+  // stays required.
+  auto r = puppet();
+  send_registration(r, claim("c1", "n5", "key-of-n5-0123456789"));
+  report(r, "c1", s::spawning, s::completed);
+  auto again = puppet();
+  send_registration(again, claim("c1", "n5", "key-of-n5-0123456789"));
+  ASSERT_FALSE(last_reply(again));
+  send_registration(again, claim("c2", "n5"));
+  EXPECT_EQ(code_of(last_reply(again)), errc::unauthorized);
+  send_registration(again, claim("c2", "n5", "key-of-n5-0123456789"));
+  EXPECT_FALSE(last_reply(q));
 }
 
 TEST_F(SupervisorRecord, OutOfRangeValuesFromAnyoneAreRefusedAndNeverStored) {
