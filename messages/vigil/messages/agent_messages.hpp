@@ -79,7 +79,7 @@ typename Inspector::result_type inspect(Inspector& f, registration_ack& x) {
 struct heartbeat {
   std::string id;
   /// The life's `beat_secret` (a beat is checked without hashing: at a million beats
-  /// a second, a SHA-256 per beat would cost a fifth of a core).
+  /// a second, a SHA-256 per beat would cost about a quarter of a core).
   uint64_t secret = 0;
   agent_state state = agent_state::idle;
   uint64_t version = 0;
