@@ -243,7 +243,8 @@ inline fleet_record register_fleet(caf::scoped_actor& self, const supervisor_act
       ++sent;
     }
     self->receive(
-        [&](uint64_t index, std::vector<uint64_t>& keys, std::vector<uint64_t>& secrets) {
+        [&](uint64_t index, std::vector<uint64_t>& keys,
+            std::vector<uint64_t>& secrets) {
           auto at = static_cast<ptrdiff_t>(index * group);
           std::copy(keys.begin(), keys.end(), out.keys.begin() + at);
           std::copy(secrets.begin(), secrets.end(), out.secrets.begin() + at);
@@ -261,9 +262,9 @@ inline fleet_record register_fleet(caf::scoped_actor& self, const supervisor_act
 /// Registers `ids` with `self` as their owner, so that `self` may send their single
 /// heartbeats and reports; the answers (tokens, beat secrets), in the order of the
 /// ids. Keep this to thousands: an owner's ids are a list.
-inline std::vector<registration_ack> register_owned(caf::scoped_actor& self,
-                                                    const supervisor_actor& sup,
-                                                    const std::vector<std::string>& ids) {
+inline std::vector<registration_ack>
+register_owned(caf::scoped_actor& self, const supervisor_actor& sup,
+               const std::vector<std::string>& ids) {
   std::vector<registration_ack> acks;
   for (auto& id : ids) {
     registration reg;

@@ -61,8 +61,8 @@ double heartbeat_rate(caf::actor_system& sys, size_t messages) {
   auto acks = register_owned(self, sup, ids);
   std::vector<caf::message> beats;
   for (size_t i = 0; i < ids.size(); ++i)
-    beats.push_back(
-        caf::make_message(heartbeat{ids[i], acks[i].beat_secret, agent_state::idle, 1}));
+    beats.push_back(caf::make_message(
+        heartbeat{ids[i], acks[i].beat_secret, agent_state::idle, 1}));
   auto before = stats(self, sup);
   auto untyped = caf::actor_cast<caf::actor>(sup);
   auto t0 = wall::now();

@@ -142,8 +142,8 @@ caf::behavior driver(caf::event_based_actor* self, supervisor_actor sup, size_t 
   for (size_t i = 0; i < agents; ++i)
     self->request(
             sup, std::chrono::seconds(60),
-            registration{"a" + std::to_string(i), "worker", "n1", agent_state::idle, 0,
-                         {}, {}})
+            registration{
+                "a" + std::to_string(i), "worker", "n1", agent_state::idle, 0, {}, {}})
         .then(
             [=](registration_ack& ack) {
               (*tokens)[i] = ack.token;

@@ -48,8 +48,9 @@ caf::error enter(self_ptr self, change c) {
   log()->debug("agent {}: {} -> {} ({}), version {}", st.id, to_string(from),
                to_string(c.to), c.reason, st.version);
   if (c.report) {
-    transition_report report{st.id,      st.token,          from,    c.to,
-                             st.version, std::move(c.reason), c.error, c.recovery_in};
+    transition_report report{st.id,   st.token,     from,
+                             c.to,    st.version,   std::move(c.reason),
+                             c.error, c.recovery_in};
     self->request(st.supervisor, caf::infinite, std::move(report))
         .then([] {},
               [self](caf::error& err) {
@@ -248,9 +249,8 @@ caf::message_handler common(self_ptr self) {
         caf::optional<time_point> recovery;
         if (st.recovery_at != time_point::max())
           recovery = st.recovery_at;
-        return agent_view{st.id,      *st.type,
-                          *st.node,   st.current,
-                          st.version, static_cast<uint32_t>(queued(st)),
+        return agent_view{st.id,      *st.type,   *st.node,
+                          st.current, st.version, static_cast<uint32_t>(queued(st)),
                           recovery};
       },
       [](recover_atom, time_point) {

@@ -20,9 +20,12 @@ namespace detail::agent {
 /// version it kept whenever a node's uplink hands it a new supervisor (DESIGN §7).
 void register_self(self_ptr self) {
   auto& st = self->state;
-  registration reg{st.id,      *st.type,
-                   *st.node,   st.current,
-                   st.version, st.token,
+  registration reg{st.id,
+                   *st.type,
+                   *st.node,
+                   st.current,
+                   st.version,
+                   st.token,
                    credential{st.node_key ? *st.node_key : std::string{}}};
   auto round = ++st.registration_round;
   self->request(st.supervisor, caf::infinite, std::move(reg))
@@ -35,9 +38,10 @@ void register_self(self_ptr self) {
             st.token = ack.token;
             st.beat_secret = ack.beat_secret;
             // One source of heartbeat settings: the supervisor's (DESIGN §11).
-            if (ack.heartbeat_interval > duration::zero()) // at most 1,000 beats a second
-              st.settings.heartbeat_interval =
-                  std::max<duration>(ack.heartbeat_interval, std::chrono::milliseconds(1));
+            if (ack.heartbeat_interval >
+                duration::zero()) // at most 1,000 beats a second
+              st.settings.heartbeat_interval = std::max<duration>(
+                  ack.heartbeat_interval, std::chrono::milliseconds(1));
             if (st.current != agent_state::spawning) {
               log()->info("agent {} registered again as {} (version {})", st.id,
                           to_string(st.current), st.version);

@@ -31,7 +31,7 @@ struct agent_actor_state {
   caf::actor worker;
   pacer_actor pacer;
   agent_facing_supervisor supervisor;
-  uint64_t key = 0; ///< From the supervisor's `registration_ack`.
+  uint64_t key = 0;         ///< From the supervisor's `registration_ack`.
   life_token token;         ///< This life's, from the answer: every message carries it.
   uint64_t beat_secret = 0; ///< For the pacer's beats, from the answer.
   /// The node's key (interned: one per node), shown with every registration; null:

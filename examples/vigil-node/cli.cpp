@@ -19,19 +19,23 @@
 namespace vigil::node {
 
 const char* usage =
-    "usage: vigil-node supervise --port P [--bind ADDR (default 127.0.0.1)] [--config F]\n"
+    "usage: vigil-node supervise --port P [--bind ADDR (default 127.0.0.1)] [--config "
+    "F]\n"
     "                            [--state-dir DIR (default vigil-state) | --no-store]\n"
-    "                            [--commander-key F] [--tls-cert F --tls-key F --tls-ca F]\n"
+    "                            [--commander-key F] [--tls-cert F --tls-key F "
+    "--tls-ca F]\n"
     "       vigil-node agents --connect HOST:P --count N [--type T] [--id-prefix X]\n"
     "                         [--node NAME] [--node-key F] [--work cycle|busy|idle]\n"
     "                         [--config F] [tls]\n"
     "       vigil-node watch --connect HOST:P [--json] [--config F] [tls]\n"
     "       vigil-node status --connect HOST:P [--agents] [--json] [--config F] [tls]\n"
-    "       vigil-node kill|pause|resume --connect HOST:P ID [--commander-key F] [tls]\n"
+    "       vigil-node kill|pause|resume --connect HOST:P ID [--commander-key F] "
+    "[tls]\n"
     "Ctrl-C ends each cleanly. --port 0 picks a free port and prints it.\n"
     "Credentials come from files (chmod 600) or the environment, never the command\n"
     "line: --commander-key F, else $VIGIL_COMMANDER_KEY (supervise: the credential\n"
-    "commands must carry; without one every command is refused). See README, Security.\n";
+    "commands must carry; without one every command is refused). See README, "
+    "Security.\n";
 
 std::atomic<bool> stop_requested{false};
 

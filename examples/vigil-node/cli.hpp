@@ -19,7 +19,7 @@ namespace vigil::node {
 struct cli {
   std::string command; ///< supervise, agents, watch, status, kill, pause or resume.
   uint16_t port = 0;   ///< supervise: 0 picks a free one (printed).
-  std::string bind; ///< supervise: listen address; empty: 127.0.0.1 (loopback).
+  std::string bind;    ///< supervise: listen address; empty: 127.0.0.1 (loopback).
   /// supervise: the SQLite record goes to STATE_DIR/fleet.db unless --config names a
   /// store or --no-store.
   std::string state_dir = "vigil-state";

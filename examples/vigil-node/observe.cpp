@@ -46,8 +46,8 @@ struct watcher_state {
 std::atomic<bool> watch_failed{false};
 
 // Subscribes to everything, prints each event, acknowledges what it printed.
-caf::behavior watcher(caf::stateful_actor<watcher_state>* self,
-                      supervisor_gate sup, bool json) {
+caf::behavior watcher(caf::stateful_actor<watcher_state>* self, supervisor_gate sup,
+                      bool json) {
   self->state.json = json;
   self->monitor(sup);
   self->set_down_handler([self](caf::down_msg& dm) {

@@ -49,12 +49,13 @@ int run_supervise(const cli& x, settings& s, caf::actor_system& sys) {
     return 1;
   }
   if (!is_loopback(x.bind) && !x.tls.enabled())
-    std::fprintf(stderr,
-                 "vigil-node: WARNING: listening on %s WITHOUT TLS: every peer that can "
-                 "reach this address can register agents and read the fleet, and "
-                 "credentials (commander, node keys) and life tokens travel in the "
-                 "clear. Use --tls-cert/--tls-key/--tls-ca (README, Security).\n",
-                 x.bind.c_str());
+    std::fprintf(
+        stderr,
+        "vigil-node: WARNING: listening on %s WITHOUT TLS: every peer that can "
+        "reach this address can register agents and read the fleet, and "
+        "credentials (commander, node keys) and life tokens travel in the "
+        "clear. Use --tls-cert/--tls-key/--tls-ca (README, Security).\n",
+        x.bind.c_str());
   if (commander->empty())
     std::fprintf(stderr, "vigil-node: no commander credential configured "
                          "(--commander-key FILE or $VIGIL_COMMANDER_KEY): kill, pause "

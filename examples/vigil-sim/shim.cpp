@@ -20,7 +20,7 @@ struct shim_state {
   caf::actor agent;
   std::string id;
   caf::optional<uint64_t> key; ///< From the registration's answer.
-  uint64_t secret = 0;          ///< Likewise: what its own beats carry.
+  uint64_t secret = 0;         ///< Likewise: what its own beats carry.
   bool hung = false;
   bool partitioned = false;
   uint64_t token = 0; ///< The slot whose simulated work is running.

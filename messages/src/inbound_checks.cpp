@@ -22,7 +22,8 @@ bool in_range(agent_state x) {
 caf::error check_state(const char* field, agent_state x) {
   if (in_range(x))
     return caf::none;
-  return bad(field, "a lifecycle state (0.." + std::to_string(agent_state_count - 1) + ")",
+  return bad(field,
+             "a lifecycle state (0.." + std::to_string(agent_state_count - 1) + ")",
              std::to_string(static_cast<int>(x)));
 }
 
@@ -61,9 +62,9 @@ caf::error check_name(const char* field, const std::string& x) {
 }
 
 caf::error check_inbound(const registration& x) {
-  for (auto [field, value] : {std::pair{"registration id", &x.id},
-                              std::pair{"registration type", &x.type},
-                              std::pair{"registration node", &x.node}})
+  for (auto [field, value] :
+       {std::pair{"registration id", &x.id}, std::pair{"registration type", &x.type},
+        std::pair{"registration node", &x.node}})
     if (auto err = check_name(field, *value))
       return err;
   if (auto err = check_state("registration state", x.state))

@@ -8,7 +8,7 @@ bool log_limiter::allow(const std::string& key, time_point now, uint64_t& held) 
     if (keys_.size() >= max_keys_) {
       for (auto j = keys_.begin(); j != keys_.end();)
         j = now - j->second.last_line >= period_ && j->second.held == 0 ? keys_.erase(j)
-                                                                         : ++j;
+                                                                        : ++j;
     }
     if (keys_.size() >= max_keys_)
       i = keys_.try_emplace("(other peers)", entry{now - period_, 0}).first;

@@ -237,13 +237,13 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
     }
   });
 
-  self->set_default_handler([](caf::scheduled_actor* ptr,
-                               caf::message_view&) -> caf::result<caf::message> {
-    auto self = static_cast<self_ptr>(ptr);
-    refused(self, "unexpected",
-            "a message a peer may not send (or not in that shape), dropped");
-    return caf::sec::unexpected_message;
-  });
+  self->set_default_handler(
+      [](caf::scheduled_actor* ptr, caf::message_view&) -> caf::result<caf::message> {
+        auto self = static_cast<self_ptr>(ptr);
+        refused(self, "unexpected",
+                "a message a peer may not send (or not in that shape), dropped");
+        return caf::sec::unexpected_message;
+      });
   return {
       // Agent nodes.
       [self](registration& reg) -> caf::result<registration_ack> {
@@ -251,8 +251,9 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
           return refuse(self, "input", std::move(err));
         auto agent = caf::actor_cast<caf::actor>(self->current_sender());
         if (!agent)
-          return refuse(self, "anonymous",
-                        make_error(errc::not_owner, std::string{"anonymous registration"}));
+          return refuse(
+              self, "anonymous",
+              make_error(errc::not_owner, std::string{"anonymous registration"}));
         return ask<registration_ack>(self, std::move(reg), std::move(agent));
       },
       [self](heartbeat& x) {
@@ -303,8 +304,9 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
         auto& st = self->state;
         auto peer = caf::actor_cast<caf::actor>(self->current_sender());
         if (!peer)
-          return refuse(self, "anonymous",
-                        make_error(errc::not_owner, std::string{"anonymous subscriber"}));
+          return refuse(
+              self, "anonymous",
+              make_error(errc::not_owner, std::string{"anonymous subscriber"}));
         if (auto old = st.relays.find(peer.address()); old != st.relays.end()) {
           caf::anon_send_exit(old->second, caf::exit_reason::user_shutdown);
           st.subscriber_of.erase(old->second.address());
@@ -325,13 +327,15 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
       },
       [self](ack_atom, uint64_t seq) {
         auto& st = self->state;
-        auto i = st.relays.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+        auto i =
+            st.relays.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
         if (i != st.relays.end())
           self->send(i->second, ack_atom::value, seq);
       },
       [self](caf::unsubscribe_atom) {
         auto& st = self->state;
-        auto i = st.relays.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
+        auto i =
+            st.relays.find(caf::actor_cast<caf::actor_addr>(self->current_sender()));
         if (i != st.relays.end()) {
           self->send(i->second, caf::unsubscribe_atom::value);
           st.subscriber_of.erase(i->second.address());
@@ -385,9 +389,8 @@ void stop_gate(const supervisor_gate& g) {
   caf::anon_send(caf::actor_cast<caf::actor>(g), gate_stop{});
 }
 
-caf::expected<supervisor_gate> spawn_gate(caf::actor_system& sys,
-                                          supervisor_actor supervisor,
-                                          gate_options options) {
+caf::expected<supervisor_gate>
+spawn_gate(caf::actor_system& sys, supervisor_actor supervisor, gate_options options) {
   auto bad = [](const char* what, std::string why) {
     return make_error(errc::bad_config, std::string{what}, std::move(why));
   };

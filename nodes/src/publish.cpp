@@ -17,8 +17,9 @@ caf::expected<uint16_t> publish_supervisor(caf::actor_system& sys,
   if (!g)
     return std::move(g.error());
   const char* in = address.empty() ? "127.0.0.1" : address.c_str();
-  auto published = sys.has_openssl_manager() ? caf::openssl::publish(*g, port, in, true)
-                                             : sys.middleman().publish(*g, port, in, true);
+  auto published = sys.has_openssl_manager()
+                       ? caf::openssl::publish(*g, port, in, true)
+                       : sys.middleman().publish(*g, port, in, true);
   if (!published)
     stop_gate(*g); // (it ignores exit messages)
   return published;
@@ -29,8 +30,8 @@ bool is_loopback(const std::string& address) {
          address.rfind("127.", 0) == 0;
 }
 
-caf::expected<supervisor_gate> reach_supervisor(caf::actor_system& sys,
-                                                const std::string& host, uint16_t port) {
+caf::expected<supervisor_gate>
+reach_supervisor(caf::actor_system& sys, const std::string& host, uint16_t port) {
   auto once = [&]() -> caf::expected<supervisor_gate> {
     if (sys.has_openssl_manager())
       return caf::openssl::remote_actor<supervisor_gate>(sys, host, port);

@@ -140,19 +140,32 @@ public:
       switch (e.kind) {
       case event_kind::registered:
         cmds.push_back({"DEL", hash});
-        cmds.push_back({"HSET",          hash,
-                        "type",          e.type,
-                        "node",          e.node,
-                        "state",         to_string(e.to),
-                        "version",       std::to_string(e.version),
-                        "registered_at", ns(e.at),
-                        "started_at",    running(e.to) ? ns(e.at) : "",
-                        "ended_at",      "",
-                        "recovery_at",   recovery,
-                        "reason",        e.reason,
-                        "last_error",    "",
-                        "token_digest",  to_hex(e.token_digest),
-                        "node_key_digest", to_hex(e.node_key_digest)});
+        cmds.push_back({"HSET",
+                        hash,
+                        "type",
+                        e.type,
+                        "node",
+                        e.node,
+                        "state",
+                        to_string(e.to),
+                        "version",
+                        std::to_string(e.version),
+                        "registered_at",
+                        ns(e.at),
+                        "started_at",
+                        running(e.to) ? ns(e.at) : "",
+                        "ended_at",
+                        "",
+                        "recovery_at",
+                        recovery,
+                        "reason",
+                        e.reason,
+                        "last_error",
+                        "",
+                        "token_digest",
+                        to_hex(e.token_digest),
+                        "node_key_digest",
+                        to_hex(e.node_key_digest)});
         cmds.push_back({"SADD", key("agents"), e.agent});
         break;
       case event_kind::transition:

@@ -132,7 +132,8 @@ public:
       if (!from_hex(text_of(s, 11), a.token_digest) ||
           !from_hex(text_of(s, 12), a.node_key_digest))
         return make_error(errc::bad_config, "store " + describe(),
-                          "agent " + a.id + " has a malformed token or node key digest");
+                          "agent " + a.id +
+                              " has a malformed token or node key digest");
       x.agents.push_back(std::move(a));
     }
     if (rc != SQLITE_DONE)

@@ -89,11 +89,12 @@ void on_beat_batch(self_ptr self, beat_batch& batch) {
       ++refused;
   }
   if (refused > 0)
-    log_refusal(self, "beat batch:stale",
-                fmt::format("{} of {} beats in a batch refused: stale keys (agents that "
-                            "have not registered again since a reconnect or a "
-                            "supervisor restart), or a wrong beat secret",
-                            refused, batch.beats.size()));
+    log_refusal(
+        self, "beat batch:stale",
+        fmt::format("{} of {} beats in a batch refused: stale keys (agents that "
+                    "have not registered again since a reconnect or a "
+                    "supervisor restart), or a wrong beat secret",
+                    refused, batch.beats.size()));
 }
 
 namespace {

@@ -102,7 +102,8 @@ void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
   if (kind == event_kind::registered) { // for the store (DESIGN §11)
     e.token_digest = rec.token;
     if (rec.node_keyed)
-      if (auto i = self->state.node_keys.find(rec.node); i != self->state.node_keys.end())
+      if (auto i = self->state.node_keys.find(rec.node);
+          i != self->state.node_keys.end())
         e.node_key_digest = i->second;
   }
   emit(self, std::move(e));
@@ -169,12 +170,14 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
                 fmt::format("registration of agent {} on node {} refused: {} node key",
                             reg.id, reg.node, key.empty() ? "no" : "a wrong"));
     return unauthorized("registration of agent " + reg.id + " on node " + reg.node,
-                        key.empty() ? "node " + reg.node + " registered with a key; "
-                                                         "show it (--node-key)"
+                        key.empty() ? "node " + reg.node +
+                                          " registered with a key; "
+                                          "show it (--node-key)"
                                     : "not the key node " + reg.node +
                                           " first registered with");
   }
-  bool keyed = pin_now || (pinned != st.node_keys.end() && matches(pinned->second, key));
+  bool keyed =
+      pin_now || (pinned != st.node_keys.end() && matches(pinned->second, key));
   // Once accepted: the node's name, and its key when it pins one now (or pinned it
   // before: forgetting an ended life may have taken its node's last record).
   auto accept_node = [&] {

@@ -19,8 +19,8 @@
 
 #include "supervisor_state.hpp"
 #include "vigil/messages/errc.hpp"
-#include "vigil/messages/inbound_checks.hpp"
 #include "vigil/messages/event_line.hpp"
+#include "vigil/messages/inbound_checks.hpp"
 #include "vigil/messages/log.hpp"
 
 namespace vigil {

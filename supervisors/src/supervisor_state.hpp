@@ -14,8 +14,8 @@
 
 #include "agent_record.hpp"
 #include "deadline_queue.hpp"
-#include "vigil/messages/log_limiter.hpp"
 #include "record_table.hpp"
+#include "vigil/messages/log_limiter.hpp"
 #include "vigil/stores/store_writer.hpp"
 #include "vigil/supervisors/subscriber_hub.hpp"
 #include "vigil/supervisors/supervisor.hpp"

@@ -45,11 +45,12 @@ struct RegisterTypes : ::testing::Test {
 } // namespace
 
 TEST_F(RegisterTypes, RegistrationHeartbeatAndReportCrossTheWire) {
-  registration reg{"a1",          "coder", "n2", agent_state::busy, 9, life_token{3, 4},
-                   credential{"k"}};
+  registration reg{"a1", "coder",          "n2",           agent_state::busy,
+                   9,    life_token{3, 4}, credential{"k"}};
   heartbeat beat{"a1", 77, agent_state::on_call, 10};
-  transition_report rep{"a1", life_token{5, 6},  agent_state::busy, agent_state::exhausted,
-                        11,   "billing", "", duration{3h}};
+  transition_report rep{
+      "a1", life_token{5, 6}, agent_state::busy, agent_state::exhausted, 11, "billing",
+      "",   duration{3h}};
   auto back = round_trip(caf::make_message(reg, beat, rep));
   ASSERT_TRUE((back.match_elements<registration, heartbeat, transition_report>()));
   auto& r = back.get_as<registration>(0);

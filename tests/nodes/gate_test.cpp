@@ -68,27 +68,31 @@ caf::behavior spy(caf::stateful_actor<spy_state>* self, supervisor_gate g) {
     self->state.senders.push_back(self->current_sender());
     ++self->state.answers;
   };
-  auto failed = [note](caf::error&) { note(); };
+  auto failed = [note](caf::error&) {
+    note();
+  };
   registration reg;
   reg.id = "spy-1";
   reg.node = "peer";
-  self->request(g, 5s, reg).then(
-      [=](registration_ack& ack) {
-        note();
-        self->send(g, heartbeat{"spy-1", ack.beat_secret, s::spawning, 0});
-        transition_report rep;
-        rep.id = "spy-1";
-        rep.token = ack.token;
-        rep.from = s::spawning;
-        rep.to = s::idle;
-        rep.version = 1;
-        rep.reason = "test";
-        self->request(g, 5s, rep).then([=] { note(); }, failed);
-      },
-      failed);
+  self->request(g, 5s, reg)
+      .then(
+          [=](registration_ack& ack) {
+            note();
+            self->send(g, heartbeat{"spy-1", ack.beat_secret, s::spawning, 0});
+            transition_report rep;
+            rep.id = "spy-1";
+            rep.token = ack.token;
+            rep.from = s::spawning;
+            rep.to = s::idle;
+            rep.version = 1;
+            rep.reason = "test";
+            self->request(g, 5s, rep).then([=] { note(); }, failed);
+          },
+          failed);
   self->request(g, 5s, subscription_request{}).then([=](snapshot&) { note(); }, failed);
   self->request(g, 5s, count_atom::value).then([=](fleet_counts&) { note(); }, failed);
-  self->request(g, 5s, stats_atom::value).then([=](supervisor_stats&) { note(); }, failed);
+  self->request(g, 5s, stats_atom::value)
+      .then([=](supervisor_stats&) { note(); }, failed);
   self->request(g, 5s, status_atom::value)
       .then([=](std::vector<agent_status>&) { note(); }, failed);
   self->request(g, 5s, status_atom::value, std::string{"nobody"})
@@ -151,10 +155,9 @@ public:
     reg.node = node;
     registration_ack ack;
     // Sent by the agent: the supervisor watches the registering actor.
-    self->request(agent, 5s, reg).receive([&](registration_ack& x) { ack = x; },
-                                         [&](caf::error& err) {
-                                           ADD_FAILURE() << peer.render(err);
-                                         });
+    self->request(agent, 5s, reg)
+        .receive([&](registration_ack& x) { ack = x; },
+                 [&](caf::error& err) { ADD_FAILURE() << peer.render(err); });
     transition_report rep;
     rep.id = id;
     rep.token = ack.token;
@@ -197,16 +200,17 @@ public:
     auto g = caf::actor_cast<caf::actor>(gate);
     peer.spawn([=](caf::event_based_actor* self) {
       for (size_t i = 0; i < xs.size(); ++i)
-        self->request(g, 10s, xs[i]).then(
-            [=] {
-              if (--*left == 0)
-                done->set_value(*out);
-            },
-            [=](caf::error& err) {
-              (*out)[i] = std::move(err);
-              if (--*left == 0)
-                done->set_value(*out);
-            });
+        self->request(g, 10s, xs[i])
+            .then(
+                [=] {
+                  if (--*left == 0)
+                    done->set_value(*out);
+                },
+                [=](caf::error& err) {
+                  (*out)[i] = std::move(err);
+                  if (--*left == 0)
+                    done->set_value(*out);
+                });
     });
     auto f = done->get_future();
     if (f.wait_for(20s) != std::future_status::ready) {
@@ -255,8 +259,8 @@ TEST_F(Gate, NothingAPeerReceivesCarriesTheSupervisorsOwnHandle) {
       10s))
       << answers << " answers, " << events << " events";
   // A command, answered through the gate too.
-  EXPECT_FALSE(ask_void(kill_atom::value, std::string{"victim"},
-                        credential{commander_secret}));
+  EXPECT_FALSE(
+      ask_void(kill_atom::value, std::string{"victim"}, credential{commander_secret}));
   EXPECT_EQ(status("victim").state, s::killed);
   EXPECT_EQ(bad, 0u) << "a peer got a message from the supervisor itself";
   // Never serialised to the peer, so no peer can name it by its id.
@@ -281,11 +285,11 @@ TEST_F(Gate, CommandsNeedTheCommanderCredentialAndObserversCannotCommand) {
   self->send(caf::actor_cast<caf::actor>(gate), pause_atom::value, std::string{"w-1"});
   EXPECT_EQ(status("w-1").state, s::busy);
   EXPECT_FALSE(status("w-1").paused);
-  EXPECT_FALSE(ask_void(pause_atom::value, std::string{"w-1"},
-                        credential{commander_secret}));
+  EXPECT_FALSE(
+      ask_void(pause_atom::value, std::string{"w-1"}, credential{commander_secret}));
   EXPECT_TRUE(status("w-1").paused);
-  EXPECT_FALSE(ask_void(kill_atom::value, std::string{"w-1"},
-                        credential{commander_secret}));
+  EXPECT_FALSE(
+      ask_void(kill_atom::value, std::string{"w-1"}, credential{commander_secret}));
   EXPECT_EQ(status("w-1").state, s::killed);
 }
 
@@ -382,9 +386,11 @@ TEST_F(Gate, OutOfRangeValuesAndOverLongIdsAreRefusedAndNeverStored) {
   rep.version = 3;
   EXPECT_EQ(code_of(ask_void(rep)), errc::bad_input);
   caf::scoped_actor self{peer};
-  self->send(gate, heartbeat{"mine", mine.beat_secret, static_cast<agent_state>(99), 3});
+  self->send(gate,
+             heartbeat{"mine", mine.beat_secret, static_cast<agent_state>(99), 3});
   beat_batch big;
-  big.beats.resize(max_batch_beats + 1, paced_beat{mine.key, mine.beat_secret, s::busy, 3});
+  big.beats.resize(max_batch_beats + 1,
+                   paced_beat{mine.key, mine.beat_secret, s::busy, 3});
   self->send(gate, big);
   // Nothing stored or broadcast: no record, no event, the agent as it was.
   auto after = ask<supervisor_stats>(stats_atom::value);
@@ -471,8 +477,9 @@ TEST_F(Gate, GuessingTheCommanderCredentialIsThrottled) {
   // Ten guesses and then the right credential, in one burst (within one second).
   std::vector<caf::message> xs;
   for (int i = 0; i < 10; ++i)
-    xs.push_back(caf::make_message(pause_atom::value, std::string{"w-1"},
-                                   credential{"guess-" + std::to_string(i) + "-012345"}));
+    xs.push_back(
+        caf::make_message(pause_atom::value, std::string{"w-1"},
+                          credential{"guess-" + std::to_string(i) + "-012345"}));
   xs.push_back(caf::make_message(pause_atom::value, std::string{"w-1"},
                                  credential{commander_secret}));
   auto errs = burst(xs);

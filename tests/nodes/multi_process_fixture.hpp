@@ -101,12 +101,18 @@ public:
   /// names the node).
   process& agents(const std::string& name, size_t count, const std::string& prefix,
                   std::vector<std::string> extra = {}, std::string node = {}) {
-    std::vector<std::string> args{"agents",      "--connect",
-                                  target(),      "--count",
-                                  std::to_string(count), "--id-prefix",
-                                  prefix,        "--work",
-                                  "busy",        "--node",
-                                  node.empty() ? name : node, "--config",
+    std::vector<std::string> args{"agents",
+                                  "--connect",
+                                  target(),
+                                  "--count",
+                                  std::to_string(count),
+                                  "--id-prefix",
+                                  prefix,
+                                  "--work",
+                                  "busy",
+                                  "--node",
+                                  node.empty() ? name : node,
+                                  "--config",
                                   config_};
     args.insert(args.end(), extra.begin(), extra.end());
     return start(name, std::move(args));

@@ -22,9 +22,8 @@ public:
   /// Every agent's node, when all `n` agents are on `node`.
   bool all_on(const std::string& node, size_t n) {
     auto xs = statuses();
-    return xs.size() == n && std::all_of(xs.begin(), xs.end(), [&](auto& x) {
-             return x.node == node;
-           });
+    return xs.size() == n &&
+           std::all_of(xs.begin(), xs.end(), [&](auto& x) { return x.node == node; });
   }
 
   /// `vigil-node kill|pause|resume` with `extra` arguments, run to its end: exit code.
@@ -68,7 +67,8 @@ public:
 
 } // namespace
 
-TEST_F(MultiProcessTrust, AnImpostorFirstAfterASupervisorRestartIsRefusedAndTheAgentsReturn) {
+TEST_F(MultiProcessTrust,
+       AnImpostorFirstAfterASupervisorRestartIsRefusedAndTheAgentsReturn) {
   auto* s = &supervise();
   ASSERT_NE(port_, 0);
   auto& real = agents("n1", 5, "w"); // no credential of any kind
@@ -149,8 +149,8 @@ TEST_F(MultiProcessTrust, CommandsFromTheCommandLineNeedTheCommanderCredential) 
   EXPECT_EQ(st.wait(10s), 0) << st.err();
   EXPECT_NE(st.out().find("busy 3\n"), std::string::npos) << st.out();
   // The commander, from a file and from the environment.
-  EXPECT_EQ(command("kill-ok",
-                    {"kill", "--connect", target(), "w-1", "--commander-key", commander}),
+  EXPECT_EQ(command("kill-ok", {"kill", "--connect", target(), "w-1", "--commander-key",
+                                commander}),
             0)
       << procs_.back()->err();
   ASSERT_TRUE(until_in(agent_state::killed, 1, 5s)) << describe_last();
@@ -172,19 +172,20 @@ TEST_F(MultiProcessTrust, WithoutACommanderCredentialCommandsAreRefusedOnLoopbac
   auto& a = agents("n1", 1, "w");
   ASSERT_TRUE(until_in(agent_state::busy, 1, 20s)) << describe_last() << a.err();
   auto cred = key_file("local.key", "a-local-process-credential");
-  EXPECT_EQ(command("pause", {"pause", "--connect", target(), "w-1", "--commander-key",
-                              cred}),
+  EXPECT_EQ(command("pause",
+                    {"pause", "--connect", target(), "w-1", "--commander-key", cred}),
             1);
   EXPECT_NE(procs_.back()->err().find("no commander credential is configured"),
             std::string::npos)
       << procs_.back()->err();
-  EXPECT_EQ(command("kill", {"kill", "--connect", target(), "w-1", "--commander-key",
-                             cred}),
-            1);
+  EXPECT_EQ(
+      command("kill", {"kill", "--connect", target(), "w-1", "--commander-key", cred}),
+      1);
   ASSERT_TRUE(until_in(agent_state::busy, 1, 2s)) << describe_last();
 }
 
-TEST_F(MultiProcessTrust, ANodeWithoutConfigBeatsAtTheSupervisorsIntervalAndStaysConnected) {
+TEST_F(MultiProcessTrust,
+       ANodeWithoutConfigBeatsAtTheSupervisorsIntervalAndStaysConnected) {
   auto commander = key_file("commander.key", "the-commander-credential-42");
   supervise(0, {"--commander-key", commander}); // beats every 300 ms, timeout 3 s
   ASSERT_NE(port_, 0);
@@ -211,8 +212,8 @@ TEST_F(MultiProcessTrust, ANodeWithoutConfigBeatsAtTheSupervisorsIntervalAndStay
     EXPECT_LT(x.seconds_since_beat, 1.0) << x.id;
   // With no agents left it has nothing to say, and keeps its link all the same.
   for (auto id : {"w-1", "w-2", "w-3", "w-4", "w-5"})
-    EXPECT_EQ(command(std::string{"kill-"} + id,
-                      {"kill", "--connect", target(), id, "--commander-key", commander}),
+    EXPECT_EQ(command(std::string{"kill-"} + id, {"kill", "--connect", target(), id,
+                                                  "--commander-key", commander}),
               0);
   ASSERT_TRUE(until_in(agent_state::killed, 5, 5s)) << describe_last();
   EXPECT_FALSE(eventually(
@@ -222,8 +223,8 @@ TEST_F(MultiProcessTrust, ANodeWithoutConfigBeatsAtTheSupervisorsIntervalAndStay
 }
 
 TEST_F(MultiProcessTrust, SuperviseListensOnLoopbackUnlessBoundAndWarnsWithoutTls) {
-  auto& s = start("loopback", {"supervise", "--port", "0", "--no-store", "--config",
-                               config_});
+  auto& s = start("loopback",
+                  {"supervise", "--port", "0", "--no-store", "--config", config_});
   auto line = s.wait_for_line("supervising on port", 10s);
   EXPECT_NE(line.find(" at 127.0.0.1"), std::string::npos) << line << s.err();
   EXPECT_EQ(s.err().find("WARNING"), std::string::npos) << s.err();

@@ -138,8 +138,7 @@ TEST_F(SupervisorLiveness, OneClockEntryHoldsEveryAgentsLivenessDeadline) {
   for (int round = 0; round < 20; ++round) {
     advance(1s);
     for (int i = 0; i < 100; ++i)
-      caf::anon_send(ps[static_cast<size_t>(i)],
-                     beat_of("a" + std::to_string(i)));
+      caf::anon_send(ps[static_cast<size_t>(i)], beat_of("a" + std::to_string(i)));
     sched.run();
   }
   EXPECT_EQ(pending_timers(), 1u);
@@ -227,11 +226,10 @@ TEST_F(SupervisorLiveness, BatchedBeatsWithAWrongSecretOrAStaleKeyAreRefused) {
   auto k2 = key_of(p2);
   advance(20s);
   beat_batch forged; // right keys, guessed secrets; and keys that name no life
-  forged.beats = {paced_beat{k1, ack_of("a1").beat_secret + 1, s::idle, 1},
-                  paced_beat{k2, 0, s::idle, 1},
-                  paced_beat{k1 + 1000, 1, s::idle, 1},
-                  paced_beat{k1 ^ (uint64_t{1} << 32), ack_of("a1").beat_secret, s::idle,
-                             1}};
+  forged.beats = {
+      paced_beat{k1, ack_of("a1").beat_secret + 1, s::idle, 1},
+      paced_beat{k2, 0, s::idle, 1}, paced_beat{k1 + 1000, 1, s::idle, 1},
+      paced_beat{k1 ^ (uint64_t{1} << 32), ack_of("a1").beat_secret, s::idle, 1}};
   caf::anon_send(stranger, forged);
   caf::anon_send(pacer, forged);
   caf::anon_send(p1, forged); // not even from the agent itself

@@ -318,8 +318,8 @@ TEST_F(SupervisorRecord, ALostAgentRegisteringUnderANewHandleIsRestoredNotRenewe
   EXPECT_EQ(status("a1").state, s::offline);
   // After a reconnect the agent comes by another handle, from another node name.
   auto again = puppet();
-  caf::anon_send(again,
-                 registration{"a1", "worker", "n2", s::busy, 2, ack_of("a1").token, {}});
+  caf::anon_send(
+      again, registration{"a1", "worker", "n2", s::busy, 2, ack_of("a1").token, {}});
   sched.run();
   EXPECT_FALSE(last_reply(again));
   EXPECT_EQ(key_of(again), key); // the same life: restored, not a new record

@@ -15,16 +15,16 @@ namespace vigil::test {
 
 struct puppet_state {
   static inline const char* name = "vigil.test.puppet";
-  std::vector<caf::error> replies; ///< One per request; empty error = accepted.
-  std::vector<uint64_t> keys;      ///< From accepted registrations, in order.
+  std::vector<caf::error> replies;    ///< One per request; empty error = accepted.
+  std::vector<uint64_t> keys;         ///< From accepted registrations, in order.
   std::vector<registration_ack> acks; ///< The accepted registrations' answers.
 };
 
 /// Relays `registration`, `transition_report` (as requests) and `heartbeat`,
 /// `beat_batch` (as sends) to the supervisor, so the supervisor sees the puppet as
 /// their sender. The fixture's helpers fill in the proofs (token, beat secret) the
-/// supervisor handed out for the id; a test that sends its own sends what it sets. `fail_atom, text` quits with that error; `complete_atom` quits
-/// normally.
+/// supervisor handed out for the id; a test that sends its own sends what it sets.
+/// `fail_atom, text` quits with that error; `complete_atom` quits normally.
 caf::actor spawn_puppet(caf::actor_system& sys, supervisor_actor sup);
 
 struct collector_state {

@@ -22,10 +22,11 @@ using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
 /// What agents tell their pacer.
 ///
 /// - `pace_atom, key, secret, interval`: tick me every `interval` from now; my beats
-///   carry `key` and `secret` (the `beat_secret` of my `registration_ack`). The pacer watches the sender and forgets it
-///   when it is gone. Sent again (after a re-registration), it changes the key at
-///   once and the interval from the next tick on; the phase stays. Agents send it as
-///   a request: a pacer that is gone answers with an error.
+///   carry `key` and `secret` (the `beat_secret` of my `registration_ack`). The pacer
+///   watches the sender and forgets it when it is gone. Sent again (after a
+///   re-registration), it changes the key at once and the interval from the next tick
+///   on; the phase stays. Agents send it as a request: a pacer that is gone answers
+///   with an error.
 /// - `beat_atom, ticket, token, state, version`: the agent's answer to a tick
 ///   (`beat_atom, ticket, token`). The pacer takes only state and version from it: the
 ///   key is the one the ticket's member joined with, and only an answer with the token

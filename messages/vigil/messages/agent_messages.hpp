@@ -186,8 +186,8 @@ struct child_report {
 /// @relates child_report
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, child_report& x) {
-  return f(caf::meta::type_name("vigil.child_report"), x.id, x.token, x.children, x.evidence,
-           x.workspace_events, x.oldest_child_age, x.scoped_children_active,
+  return f(caf::meta::type_name("vigil.child_report"), x.id, x.token, x.children,
+           x.evidence, x.workspace_events, x.oldest_child_age, x.scoped_children_active,
            x.scoped_children, x.terminal_child_events);
 }
 

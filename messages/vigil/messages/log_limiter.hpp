@@ -16,7 +16,8 @@ namespace vigil {
 /// peers or reasons cannot grow it.
 class log_limiter {
 public:
-  explicit log_limiter(duration period = std::chrono::seconds(1), size_t max_keys = 1024)
+  explicit log_limiter(duration period = std::chrono::seconds(1),
+                       size_t max_keys = 1024)
       : period_(period), max_keys_(max_keys) {}
 
   /// Whether to write a line for `key` at `now`. When true, `held` is the number of

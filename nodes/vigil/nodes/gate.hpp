@@ -34,11 +34,12 @@ namespace vigil {
 /// Every value is checked before it is forwarded (`inbound_checks.hpp`); refusals are
 /// errors to requests, and logged at most once a second per peer and reason. Anything
 /// else (the supervisor's internal messages, exit messages) is dropped.
-using supervisor_gate = supervisor_observer::extend_with<agent_facing_supervisor>::extend<
-    caf::replies_to<kill_atom, std::string, credential>::with<void>,
-    caf::replies_to<pause_atom, std::string, credential>::with<void>,
-    caf::replies_to<resume_atom, std::string, credential>::with<void>,
-    caf::replies_to<pace_atom>::with<duration>, caf::reacts_to<keepalive_atom>>;
+using supervisor_gate =
+    supervisor_observer::extend_with<agent_facing_supervisor>::extend<
+        caf::replies_to<kill_atom, std::string, credential>::with<void>,
+        caf::replies_to<pause_atom, std::string, credential>::with<void>,
+        caf::replies_to<resume_atom, std::string, credential>::with<void>,
+        caf::replies_to<pace_atom>::with<duration>, caf::reacts_to<keepalive_atom>>;
 
 struct gate_options {
   /// The commander credential; empty: commands are refused.
@@ -55,14 +56,12 @@ struct gate_options {
 };
 
 /// Spawns a gate in front of `supervisor`. It ends when the supervisor ends, or on
-/// `stop_gate`; exit messages (of any reason: a peer can send one) never reach it. Fails with
-/// `errc::bad_config` for a null supervisor, a non-positive keepalive, a zero
-/// `max_subscribers` or `max_in_flight`, or a commander
-/// credential shorter than `min_credential_bytes` or longer than
-/// `max_credential_bytes`.
-caf::expected<supervisor_gate> spawn_gate(caf::actor_system& sys,
-                                          supervisor_actor supervisor,
-                                          gate_options options);
+/// `stop_gate`; exit messages (of any reason: a peer can send one) never reach it.
+/// Fails with `errc::bad_config` for a null supervisor, a non-positive keepalive, a
+/// zero `max_subscribers` or `max_in_flight`, or a commander credential shorter than
+/// `min_credential_bytes` or longer than `max_credential_bytes`.
+caf::expected<supervisor_gate>
+spawn_gate(caf::actor_system& sys, supervisor_actor supervisor, gate_options options);
 
 /// Ends a gate from inside its process (a message no peer can send).
 void stop_gate(const supervisor_gate& gate);

@@ -53,8 +53,8 @@ using supervisor_relay_target =
 /// implicitly to `agent_facing_supervisor`, `supervisor_commander` or
 /// `supervisor_observer`. Keep this handle in the process: across nodes, peers talk
 /// to a gate (`publish_supervisor`), which forwards what each role may send.
-using supervisor_actor = supervisor_commander::extend_with<agent_facing_supervisor>::
-    extend_with<supervisor_relay_target>;
+using supervisor_actor = supervisor_commander::extend_with<
+    agent_facing_supervisor>::extend_with<supervisor_relay_target>;
 
 /// Spawns a supervisor. With `settings.store` it first opens the store and loads the
 /// record it kept (agents that were running come back `offline` with reason
