@@ -130,8 +130,14 @@ int64_t integer(const json::value& v, const std::string& pointer, int64_t min,
 
 namespace {
 
-// One "<number><unit>" segment at the front of `text`; consumes it.
-bool segment(std::string_view& text, double& ns) {
+// Durations are parsed exactly, in whole nanoseconds, with 128-bit intermediates: a
+// duration finer than 1 ns or beyond what 64 bits of nanoseconds hold (~292 years) is
+// refused, never rounded, and no digit string can overflow or throw.
+using wide = unsigned __int128;
+constexpr wide max_ns = static_cast<wide>(std::numeric_limits<int64_t>::max());
+
+// One "<number><unit>" segment at the front of `text`, added to `ns`; consumes it.
+bool segment(std::string_view& text, wide& ns) {
   size_t i = 0;
   while (i < text.size() &&
          (std::isdigit(static_cast<unsigned char>(text[i])) || text[i] == '.'))
@@ -144,24 +150,50 @@ bool segment(std::string_view& text, double& ns) {
   while (j < text.size() && std::isalpha(static_cast<unsigned char>(text[j])))
     ++j;
   auto unit = text.substr(i, j - i);
-  double factor = 0;
+  uint64_t factor = 0;
   if (unit == "ns")
     factor = 1;
   else if (unit == "us")
-    factor = 1e3;
+    factor = 1'000;
   else if (unit == "ms")
-    factor = 1e6;
+    factor = 1'000'000;
   else if (unit == "s")
-    factor = 1e9;
+    factor = 1'000'000'000;
   else if (unit == "m")
-    factor = 60e9;
+    factor = 60'000'000'000;
   else if (unit == "h")
-    factor = 3600e9;
+    factor = 3'600'000'000'000;
   else if (unit == "d")
-    factor = 86400e9;
+    factor = 86'400'000'000'000;
   else
     return false;
-  ns += std::stod(std::string{number}) * factor;
+  auto dot = number.find('.');
+  auto whole = number.substr(0, dot);
+  auto fraction =
+      dot == std::string_view::npos ? std::string_view{} : number.substr(dot + 1);
+  while (!fraction.empty() && fraction.back() == '0') // "1.500s" is "1.5s"
+    fraction.remove_suffix(1);
+  wide value = 0;
+  for (char c : whole) {
+    value = value * 10 + static_cast<unsigned>(c - '0');
+    if (value > max_ns)
+      return false;
+  }
+  value *= factor;
+  if (value > max_ns || fraction.size() > 20) // 20 digits: finer than any unit's ns
+    return false;
+  wide part = 0;
+  wide scale = 1;
+  for (char c : fraction) {
+    part = part * 10 + static_cast<unsigned>(c - '0');
+    scale *= 10;
+  }
+  part *= factor; // < 10^20 * 8.64e13: fits 128 bits
+  if (part % scale != 0)
+    return false; // finer than 1 ns
+  ns += value + part / scale;
+  if (ns > max_ns)
+    return false;
   text.remove_prefix(j);
   return true;
 }
@@ -174,13 +206,12 @@ bool parse_duration(std::string_view text, duration& result) {
     text.remove_prefix(1);
   if (text.empty())
     return false;
-  double ns = 0;
+  wide ns = 0;
   while (!text.empty()) // "1h30m" is 1h plus 30m
     if (!segment(text, ns))
       return false;
-  if (ns > 9.2e18) // beyond what 64 bits of nanoseconds hold (~292 years)
-    return false;
-  result = duration{static_cast<int64_t>(std::llround(negative ? -ns : ns))};
+  auto n = static_cast<int64_t>(ns);
+  result = duration{negative ? -n : n};
   return true;
 }
 

@@ -1,5 +1,7 @@
 #include "vigil/config/settings.hpp"
 
+#include "vigil/config/json_read.hpp"
+
 #include <chrono>
 #include <fstream>
 #include <sstream>
@@ -201,4 +203,35 @@ TEST(SettingsJson, HeartbeatTimesMustMakeSenseTogether) {
       "found interval 10s, timeout 5s");
   EXPECT_EQ(problem_of(R"({"heartbeat": {"interval": "1ns"}})"),
             R"(fleet.json: /heartbeat/interval: expected at least 1ms, found "1ns")");
+}
+
+TEST(SettingsJson, DurationsAreExactNanosecondsAndLongDigitStringsAreRefusedNotFatal) {
+  using json_read::parse_duration;
+  duration x{0};
+  ASSERT_TRUE(parse_duration("1.5s", x));
+  EXPECT_EQ(x, duration{1'500'000'000});
+  ASSERT_TRUE(parse_duration("0.000000001s", x));
+  EXPECT_EQ(x, duration{1});
+  ASSERT_TRUE(parse_duration("1.250000000000000000000000000000ms", x)); // zeros: exact
+  EXPECT_EQ(x, duration{1'250'000});
+  ASSERT_TRUE(parse_duration("1h30m", x));
+  EXPECT_EQ(x, duration{std::chrono::minutes(90)});
+  ASSERT_TRUE(parse_duration("9223372036854775807ns", x)); // the clock's range, exactly
+  EXPECT_EQ(x, duration::max());
+  EXPECT_FALSE(parse_duration("9223372036854775808ns", x));
+  EXPECT_FALSE(parse_duration("106752d", x)); // beyond ~292 years
+  EXPECT_FALSE(parse_duration("0.5ns", x));   // finer than 1 ns: refused, not rounded
+  EXPECT_FALSE(parse_duration("0.0000000001s", x));
+  EXPECT_FALSE(parse_duration("1" + std::string(400, '0') + "s", x));
+  EXPECT_FALSE(parse_duration("0." + std::string(400, '0') + "1s", x));
+  // In a settings file: the usual one-line message, no exception, no abort.
+  std::string text =
+      R"({"heartbeat": {"timeout": "1)" + std::string(400, '0') + R"(s"}})";
+  config_problem why;
+  EXPECT_FALSE(read_settings(text, "fleet.json", why));
+  EXPECT_NE(
+      to_string(why).find(
+          R"(fleet.json: /heartbeat/timeout: expected a positive duration such as "30s")"),
+      std::string::npos)
+      << to_string(why);
 }

@@ -80,6 +80,18 @@ TEST(ScenarioLoader, SettingsOverrideTheBaseAndNameTheirPointer) {
       R"(s.json: /settings/heartbeat/timeout: expected a positive duration such as "30s", found "1 minute")");
 }
 
+TEST(ScenarioLoader, ALongDigitStringDurationIsRefusedNotFatal) {
+  auto zeros = std::string(400, '0');
+  for (auto until : {"1" + zeros + "s", "0." + zeros + "1s"}) {
+    auto message = problem_of(with(R"("until": ")" + until + "\""));
+    EXPECT_EQ(
+        message.rfind(
+            R"(s.json: /until: expected a positive duration such as "30s", found )", 0),
+        0u)
+        << message;
+  }
+}
+
 TEST(ScenarioLoader, EveryBadScenarioGetsOneExactMessage) {
   struct bad {
     std::string text;
