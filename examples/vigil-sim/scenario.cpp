@@ -3,13 +3,14 @@
 #include "scenario.hpp"
 
 #include <algorithm>
-#include <set>
+#include <unordered_map>
 
 #include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
 #include "vigil/config/json_read.hpp"
+#include "vigil/messages/inbound_checks.hpp"
 
 namespace vigil::sim {
 
@@ -42,7 +43,9 @@ Enum word(const json::value& v, const std::string& ptr, const char* expected) {
 
 class loader {
 public:
-  explicit loader(const settings& base) { s_.config = base; }
+  loader(const settings& base, const scenario_limits& limits) : limits_(limits) {
+    s_.config = base;
+  }
 
   scenario run(const json::value& doc) {
     auto& obj = object(doc, "");
@@ -95,10 +98,28 @@ private:
 
   void read_agents(const json::value& v) {
     auto& xs = array(v, "/agents");
-    std::set<std::string> seen;
+    // First the total, so an oversized fleet is refused before anything is allocated.
+    uint64_t total = 0;
+    std::vector<int64_t> counts(xs.size(), 0);
     for (size_t i = 0; i < xs.size(); ++i) {
       auto ptr = element("/agents", i);
       auto& obj = object(xs[i], ptr);
+      if (auto p = obj.if_contains("count"))
+        counts[i] = integer(
+            *p, member(ptr, "count"), 1,
+            static_cast<int64_t>(std::min<uint64_t>(limits_.agents, INT32_MAX)));
+      total += counts[i] == 0 ? 1 : static_cast<uint64_t>(counts[i]);
+    }
+    if (total > limits_.agents)
+      fail(config_errc::bad_value, "/agents",
+           "at most " + std::to_string(limits_.agents) +
+               " agents in all, counts included",
+           std::to_string(total));
+    s_.agents.reserve(total);
+    ids_.reserve(total);
+    for (size_t i = 0; i < xs.size(); ++i) {
+      auto ptr = element("/agents", i);
+      auto& obj = xs[i].get_object();
       only_keys(obj, ptr, {"id", "type", "node", "count"});
       agent_spec spec;
       spec.id = string(required(obj, ptr, "id", "an agent id"), member(ptr, "id"));
@@ -109,19 +130,23 @@ private:
         spec.type = string(*p, member(ptr, "type"));
       if (auto p = obj.if_contains("node"))
         spec.node = string(*p, member(ptr, "node"));
-      int64_t count = 0;
-      if (auto p = obj.if_contains("count"))
-        count = integer(*p, member(ptr, "count"), 1, 10'000'000);
+      // What the supervisor would refuse at registration is refused here, by name.
+      auto suffix = counts[i] == 0 ? size_t{0} : 1 + std::to_string(counts[i]).size();
+      name_within(member(ptr, "id"), obj.at("id"), spec.id, suffix);
+      if (auto p = obj.if_contains("type"))
+        name_within(member(ptr, "type"), *p, spec.type, 0);
+      if (auto p = obj.if_contains("node"))
+        name_within(member(ptr, "node"), *p, spec.node, 0);
       auto add = [&](agent_spec x) {
-        if (!seen.insert(x.id).second)
+        if (!ids_.emplace(x.id, s_.agents.size()).second)
           fail(config_errc::bad_value, member(ptr, "id"), "ids used once",
                "\"" + x.id + "\" a second time");
         s_.agents.push_back(std::move(x));
       };
-      if (count == 0) {
+      if (counts[i] == 0) {
         add(spec);
       } else {
-        for (int64_t k = 1; k <= count; ++k) {
+        for (int64_t k = 1; k <= counts[i]; ++k) {
           auto x = spec;
           x.id = spec.id + "-" + std::to_string(k);
           add(std::move(x));
@@ -130,18 +155,60 @@ private:
     }
   }
 
+  static void name_within(const std::string& ptr, const json::value& found,
+                          const std::string& name, size_t suffix) {
+    auto bad = std::any_of(name.begin(), name.end(), [](char c) {
+      return static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+    if (bad || name.size() + suffix > max_name_bytes)
+      fail(config_errc::bad_value, ptr,
+           "a name of at most " + std::to_string(max_name_bytes - suffix) +
+               " bytes without control characters",
+           found);
+  }
+
+  // The agents an entry names. An exact id is looked up; a glob scans every agent, and
+  // both count against the scenario's budgets before the result is allocated.
   std::vector<size_t> resolve(const json::value& v, const std::string& ptr) {
     auto pattern = string(v, ptr);
     if (pattern.empty() || pattern.find_first_of("[]{}") != std::string::npos)
       fail(config_errc::bad_value, ptr, "an agent id or a glob with * and ?", v);
     std::vector<size_t> result;
-    for (size_t i = 0; i < s_.agents.size(); ++i)
-      if (glob_match(pattern, s_.agents[i].id))
-        result.push_back(i);
+    if (pattern.find_first_of("*?") == std::string::npos) {
+      if (auto i = ids_.find(pattern); i != ids_.end()) {
+        expanded(ptr, 1);
+        result.push_back(i->second);
+      }
+    } else {
+      scanned_ += s_.agents.size();
+      if (scanned_ > limits_.glob_scan)
+        fail(config_errc::bad_value, ptr,
+             "globs over at most " + std::to_string(limits_.glob_scan) +
+                 " agent ids in all (entries with a glob x agents)",
+             std::to_string(scanned_) + " by this entry");
+      size_t n = 0;
+      for (auto& a : s_.agents)
+        n += glob_match(pattern, a.id) ? 1 : 0;
+      expanded(ptr, n);
+      result.reserve(n);
+      for (size_t i = 0; i < s_.agents.size(); ++i)
+        if (glob_match(pattern, s_.agents[i].id))
+          result.push_back(i);
+    }
     if (result.empty())
       fail(config_errc::bad_value, ptr, "an id or glob matching an agent of /agents",
            "\"" + pattern + "\", which matches none");
     return result;
+  }
+
+  // Counts `n` more agents named by timeline and expectation entries.
+  void expanded(const std::string& ptr, size_t n) {
+    expansion_ += n;
+    if (expansion_ > limits_.expansion)
+      fail(config_errc::bad_value, ptr,
+           "at most " + std::to_string(limits_.expansion) +
+               " agents named by all timeline and expect entries together",
+           std::to_string(expansion_) + " by this entry");
   }
 
   action read_action(const json::value& v, const std::string& ptr, size_t index) {
@@ -315,6 +382,10 @@ private:
   }
 
   scenario s_;
+  scenario_limits limits_;
+  std::unordered_map<std::string, size_t> ids_; ///< Agent id -> index in s_.agents.
+  uint64_t scanned_ = 0;                        ///< Agent ids examined by globs so far.
+  uint64_t expansion_ = 0;                      ///< Agents named by entries so far.
 };
 
 } // namespace
@@ -345,9 +416,10 @@ bool glob_match(std::string_view pattern, std::string_view name) {
 }
 
 std::optional<scenario> read_scenario(std::string_view text, const std::string& file,
-                                      const settings& base, config_problem& why) {
+                                      const settings& base, config_problem& why,
+                                      const scenario_limits& limits) {
   try {
-    loader l{base};
+    loader l{base, limits};
     auto result = l.run(parse(text));
     why = {};
     return result;

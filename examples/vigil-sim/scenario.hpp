@@ -18,6 +18,20 @@
 
 namespace vigil::sim {
 
+/// What one scenario may ask for, checked while it is read and before anything it names
+/// is allocated. The defaults are the documented limits; tests pass smaller ones.
+struct scenario_limits {
+  /// Agents declared in all, `count` expansions included (a fleet this size needs
+  /// about 2.5 GB to simulate).
+  uint64_t agents = 1'000'000;
+  /// Agents named by all timeline and expect entries together (each entry counts the
+  /// agents its id or glob matches).
+  uint64_t expansion = 10'000'000;
+  /// Agent ids examined by globs in all (entries with a glob x agents), so that a small
+  /// file cannot ask for hours of matching.
+  uint64_t glob_scan = 100'000'000;
+};
+
 struct agent_spec {
   std::string id;
   std::string type = "default";
@@ -97,7 +111,8 @@ bool glob_match(std::string_view pattern, std::string_view name);
 
 /// Reads a scenario; `base` holds the settings a `--config` file gave.
 std::optional<scenario> read_scenario(std::string_view text, const std::string& file,
-                                      const settings& base, config_problem& why);
+                                      const settings& base, config_problem& why,
+                                      const scenario_limits& limits = {});
 
 std::optional<scenario> read_scenario_file(const std::string& path,
                                            const settings& base, config_problem& why);

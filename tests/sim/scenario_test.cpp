@@ -109,7 +109,7 @@ TEST(ScenarioLoader, EveryBadScenarioGetsOneExactMessage) {
       {R"({"agents": [{"id": "a"}, {"id": "a"}], "until": "1h"})",
        R"(s.json: /agents/1/id: expected ids used once, found "a" a second time)"},
       {R"({"agents": [{"id": "f", "count": 0}], "until": "1h"})",
-       R"(s.json: /agents/0/count: expected an integer from 1 to 10000000, found 0)"},
+       R"(s.json: /agents/0/count: expected an integer from 1 to 1000000, found 0)"},
       {with(
            R"("timeline": [{"at": "0s", "agent": "ghost", "do": "spawn"}], "until": "1h")"),
        R"(s.json: /timeline/0/agent: expected an id or glob matching an agent of /agents, found "ghost", which matches none)"},
