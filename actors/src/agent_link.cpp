@@ -127,13 +127,13 @@ caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
                          agent_options opts) {
   auto& st = self->state;
   st.id = std::move(opts.id);
-  st.type = intern(opts.type);
-  st.node = intern(opts.node);
+  st.type = interned_name{opts.type};
+  st.node = interned_name{opts.node};
   st.settings = opts.settings;
   st.worker = std::move(opts.worker);
   st.pacer = std::move(opts.pacer);
   if (!opts.node_key.empty())
-    st.node_key = intern(opts.node_key.secret);
+    st.node_key = interned_name{opts.node_key.secret};
   st.supervisor = std::move(supervisor);
   // Not monitored: losing the supervisor changes nothing here. The agent keeps its
   // state and work until it is handed a new one (`supervisor_atom`), then registers

@@ -11,6 +11,7 @@
 #include <caf/stateful_actor.hpp>
 
 #include "vigil/actors/agent.hpp"
+#include "vigil/messages/interned.hpp"
 
 namespace vigil::detail::agent {
 
@@ -25,8 +26,8 @@ struct agent_actor_state {
   // and with two pointers for two strings the actor fits a 1,280 B allocation (under
   // jemalloc the next size up is 1,536 B).
   std::string id;
-  const std::string* type = nullptr;
-  const std::string* node = nullptr;
+  interned_name type;
+  interned_name node;
   agent_settings settings;
   caf::actor worker;
   pacer_actor pacer;
@@ -36,7 +37,7 @@ struct agent_actor_state {
   uint64_t beat_secret = 0; ///< For the pacer's beats, from the answer.
   /// The node's key (interned: one per node), shown with every registration; null:
   /// none.
-  const std::string* node_key = nullptr;
+  interned_name node_key;
   uint64_t version = 0;
   /// A forward list, not a deque or a list: an empty libstdc++ deque allocates about
   /// 600 B up front, a list takes 24 B in the actor, this 8 (appending walks a queue

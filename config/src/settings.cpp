@@ -14,7 +14,15 @@ namespace vigil {
 
 namespace {
 
+// The longest span a setting may give: deadlines are `now + span` on a 64-bit
+// nanosecond clock (about 292 years), which must not overflow.
+constexpr duration max_span = std::chrono::hours(24 * 36500);
+
 caf::error positive(const char* name, duration x) {
+  if (x > max_span)
+    return make_error(errc::bad_config, std::string{name},
+                      "must be at most " + format_duration(max_span) + ", found " +
+                          format_duration(x));
   if (x > duration::zero())
     return caf::none;
   return make_error(errc::bad_config, std::string{name},
@@ -33,9 +41,19 @@ caf::error validate(const heartbeat_settings& x) {
   if (x.max_missed < 1)
     return make_error(errc::bad_config, std::string{"heartbeat.max_missed"},
                       "must be at least 1, found " + std::to_string(x.max_missed));
-  if (x.lag_grace < duration::zero())
+  if (x.lag_grace < duration::zero() || x.lag_grace > max_span)
     return make_error(errc::bad_config, std::string{"heartbeat.lag_grace"},
-                      "must not be negative, found " + format_duration(x.lag_grace));
+                      "must be from 0s to " + format_duration(max_span) + ", found " +
+                          format_duration(x.lag_grace));
+  // The offline verdict comes at timeout + (max_missed - 1) * check_interval (+ grace).
+  auto horizon = static_cast<__int128>(x.timeout.count()) +
+                 static_cast<__int128>(x.max_missed - 1) * x.check_interval.count() +
+                 x.lag_grace.count();
+  if (horizon > max_span.count())
+    return make_error(errc::bad_config, std::string{"heartbeat"},
+                      "timeout + (max_missed - 1) * check_interval + lag_grace must be "
+                      "at most " +
+                          format_duration(max_span));
   return caf::none;
 }
 
@@ -53,6 +71,12 @@ const heartbeat_settings&
 supervisor_settings::heartbeat_for(const std::string& type) const {
   auto i = types.find(type);
   return i != types.end() ? i->second.heartbeat : heartbeat;
+}
+
+std::optional<duration>
+supervisor_settings::offline_retention_for(const std::string& type) const {
+  auto i = types.find(type);
+  return i != types.end() ? i->second.offline_retention : offline_retention;
 }
 
 const watchdog_settings&
@@ -95,12 +119,25 @@ caf::error validate(const supervisor_settings& x) {
     auto err = validate(ts.heartbeat);
     if (!err)
       err = validate(ts.watchdog);
+    if (!err && ts.offline_retention)
+      err = positive("offline_retention", *ts.offline_retention);
     if (err)
       return make_error(errc::bad_config, "types." + type,
                         describe(errc::bad_config, err.context()));
   }
   if (auto err = positive("retention", x.retention))
     return err;
+  if (x.offline_retention)
+    if (auto err = positive("offline_retention", *x.offline_retention))
+      return err;
+  if (auto err = positive("store.reply_timeout", x.store.reply_timeout))
+    return err;
+  if (x.store.events_retention)
+    if (auto err = positive("store.events_retention", *x.store.events_retention))
+      return err;
+  if (x.max_subscribers < 1)
+    return make_error(errc::bad_config, std::string{"max_subscribers"},
+                      std::string{"must be at least 1, found 0"});
   if (x.history < 1)
     return make_error(errc::bad_config, std::string{"history"},
                       std::string{"must be at least 1, found 0"});

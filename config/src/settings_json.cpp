@@ -69,7 +69,7 @@ void read_store(const json::value& v, const std::string& ptr, store_settings& x)
   auto& obj = object(v, ptr);
   only_keys(obj, ptr,
             {"kind", "path", "url", "prefix", "batch_size", "batch_interval", "buffer",
-             "stream_maxlen"});
+             "stream_maxlen", "events_retention", "reply_timeout"});
   if (auto p = obj.if_contains("kind")) {
     auto kind = string(*p, member(ptr, "kind"));
     if (kind == "none")
@@ -107,6 +107,10 @@ void read_store(const json::value& v, const std::string& ptr, store_settings& x)
   if (auto p = obj.if_contains("stream_maxlen"))
     x.stream_maxlen =
         static_cast<size_t>(integer(*p, member(ptr, "stream_maxlen"), 1, 1 << 30));
+  if (auto p = obj.if_contains("reply_timeout"))
+    x.reply_timeout = duration_of(*p, member(ptr, "reply_timeout"));
+  if (auto p = obj.if_contains("events_retention"))
+    x.events_retention = optional_duration(*p, member(ptr, "events_retention"));
   if (x.kind == store_kind::sqlite && x.path.empty())
     fail(config_errc::missing_key, member(ptr, "path"),
          "the database file of a sqlite store", std::string{"no \"path\""});
@@ -125,8 +129,9 @@ agent_settings settings::agent_for(const std::string& type) const {
 void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
   auto& obj = object(v, ptr);
   only_keys(obj, ptr,
-            {"heartbeat", "watchdog", "exhausted", "retention", "history",
-             "subscriber_window", "slot_queue", "log", "types", "store"});
+            {"heartbeat", "watchdog", "exhausted", "retention", "offline_retention",
+             "history", "subscriber_window", "max_subscribers", "slot_queue", "log",
+             "types", "store"});
   auto& sup = x.supervisor;
   // Globals first, whatever the key order: types override them key by key.
   if (auto p = obj.if_contains("heartbeat"))
@@ -143,6 +148,11 @@ void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
   }
   if (auto p = obj.if_contains("retention"))
     sup.retention = duration_of(*p, member(ptr, "retention"));
+  if (auto p = obj.if_contains("offline_retention"))
+    sup.offline_retention = optional_duration(*p, member(ptr, "offline_retention"));
+  if (auto p = obj.if_contains("max_subscribers"))
+    sup.max_subscribers =
+        static_cast<size_t>(integer(*p, member(ptr, "max_subscribers"), 1, 1 << 20));
   if (auto p = obj.if_contains("history"))
     sup.history = static_cast<size_t>(integer(*p, member(ptr, "history"), 1, 1 << 30));
   if (auto p = obj.if_contains("subscriber_window"))
@@ -173,10 +183,13 @@ void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
     for (auto& kv : object(*p, t)) {
       auto tp = member(t, kv.key());
       auto& to = object(kv.value(), tp);
-      only_keys(to, tp, {"heartbeat", "watchdog"});
+      only_keys(to, tp, {"heartbeat", "watchdog", "offline_retention"});
       // Check the keys where they are written, then keep them as written: a later
       // layer may change the globals under them.
-      type_settings probe{sup.heartbeat, sup.watchdog};
+      type_settings probe{sup.heartbeat, sup.watchdog, sup.offline_retention};
+      if (auto q = to.if_contains("offline_retention"))
+        probe.offline_retention =
+            optional_duration(*q, member(tp, "offline_retention"));
       if (auto q = to.if_contains("heartbeat"))
         read_heartbeat(*q, member(tp, "heartbeat"), probe.heartbeat);
       if (auto q = to.if_contains("watchdog"))
@@ -185,6 +198,10 @@ void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
       json::object merged = kept.empty() ? json::object{} : parse(kept).as_object();
       for (auto& section : to) {
         auto& into = merged[section.key()];
+        if (!section.value().is_object()) { // a value of its own (offline_retention)
+          into = section.value();
+          continue;
+        }
         if (!into.is_object())
           into = json::object{};
         for (auto& key : section.value().as_object())
@@ -196,13 +213,16 @@ void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
   // Every type: the globals as they stand now, then the keys the type names.
   for (auto& [type, text] : x.type_overrides) {
     auto& ts = sup.types[type];
-    ts = type_settings{sup.heartbeat, sup.watchdog};
+    ts = type_settings{sup.heartbeat, sup.watchdog, sup.offline_retention};
     auto doc = parse(text);
     auto& o = doc.as_object();
     if (auto q = o.if_contains("heartbeat"))
       read_heartbeat(*q, "/types/" + type + "/heartbeat", ts.heartbeat);
     if (auto q = o.if_contains("watchdog"))
       read_watchdog(*q, "/types/" + type + "/watchdog", ts.watchdog);
+    if (auto q = o.if_contains("offline_retention"))
+      ts.offline_retention =
+          optional_duration(*q, "/types/" + type + "/offline_retention");
   }
 }
 

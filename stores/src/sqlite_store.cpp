@@ -1,107 +1,42 @@
+// The SQLite store's record (DESIGN §10, §14): loading it, the epoch of each start,
+// committing batches once each by seq, pruning events by age, and repairing the rows.
 #include "sqlite_store.hpp"
 
-#include "vigil/messages/event_line.hpp"
-
-#include <cerrno>
-#include <cstring>
-#include <fcntl.h>
-#include <sqlite3.h>
-#include <sys/file.h>
+#include <chrono>
+#include <limits>
+#include <optional>
 #include <unistd.h>
 
+#include "sqlite_statement.hpp"
 #include "vigil/messages/errc.hpp"
+#include "vigil/messages/event_line.hpp"
 
 namespace vigil::detail {
 
 namespace {
 
-// Schema v1. `agents` is the record as of the newest committed event; `events` the
-// stream by seq. Times are nanoseconds since the Unix epoch.
-constexpr const char* schema_v1 = R"(
-CREATE TABLE agents (
-  id TEXT PRIMARY KEY, type TEXT NOT NULL, node TEXT NOT NULL, state TEXT NOT NULL,
-  version INTEGER NOT NULL, registered_at INTEGER NOT NULL, started_at INTEGER,
-  ended_at INTEGER, recovery_at INTEGER, reason TEXT NOT NULL, last_error TEXT NOT NULL);
-CREATE TABLE events (
-  seq INTEGER PRIMARY KEY, at INTEGER NOT NULL, kind TEXT NOT NULL, agent TEXT NOT NULL,
-  type TEXT NOT NULL, node TEXT NOT NULL, from_state TEXT NOT NULL,
-  to_state TEXT NOT NULL, reason TEXT NOT NULL, error TEXT NOT NULL,
-  version INTEGER NOT NULL, recovery_at INTEGER, json TEXT NOT NULL);
-)";
-
-// Schema v2: the digests of each life's token and of its node's key (DESIGN §11).
-constexpr const char* schema_v2 = R"(
-ALTER TABLE agents ADD COLUMN token_digest TEXT NOT NULL DEFAULT '';
-ALTER TABLE agents ADD COLUMN node_key_digest TEXT NOT NULL DEFAULT '';
-)";
+// Pruning runs in a commit's transaction when the batch's newest event is at least
+// this much event time after the last pruning (and on the first commit after opening).
+// An index range scan and a delete per minute bound the extra work of a commit to one
+// commit in many, whatever the batch rate; the cost is that an event may outlive the
+// retention by up to a minute. Event time rather than commits counted: the bound is
+// then the same in virtual time and at any event rate.
+constexpr auto prune_every = std::chrono::minutes(1);
 
 bool running(agent_state x) {
   return phase_of(x) == agent_phase::running;
 }
 
-class statement {
-public:
-  statement(sqlite3* db, const char* sql) {
-    sqlite3_prepare_v2(db, sql, -1, &stmt_, nullptr);
-  }
-  ~statement() { sqlite3_finalize(stmt_); }
-  statement(const statement&) = delete;
-  statement& operator=(const statement&) = delete;
-
-  explicit operator bool() const { return stmt_ != nullptr; }
-  sqlite3_stmt* get() const { return stmt_; }
-
-  void bind(int i, const std::string& x) {
-    sqlite3_bind_text(stmt_, i, x.c_str(), static_cast<int>(x.size()),
-                      SQLITE_TRANSIENT);
-  }
-  void bind(int i, int64_t x) { sqlite3_bind_int64(stmt_, i, x); }
-  void bind(int i, const caf::optional<int64_t>& x) {
-    if (x)
-      sqlite3_bind_int64(stmt_, i, *x);
-    else
-      sqlite3_bind_null(stmt_, i);
-  }
-  /// Runs it to the end and resets it; the SQLite result code.
-  int run() {
-    int rc;
-    while ((rc = sqlite3_step(stmt_)) == SQLITE_ROW) {
-    }
-    sqlite3_reset(stmt_);
-    sqlite3_clear_bindings(stmt_);
-    return rc == SQLITE_DONE ? SQLITE_OK : rc;
-  }
-
-private:
-  sqlite3_stmt* stmt_ = nullptr;
-};
-
-caf::optional<duration> opt_ns(sqlite3_stmt* s, int col) {
-  if (sqlite3_column_type(s, col) == SQLITE_NULL)
-    return caf::none;
-  return duration{sqlite3_column_int64(s, col)};
-}
-
-std::string text_of(sqlite3_stmt* s, int col) {
-  auto p = sqlite3_column_text(s, col);
-  return p ? reinterpret_cast<const char*>(p) : "";
-}
-
 class sqlite_store : public fleet_store {
 public:
-  sqlite_store(std::string path, sqlite3* db, int lock_fd)
-      : path_(std::move(path)), db_(db), lock_fd_(lock_fd) {}
+  sqlite_store(const store_settings& cfg, sqlite3* db, int lock_fd)
+      : path_(cfg.path), retention_(cfg.events_retention), db_(db), lock_fd_(lock_fd) {}
   ~sqlite_store() override {
     sqlite3_close_v2(db_);
     close(lock_fd_); // lets the next supervisor open it
   }
 
   std::string describe() const override { return "sqlite " + path_; }
-
-  caf::error problem(const std::string& what) const {
-    return make_error(errc::bad_config, "store " + describe(),
-                      what + ": " + sqlite3_errmsg(db_));
-  }
 
   caf::expected<stored_fleet> load() override {
     stored_fleet x;
@@ -119,9 +54,8 @@ public:
       a.type = text_of(s, 1);
       a.node = text_of(s, 2);
       if (!from_string(text_of(s, 3), a.state))
-        return make_error(errc::bad_config, "store " + describe(),
-                          "agent " + a.id + " has an unknown state \"" + text_of(s, 3) +
-                              "\"");
+        return refused("agent " + a.id + " has an unknown state \"" + text_of(s, 3) +
+                       "\"");
       a.version = static_cast<uint64_t>(sqlite3_column_int64(s, 4));
       a.registered_at = duration{sqlite3_column_int64(s, 5)};
       a.started_at = opt_ns(s, 6);
@@ -131,24 +65,123 @@ public:
       a.last_error = text_of(s, 10);
       if (!from_hex(text_of(s, 11), a.token_digest) ||
           !from_hex(text_of(s, 12), a.node_key_digest))
-        return make_error(errc::bad_config, "store " + describe(),
-                          "agent " + a.id +
-                              " has a malformed token or node key digest");
+        return refused("agent " + a.id + " has a malformed token or node key digest");
       x.agents.push_back(std::move(a));
     }
     if (rc != SQLITE_DONE)
       return problem("cannot read the agents");
-    statement seq{db_, "SELECT COALESCE(MAX(seq), 0) FROM events"};
-    if (!seq || sqlite3_step(seq.get()) != SQLITE_ROW)
-      return problem("cannot read the last seq");
-    x.last_seq = static_cast<uint64_t>(sqlite3_column_int64(seq.get(), 0));
+    auto last = meta("last_seq");
+    if (!last)
+      return last.error();
+    auto epoch = meta("epoch");
+    if (!epoch)
+      return epoch.error();
+    x.last_seq = *last;
+    x.epoch = *epoch;
     return x;
   }
 
+  caf::expected<uint64_t> begin_epoch() override {
+    // WAL with synchronous=NORMAL may lose the newest commits to a power cut (never to
+    // a crash of the process); the epoch must survive both (DESIGN §14), so this one
+    // transaction syncs. Being a log, the WAL then holds everything before it too.
+    if (sqlite3_exec(db_, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr) !=
+        SQLITE_OK)
+      return problem("cannot sync the epoch");
+    uint64_t epoch = 0;
+    auto err = transaction([&]() -> caf::error {
+      auto old = meta("epoch");
+      if (!old)
+        return old.error();
+      epoch = *old + 1;
+      return set_meta("epoch", epoch);
+    });
+    sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+    if (err)
+      return err;
+    return epoch;
+  }
+
   caf::error commit(const std::vector<event>& events, time_point origin) override {
+    caf::optional<int64_t> pruned_now;
+    auto err = transaction([&]() -> caf::error {
+      auto last = meta("last_seq");
+      if (!last)
+        return last.error();
+      const event* newest = nullptr;
+      if (auto err = apply(events, *last, origin, newest))
+        return err;
+      if (!newest) // all committed before: a retry after a lost answer
+        return caf::none;
+      if (auto err = set_meta("last_seq", newest->seq))
+        return err;
+      auto at = (newest->at - origin).count();
+      if (!prune_due(at))
+        return caf::none;
+      pruned_now = at;
+      return prune(at);
+    });
+    if (!err && pruned_now)
+      pruned_at_ = pruned_now;
+    return err;
+  }
+
+  caf::error repair(const std::vector<stored_agent>& agents, uint64_t,
+                    time_point) override {
+    return transaction([&]() -> caf::error {
+      if (sqlite3_exec(db_, "DELETE FROM agents", nullptr, nullptr, nullptr) !=
+          SQLITE_OK)
+        return problem("cannot clear the agents");
+      statement ins{
+          db_, "INSERT INTO agents (id, type, node, state, version, registered_at, "
+               "started_at, ended_at, recovery_at, reason, last_error, "
+               "token_digest, node_key_digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+               "?7, ?8, ?9, ?10, ?11, ?12, ?13)"};
+      if (!ins)
+        return problem("cannot prepare the statements");
+      auto opt = [](const caf::optional<duration>& x) -> caf::optional<int64_t> {
+        if (!x)
+          return caf::none;
+        return x->count();
+      };
+      for (auto& a : agents) {
+        ins.bind(1, a.id);
+        ins.bind(2, a.type);
+        ins.bind(3, a.node);
+        ins.bind(4, to_string(a.state));
+        ins.bind(5, static_cast<int64_t>(a.version));
+        ins.bind(6, static_cast<int64_t>(a.registered_at.count()));
+        ins.bind(7, opt(a.started_at));
+        ins.bind(8, opt(a.ended_at));
+        ins.bind(9, opt(a.recovery_at));
+        ins.bind(10, a.reason);
+        ins.bind(11, a.last_error);
+        ins.bind(12, to_hex(a.token_digest));
+        ins.bind(13, to_hex(a.node_key_digest));
+        if (ins.run() != SQLITE_OK) // a duplicate id, too: nothing of it is kept
+          return problem("cannot write agent " + a.id);
+      }
+      return caf::none;
+    });
+  }
+
+private:
+  caf::error problem(const std::string& what) const {
+    return make_error(errc::bad_config, "store " + describe(),
+                      what + ": " + sqlite3_errmsg(db_));
+  }
+
+  caf::error refused(const std::string& what) const {
+    return make_error(errc::bad_config, "store " + describe(), what);
+  }
+
+  /// Runs `f` in one write transaction: committed when it returns no error, else
+  /// rolled back.
+  template <class F>
+  caf::error transaction(F f) {
     if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
       return problem("cannot begin a transaction");
-    if (auto err = apply(events, origin)) {
+    if (auto err = f()) {
       sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
       return err;
     }
@@ -160,8 +193,65 @@ public:
     return caf::none;
   }
 
-private:
-  caf::error apply(const std::vector<event>& events, time_point origin) {
+  /// A counter of the `meta` table; a missing or negative one is refused.
+  caf::expected<uint64_t> meta(const std::string& key) {
+    statement get{db_, "SELECT value FROM meta WHERE key = ?1"};
+    if (!get)
+      return problem("cannot read " + key);
+    get.bind(1, key);
+    auto rc = sqlite3_step(get.get());
+    if (rc == SQLITE_DONE)
+      return refused("has no " + key + " (meta table)");
+    if (rc != SQLITE_ROW)
+      return problem("cannot read " + key);
+    auto x = sqlite3_column_int64(get.get(), 0);
+    if (x < 0)
+      return refused("has a negative " + key + " (" + std::to_string(x) + ")");
+    return static_cast<uint64_t>(x);
+  }
+
+  caf::error set_meta(const std::string& key, uint64_t value) {
+    statement set{db_, "UPDATE meta SET value = ?2 WHERE key = ?1"};
+    if (!set)
+      return problem("cannot write " + key);
+    set.bind(1, key);
+    set.bind(2, static_cast<int64_t>(value));
+    if (set.run() != SQLITE_OK || sqlite3_changes(db_) != 1)
+      return problem("cannot write " + key);
+    return caf::none;
+  }
+
+  /// Whether a commit whose newest event is at `at` prunes (see `prune_every`).
+  bool prune_due(int64_t at) const {
+    if (!retention_)
+      return false;
+    if (!pruned_at_ || at < *pruned_at_) // the first commit, or a clock set back
+      return true;
+    return at - *pruned_at_ >= duration{prune_every}.count();
+  }
+
+  /// Deletes the events older than the retention before `at` (ns since the Unix
+  /// epoch). SQLite keeps the freed pages in the file and reuses them for new events:
+  /// the file stops growing soon after a retention's worth of events is in it, and
+  /// never shrinks (that would take a VACUUM, which rewrites the whole file). Measured
+  /// with a 1 h retention at 100 events/s: 88 MB after 1 h, then 94.8 MB from 4 h to
+  /// 12 h (the minute of slack and half-filled pages).
+  caf::error prune(int64_t at) {
+    auto r = retention_->count();
+    if (at < std::numeric_limits<int64_t>::min() + r)
+      return caf::none; // nothing can be that old
+    statement del{db_, "DELETE FROM events WHERE at < ?1"};
+    if (!del)
+      return problem("cannot prepare the pruning");
+    del.bind(1, static_cast<int64_t>(at - r));
+    if (del.run() != SQLITE_OK)
+      return problem("cannot prune the events");
+    return caf::none;
+  }
+
+  /// Appends and applies the events above `last` (seq); `newest`: the last applied.
+  caf::error apply(const std::vector<event>& events, uint64_t last, time_point origin,
+                   const event*& newest) {
     auto ns = [&](time_point t) {
       return (t - origin).count();
     };
@@ -193,6 +283,8 @@ private:
     if (!ins || !reg || !upd || !del)
       return problem("cannot prepare the statements");
     for (auto& e : events) {
+      if (e.seq <= last) // DESIGN §14: committed before, so applied once
+        continue;
       auto at = ns(e.at);
       ins.bind(1, static_cast<int64_t>(e.seq));
       ins.bind(2, at);
@@ -248,72 +340,24 @@ private:
       }
       if (rc != SQLITE_OK)
         return problem("cannot update agent " + e.agent);
+      newest = &e;
+      last = e.seq; // so that `last_seq` never goes down
     }
     return caf::none;
   }
 
   std::string path_;
+  std::optional<duration> retention_;
+  caf::optional<int64_t> pruned_at_; ///< The event time of the last pruning.
   sqlite3* db_;
   int lock_fd_;
 };
 
 } // namespace
 
-caf::expected<std::shared_ptr<fleet_store>> open_sqlite_store(const std::string& path) {
-  // One supervisor per record: a second one would number the same seqs again.
-  auto lock_path = path + ".lock";
-  int lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-  if (lock_fd < 0)
-    return make_error(errc::bad_config, "store sqlite " + path,
-                      "cannot be opened or created (" + lock_path + ": " +
-                          std::strerror(errno) + ")");
-  if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    close(lock_fd);
-    return make_error(errc::bad_config, "store sqlite " + path,
-                      std::string{"is in use by another supervisor"});
-  }
-  auto fail = [&](sqlite3* db, const std::string& what,
-                  bool sqlite_says = true) -> caf::error {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    if (db)
-      sqlite3_close_v2(db); // also with a statement still open
-    close(lock_fd);
-    return make_error(errc::bad_config, "store sqlite " + path,
-                      sqlite_says ? what + " (" + why + ")" : what);
-  };
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                      nullptr) != SQLITE_OK)
-    return fail(db, "cannot be opened or created");
-  sqlite3_busy_timeout(db, 5000);
-  if (sqlite3_db_readonly(db, "main") == 1)
-    return fail(db, "is read-only", false);
-  // The first read tells a database from anything else ("file is not a database").
-  statement version{db, "PRAGMA user_version"};
-  if (!version || sqlite3_step(version.get()) != SQLITE_ROW)
-    return fail(db, "is not a vigil database");
-  auto v = sqlite3_column_int(version.get(), 0);
-  sqlite3_reset(version.get());
-  if (v > sqlite_schema_version)
-    return fail(db,
-                "has schema version " + std::to_string(v) +
-                    ", newer than this vigil knows (" +
-                    std::to_string(sqlite_schema_version) + "); use a newer vigil",
-                false);
-  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", nullptr,
-                   nullptr, nullptr) != SQLITE_OK)
-    return fail(db, "cannot be switched to WAL mode (is its directory writable?)");
-  if (v < sqlite_schema_version) { // new, or older: the schema, in one transaction
-    std::string sql = std::string{"BEGIN; "} + (v == 0 ? schema_v1 : "") + schema_v2 +
-                      "PRAGMA user_version = " + std::to_string(sqlite_schema_version) +
-                      "; COMMIT;";
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK) {
-      auto err = fail(db, "cannot get vigil's schema (is the file writable?)");
-      return err;
-    }
-  }
-  return std::shared_ptr<fleet_store>{
-      std::make_shared<sqlite_store>(path, db, lock_fd)};
+std::shared_ptr<fleet_store> make_sqlite_store(const store_settings& cfg, sqlite3* db,
+                                               int lock_fd) {
+  return std::make_shared<sqlite_store>(cfg, db, lock_fd);
 }
 
 } // namespace vigil::detail

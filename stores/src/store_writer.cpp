@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <optional>
 #include <vector>
 
 #include <caf/actor_system.hpp>
@@ -27,6 +28,7 @@ struct writer_state {
   caf::actor report_to;
   time_point origin;
   std::deque<event> buffer;
+  std::optional<store_repair> repair; ///< Applied once the events before it are in.
   store_progress progress;
   bool commit_armed = false; ///< A commit message is on its way.
   duration backoff{0};       ///< Zero while the store works.
@@ -54,37 +56,74 @@ void arm(self_ptr self, duration after) {
   self->delayed_send(self, after, commit_atom::value);
 }
 
+/// A failed attempt (what: "commit of 12 events", "repair"): the work stays where it
+/// is, and a retry is armed with backoff.
+void failed(self_ptr self, const std::string& what, const caf::error& err) {
+  auto& st = self->state;
+  auto text = self->system().render(err);
+  if (st.backoff == duration::zero())
+    st.log->error("store {}: {} failed: {}; keeping it (buffer holds {} of at most {}) "
+                  "and retrying with backoff",
+                  st.store->describe(), what, text, st.buffer.size(), st.cfg.buffer);
+  else
+    st.log->debug("store {}: retry failed: {}", st.store->describe(), text);
+  st.backoff = st.backoff == duration::zero()
+                   ? duration{min_backoff}
+                   : std::min<duration>(st.backoff * 2, max_backoff);
+  st.progress.failing = true;
+  report(self);
+  arm(self, st.backoff);
+}
+
+void worked(self_ptr self) {
+  auto& st = self->state;
+  if (st.backoff != duration::zero())
+    st.log->info("store {} works again; {} buffered events follow in order",
+                 st.store->describe(), st.buffer.size());
+  st.backoff = duration::zero();
+  st.progress.failing = false;
+}
+
 /// Commits the buffer in batches of at most `batch_size`; `all`: also a last short
-/// one. On a failure the batch stays at the front, and a retry is armed with backoff.
+/// one. A pending repair goes in between the events up to its seq and the later ones.
+/// On a failure the work stays at the front, and a retry is armed with backoff.
 void commit(self_ptr self, bool all) {
   auto& st = self->state;
   auto n = st.cfg.batch_size;
-  while (!st.buffer.empty() && (all || st.buffer.size() >= n)) {
+  for (;;) {
+    if (st.repair &&
+        (st.buffer.empty() || st.buffer.front().seq > st.repair->as_of_seq)) {
+      if (auto err =
+              st.store->repair(st.repair->agents, st.repair->as_of_seq, st.origin)) {
+        failed(self, "repair of the agents table", err);
+        return;
+      }
+      worked(self);
+      st.log->warn("store {}: agents table repaired from the supervisor's record ({} "
+                   "agents as of seq {}) after {} dropped events",
+                   st.store->describe(), st.repair->agents.size(), st.repair->as_of_seq,
+                   st.repair->drops);
+      ++st.progress.repairs;
+      st.progress.repaired_drops = st.repair->drops;
+      st.repair.reset();
+      continue;
+    }
+    if (st.buffer.empty() || !(all || st.buffer.size() >= n))
+      break;
     auto take = std::min(n, st.buffer.size());
+    if (st.repair) // not past the repair's seq
+      take = static_cast<size_t>(
+          std::find_if(st.buffer.begin(),
+                       st.buffer.begin() + static_cast<ptrdiff_t>(take),
+                       [&](const event& e) { return e.seq > st.repair->as_of_seq; }) -
+          st.buffer.begin());
     std::vector<event> batch(st.buffer.begin(),
                              st.buffer.begin() + static_cast<ptrdiff_t>(take));
     if (auto err = st.store->commit(batch, st.origin)) {
-      auto text = self->system().render(err);
-      if (st.backoff == duration::zero())
-        st.log->error("store {}: commit of {} events failed: {}; keeping them (buffer "
-                      "holds {} of at most {}) and retrying with backoff",
-                      st.store->describe(), take, text, st.buffer.size(),
-                      st.cfg.buffer);
-      else
-        st.log->debug("store {}: retry failed: {}", st.store->describe(), text);
-      st.backoff = st.backoff == duration::zero()
-                       ? duration{min_backoff}
-                       : std::min<duration>(st.backoff * 2, max_backoff);
-      st.progress.failing = true;
-      report(self);
-      arm(self, st.backoff);
+      failed(self, "commit of " + std::to_string(take) + " events", err);
       return;
     }
-    if (st.backoff != duration::zero())
-      st.log->info("store {} works again; {} buffered events follow in order",
-                   st.store->describe(), st.buffer.size());
-    st.backoff = duration::zero();
-    st.progress.failing = false;
+    worked(self);
     auto now = self->clock().now();
     st.progress.max_lag = std::max(st.progress.max_lag, now - batch.front().at);
     st.progress.committed += take;
@@ -132,7 +171,8 @@ caf::behavior writer(self_ptr self, std::shared_ptr<fleet_store> store,
   st.log = log();
   self->set_exit_handler([self](caf::exit_msg& msg) {
     auto& st = self->state;
-    if (!st.buffer.empty()) { // one last attempt; no retries on the way out
+    if (!st.buffer.empty() ||
+        st.repair) { // one last attempt; no retries on the way out
       st.backoff = duration::zero();
       commit(self, true);
       if (!st.buffer.empty())
@@ -143,6 +183,12 @@ caf::behavior writer(self_ptr self, std::shared_ptr<fleet_store> store,
   });
   return {
       [self](store_atom, std::vector<event>& events) { take(self, events); },
+      [self](store_repair& x) {
+        auto& st = self->state;
+        st.repair = std::move(x); // a newer record replaces one not applied yet
+        if (st.backoff == duration::zero()) // else a retry is armed
+          commit(self, true);
+      },
       [self](commit_atom) {
         self->state.commit_armed = false;
         commit(self, true);

@@ -21,12 +21,11 @@ namespace vigil::detail {
 struct agent_record {
   agent_record(std::string id, std::string type, std::string node,
                const heartbeat_settings& hb, time_point now)
-      : id(std::move(id)), type(intern(type)), node(intern(node)), registered_at(now),
-        beats(hb, now) {}
+      : id(std::move(id)), type(type), node(node), registered_at(now), beats(hb, now) {}
 
   std::string id;
-  const std::string* type; ///< Interned: a fleet has a handful of types and nodes.
-  const std::string* node;
+  interned_name type; ///< A fleet has a handful of types and nodes.
+  interned_name node;
   uint64_t key = 0; ///< `life << 32 | slot`: names this life in batches and timers.
   caf::actor owner; ///< Strong: a registered agent is not "unreachable".
   /// The digest of this life's token (DESIGN §11): what proves its messages, and its

@@ -78,13 +78,16 @@ void apply(self_ptr self, agent_record& rec, change c) {
   e.reason = std::move(c.reason);
   e.recovery_at = if_set(rec.recovery_at);
   e.error = std::move(c.error);
-  self->state.log->info("agent {}: {} -> {} ({}), version {}", rec.id, to_string(from),
-                        to_string(c.to), e.reason, rec.version);
+  log_limited(self, spdlog::level::info, "transition",
+              "agent {}: {} -> {} ({}), version {}", rec.id, to_string(from),
+              to_string(c.to), e.reason, rec.version);
   if (is_terminal(c.to)) {
     rec.ended_at = now;
     self->delayed_send(self, self->state.cfg.retention, purge_atom::value, rec.key);
   }
   emit(self, std::move(e));
+  if (c.to == agent_state::offline)
+    arm_lost(self, rec);
   start_watching(self, rec, now);
 }
 

@@ -45,7 +45,7 @@ void count_on_node(self_ptr self, const std::string* node, int by) {
 /// Removes a record and what points to it.
 void forget(self_ptr self, agent_record& rec) {
   auto& st = self->state;
-  count_on_node(self, rec.node, -1);
+  count_on_node(self, rec.node.get(), -1);
   release_owner(self, rec);
   if (rec.armed_due != time_point::max())
     --st.liveness_timers; // its queued deadline will find no record: a no-op
@@ -102,7 +102,7 @@ void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
   if (kind == event_kind::registered) { // for the store (DESIGN §11)
     e.token_digest = rec.token;
     if (rec.node_keyed)
-      if (auto i = self->state.node_keys.find(rec.node);
+      if (auto i = self->state.node_keys.find(rec.node.get());
           i != self->state.node_keys.end())
         e.node_key_digest = i->second;
   }
@@ -181,10 +181,11 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   // Once accepted: the node's name, and its key when it pins one now (or pinned it
   // before: forgetting an ended life may have taken its node's last record).
   auto accept_node = [&] {
-    auto node = intern(reg.node);
-    if (keyed && st.node_keys.emplace(node, key).second && pin_now)
-      st.log->info("node {} registered with a node key: it must show it from now on",
-                   reg.node);
+    interned_name node{reg.node};
+    if (keyed && st.node_keys.emplace(node.get(), key).second && pin_now)
+      log_limited(self, spdlog::level::info, "node key",
+                  "node {} registered with a node key: it must show it from now on",
+                  reg.node);
     return node;
   };
   if (old) {
@@ -192,7 +193,7 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     // DESIGN §11: the id goes back to its own life (its token), or, once that life's
     // actor is lost, to its own node (its key); never to whoever speaks first.
     bool same_node = !same_life && rec.owner_down && rec.node_keyed && keyed &&
-                     known_node == rec.node;
+                     known_node == rec.node.get();
     if (!same_life && !same_node) {
       if (!rec.owner_down) {
         log_refusal(self, "registration:duplicate",
@@ -216,12 +217,13 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     // kept (DESIGN §7).
     life_token token = reg.token;
     if (same_node) {
-      st.log->info("agent {} is taken back by its node {} (node key)", rec.id,
-                   reg.node);
+      log_limited(self, spdlog::level::info, "registration",
+                  "agent {} is taken back by its node {} (node key)", rec.id, reg.node);
       token = issue_token(rec);
       rec.registered_at = now;
     } else if (rec.owner != sender) {
-      st.log->info("agent {} is back from node {}", rec.id, reg.node);
+      log_limited(self, spdlog::level::info, "registration",
+                  "agent {} is back from node {}", rec.id, reg.node);
     }
     if (rec.owner != sender) {
       release_owner(self, rec);
@@ -230,8 +232,8 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
       adopt(self, rec, std::move(sender));
     }
     if (rec.node != node) {
-      count_on_node(self, rec.node, -1);
-      count_on_node(self, node, +1);
+      count_on_node(self, rec.node.get(), -1);
+      count_on_node(self, node.get(), +1);
       rec.node = node;
     }
     rec.node_keyed = keyed;
@@ -250,11 +252,11 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     return answer(self, rec, token);
   }
   if (auto* ended = st.agents.find(reg.id))
-    forget(self, *ended); // a new life for an ended id
-  accept_node();
+    forget(self, *ended);    // a new life for an ended id
+  auto node = accept_node(); // held until the record holds the name: the pin's key
   auto& hb = st.cfg.heartbeat_for(reg.type);
   auto& rec = st.agents.add(reg.id, reg.type, reg.node, hb, now);
-  count_on_node(self, rec.node, +1);
+  count_on_node(self, rec.node.get(), +1);
   auto token = issue_token(rec);
   rec.node_keyed = keyed;
   rec.state = reg.state;
@@ -263,8 +265,9 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     rec.started_at = now;
   rec.watchdog_cfg = &st.cfg.watchdog_for(reg.type);
   adopt(self, rec, std::move(sender));
-  st.log->info("agent {} registered (type {}, node {}, {})", rec.id, *rec.type,
-               *rec.node, to_string(rec.state));
+  log_limited(self, spdlog::level::info, "registration",
+              "agent {} registered (type {}, node {}, {})", rec.id, *rec.type,
+              *rec.node, to_string(rec.state));
   emit_record_event(self, rec, event_kind::registered, "registered");
   start_watching(self, rec, now); // registered while working (it reconnected)
   ensure_timer(self, rec);        // registration counts as the first beat
@@ -274,7 +277,8 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
 void on_down(self_ptr self, caf::down_msg& dm) {
   auto& st = self->state;
   if (auto s = st.subscriber_ids.find(dm.source); s != st.subscriber_ids.end()) {
-    st.log->info("subscriber {} is gone; dropped", s->second);
+    log_limited(self, spdlog::level::info, "subscriber",
+                "subscriber {} is gone; dropped", s->second);
     st.hub.remove(s->second);
     st.subscribers.erase(s->second);
     st.subscriber_ids.erase(s);
@@ -319,11 +323,29 @@ void on_down(self_ptr self, caf::down_msg& dm) {
     st.owners.erase(dm.source); // so that a return monitors it afresh
 }
 
+void arm_lost(self_ptr self, const agent_record& rec) {
+  if (auto keep = self->state.cfg.offline_retention_for(*rec.type))
+    self->delayed_send(self, *keep, lost_atom::value, rec.key, rec.version);
+}
+
+void on_lost(self_ptr self, uint64_t key, uint64_t version) {
+  auto* rec = self->state.agents.find(key);
+  if (!rec || rec->state != agent_state::offline || rec->version != version)
+    return; // purged, taken by a new life, or back (and maybe offline again) since
+  auto keep = self->state.cfg.offline_retention_for(*rec->type);
+  auto why = "offline for " + format_duration(keep ? *keep : duration::zero()) +
+             " (offline_retention)";
+  apply(self, *rec, change{agent_state::failed, "lost", why});
+  if (rec->owner && !rec->owner_down) // a live actor that stopped beating
+    end_agent_actor(rec->owner, make_error(errc::agent_failed, rec->id, why));
+}
+
 void on_purge(self_ptr self, uint64_t key) {
   auto* rec = self->state.agents.find(key);
   if (!rec)
     return; // a new life took the id, or it was purged already
-  self->state.log->info("agent {} purged after retention", rec->id);
+  log_limited(self, spdlog::level::info, "purge", "agent {} purged after retention",
+              rec->id);
   emit_record_event(self, *rec, event_kind::purged, "retention");
   forget(self, *rec);
 }
@@ -334,12 +356,11 @@ namespace vigil::detail {
 
 void restore(self_ptr self, stored_fleet fleet, time_point origin) {
   auto& st = self->state;
-  st.hub.continue_after(fleet.last_seq);
   auto now = self->clock().now();
   size_t back_offline = 0;
   for (auto& a : fleet.agents) {
     auto& rec = st.agents.add(a.id, a.type, a.node, st.cfg.heartbeat_for(a.type), now);
-    count_on_node(self, rec.node, +1);
+    count_on_node(self, rec.node.get(), +1);
     rec.state = a.state;
     rec.version = a.version;
     rec.registered_at = origin + a.registered_at;
@@ -357,7 +378,7 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
     rec.token = a.token_digest;
     if (!a.node_key_digest.empty()) {
       rec.node_keyed = true;
-      st.node_keys.try_emplace(rec.node, a.node_key_digest);
+      st.node_keys.try_emplace(rec.node.get(), a.node_key_digest);
     }
     if (is_terminal(rec.state)) {
       // Retention goes on from when it ended, not from now.
@@ -368,6 +389,9 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
     } else if (may_transition(rec.state, agent_state::offline)) {
       apply(self, rec, change{agent_state::offline, "supervisor_restart"});
       ++back_offline;
+    } else if (rec.state == agent_state::offline) {
+      // Its offline time is not stored: offline_retention counts from this start.
+      arm_lost(self, rec);
     } else {
       ensure_timer(self, rec); // spawning: it registers again, or fails its deadline
     }

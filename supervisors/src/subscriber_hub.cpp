@@ -16,7 +16,7 @@ const event& subscriber_hub::append(event e) {
 }
 
 uint64_t subscriber_hub::add(subscriber_id id, subscription_filter filter,
-                             caf::optional<uint64_t> from_seq) {
+                             caf::optional<uint64_t> from_seq, uint64_t from_epoch) {
   subscriber sub;
   if (auto i = subs_.find(id); i != subs_.end()) {
     // Subscribing again changes what it gets, not what it owes: its unacknowledged
@@ -26,19 +26,22 @@ uint64_t subscriber_hub::add(subscriber_id id, subscription_filter filter,
   }
   sub.filter = std::move(filter);
   uint64_t missed = 0;
+  sub.cursor = next_seq_;
   if (!from_seq) {
-    sub.cursor = next_seq_;
-  } else if (*from_seq >= next_seq_) {
+    // a snapshot as of last_seq()
+  } else if (*from_seq > last_seq()) {
     // It saw events we do not have: a supervisor that restarted from its store lost
-    // the ones not committed yet, and numbers anew from there. Resync it.
+    // the ones not committed yet, and numbers anew from there.
     missed = *from_seq - last_seq();
-    sub.cursor = next_seq_;
+  } else if (from_epoch != epoch_ &&
+             !(from_epoch == previous_ && previous_ != 0 && *from_seq <= restored_)) {
+    // Numbered by another start: past what was committed when this one began (or from
+    // a start we cannot place), its seqs may name other events than ours.
+    missed = std::max<uint64_t>(1, *from_seq > restored_ ? *from_seq - restored_ : 0);
+  } else if (*from_seq + 1 < first_seq()) {
+    missed = first_seq() - (*from_seq + 1); // gone from the history
   } else {
-    sub.cursor = *from_seq + 1;
-    if (sub.cursor < first_seq()) {
-      missed = first_seq() - sub.cursor;
-      sub.cursor = first_seq();
-    }
+    sub.cursor = *from_seq + 1; // goes on without a gap
   }
   subs_[id] = std::move(sub);
   return missed;
@@ -48,15 +51,18 @@ void subscriber_hub::remove(subscriber_id id) {
   subs_.erase(id);
 }
 
-void subscriber_hub::ack(subscriber_id id, uint64_t seq) {
+bool subscriber_hub::ack(subscriber_id id, uint64_t seq) {
   auto i = subs_.find(id);
   if (i == subs_.end())
-    return;
+    return true; // gone meanwhile: nothing to do
   auto& sub = i->second;
+  if (seq >= sub.cursor)
+    return false; // it was never sent anything at or after the cursor
   while (!sub.unacked.empty() && sub.unacked.front().last_seq <= seq) {
     sub.in_flight -= sub.unacked.front().count;
     sub.unacked.pop_front();
   }
+  return true;
 }
 
 size_t subscriber_hub::in_flight(subscriber_id id) const {
@@ -87,6 +93,7 @@ void subscriber_hub::flush_one(subscriber_id id, subscriber& sub,
     return;
   }
   event_batch batch;
+  batch.epoch = epoch_;
   auto credit = window_ - sub.in_flight;
   while (sub.cursor < next_seq_ && batch.events.size() < credit) {
     auto& e = history_[sub.cursor - first_seq()];

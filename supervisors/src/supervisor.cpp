@@ -103,8 +103,9 @@ caf::result<void> on_report(self_ptr self, transition_report& rep) {
     return make_error(errc::invalid_request, r.id, std::string{"report offline"},
                       to_string(r.state), std::string{"never: the supervisor decides"});
   if (auto err = check_transition(r.id, r.state, rep.to)) {
-    self->state.log->error("agent {} reported {} -> {}: {}", r.id, to_string(rep.from),
-                           to_string(rep.to), self->system().render(err));
+    log_limited(self, spdlog::level::err, "invalid report",
+                "agent {} reported {} -> {}: {}", r.id, to_string(rep.from),
+                to_string(rep.to), self->system().render(err));
     return err;
   }
   r.beats.beat(self->clock().now()); // a report is evidence of life too
@@ -154,11 +155,7 @@ void on_watchdog(self_ptr self, uint64_t key, time_point due) {
 void send_batches(self_ptr self) {
   auto& st = self->state;
   st.flush_pending = false;
-  if (!st.store_out.empty()) {
-    st.store_accepted += st.store_out.size();
-    caf::anon_send(st.store_writer, store_atom::value, std::move(st.store_out));
-    st.store_out.clear();
-  }
+  hand_to_store(self);
   st.hub.flush(
       [self](subscriber_hub::subscriber_id id, event_batch&& batch) {
         // Subscribers are any actors; typed senders reach untyped ones anonymously.
@@ -166,11 +163,11 @@ void send_batches(self_ptr self) {
       },
       [self](subscriber_hub::subscriber_id id, uint64_t missed) {
         auto& st = self->state;
-        st.log->warn(
-            "subscriber {} fell {} events behind the history; resyncing it from "
-            "a snapshot",
-            id, missed);
-        snapshot snap{st.hub.last_seq(), missed, true,
+        log_limited(self, spdlog::level::warn, "resync",
+                    "subscriber {} fell {} events behind the history; resyncing it "
+                    "from a snapshot",
+                    id, missed);
+        snapshot snap{st.hub.epoch(), st.hub.last_seq(), missed, true,
                       snapshot_of(self, *st.hub.filter_of(id))};
         caf::anon_send(st.subscribers.at(id), std::move(snap));
       });
@@ -186,6 +183,18 @@ caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
     rp.deliver(make_error(errc::not_owner, std::string{"anonymous subscriber"}));
     return rp;
   }
+  if (st.subscribers.size() >= st.cfg.max_subscribers &&
+      st.subscriber_ids.count(sender.address()) == 0) {
+    log_refusal(self, "subscribe",
+                fmt::format("subscriber refused: {} subscribers already, the most "
+                            "max_subscribers allows",
+                            st.subscribers.size()));
+    rp.deliver(make_error(errc::invalid_request, std::string{"supervisor"},
+                          std::string{"subscribe"},
+                          std::to_string(st.subscribers.size()) + " subscribers",
+                          "fewer than " + std::to_string(st.cfg.max_subscribers)));
+    return rp;
+  }
   auto [s, fresh] = st.subscriber_ids.try_emplace(sender.address(), st.next_subscriber);
   if (fresh) {
     ++st.next_subscriber;
@@ -194,16 +203,20 @@ caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
   }
   auto id = s->second;
   snapshot snap;
-  // A fresh subscriber gets the whole picture; so does one that saw more than we have
-  // (events lost with a restart before the store committed them): it starts over.
-  bool ahead = req.from_seq && *req.from_seq > st.hub.last_seq();
-  snap.complete = !req.from_seq || ahead;
-  if (snap.complete)
-    snap.agents = snapshot_of(self, req.filter);
-  snap.missed = st.hub.add(id, std::move(req.filter), req.from_seq);
+  snap.epoch = st.hub.epoch();
   snap.seq = st.hub.last_seq();
-  st.log->info("subscriber {} joined at seq {} ({} agents in its snapshot, {} missed)",
-               id, snap.seq, snap.agents.size(), snap.missed);
+  // A fresh subscriber gets the whole picture; so does one that cannot go on without a
+  // gap (the history lost its events, or a crash lost events it saw): it starts over.
+  auto filter = req.filter;
+  snap.missed = st.hub.add(id, std::move(req.filter), req.from_seq, req.epoch);
+  snap.complete = !req.from_seq || snap.missed > 0;
+  if (snap.complete)
+    snap.agents = snapshot_of(self, filter);
+  log_limited(
+      self, spdlog::level::info, "subscriber",
+      "subscriber {} joined at seq {} of start {} ({} agents in its snapshot, {} "
+      "missed)",
+      id, snap.seq, snap.epoch, snap.agents.size(), snap.missed);
   rp.deliver(std::move(snap)); // the snapshot goes out before any batch
   send_batches(self);
   return rp;
@@ -211,15 +224,19 @@ caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
 
 supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg,
                                           std::shared_ptr<fleet_store> store,
-                                          stored_fleet fleet, bool detached_writer) {
+                                          stored_fleet fleet, uint64_t epoch,
+                                          bool detached_writer) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.hub = subscriber_hub{st.cfg.history, st.cfg.subscriber_window};
+  st.hub.continue_after(fleet.last_seq);
+  st.hub.begin_epoch(epoch, fleet.epoch);
   st.log = log();
   if (store) {
     // Stored times are wall-clock (Unix) times. In virtual time they are the test
     // clock's own, so that a reloaded record is exact to the nanosecond.
     auto origin = detached_writer ? unix_origin(self->clock().now()) : time_point{};
+    st.store_origin = origin;
     st.store_writer =
         spawn_store_writer(self->system(), store, st.cfg.store,
                            caf::actor_cast<caf::actor>(self), origin, detached_writer);
@@ -227,8 +244,8 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
     self->attach_functor([writer = st.store_writer](const caf::error&) {
       caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
     });
-    st.log->info("supervisor: record in {} ({} agents, events up to seq {})",
-                 store->describe(), fleet.agents.size(), fleet.last_seq);
+    st.log->info("supervisor: record in {} ({} agents, events up to seq {}); start {}",
+                 store->describe(), fleet.agents.size(), fleet.last_seq, epoch);
     restore(self, std::move(fleet), origin);
   }
   self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
@@ -273,6 +290,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         supervisor_stats x;
         x.agents = st.agents.size();
         x.subscribers = st.hub.subscribers();
+        x.epoch = st.hub.epoch();
         x.last_seq = st.hub.last_seq();
         x.history = st.hub.history_size();
         for (auto& [id, handle] : st.subscribers)
@@ -285,7 +303,8 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         x.store_committed = w.committed;
         x.store_committed_seq = w.committed_seq;
         x.store_pending = st.store_accepted - w.committed - w.dropped;
-        x.store_dropped = w.dropped;
+        x.store_dropped = w.dropped + st.store_shed;
+        x.store_repairs = w.repairs;
         x.store_failing = w.failing;
         x.store_max_lag = w.max_lag;
         return x;
@@ -297,7 +316,13 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
             caf::actor_cast<caf::actor_addr>(self->current_sender()));
         if (s == st.subscriber_ids.end())
           return;
-        st.hub.ack(s->second, seq);
+        if (!st.hub.ack(s->second, seq)) {
+          log_refusal(self, "ack",
+                      fmt::format("subscriber {} acknowledged seq {}, beyond what it "
+                                  "was sent; ignored",
+                                  s->second, seq));
+          return;
+        }
         send_batches(self);
       },
       [self](caf::unsubscribe_atom) {
@@ -329,7 +354,8 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         if (!rec)
           return std::move(rec.error());
         (*rec)->beats.pause();
-        self->state.log->info("agent {}: liveness paused", id);
+        log_limited(self, spdlog::level::info, "command", "agent {}: liveness paused",
+                    id);
         return ok();
       },
       [self](resume_atom, const std::string& id) -> caf::result<void> {
@@ -338,11 +364,15 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
           return std::move(rec.error());
         (*rec)->beats.resume(self->clock().now());
         ensure_timer(self, **rec);
-        self->state.log->info("agent {}: liveness resumed", id);
+        log_limited(self, spdlog::level::info, "command", "agent {}: liveness resumed",
+                    id);
         return ok();
       },
       [self](deadline_atom, time_point at) { on_liveness_tick(self, at); },
       [self](purge_atom, uint64_t key) { on_purge(self, key); },
+      [self](lost_atom, uint64_t key, uint64_t version) {
+        on_lost(self, key, version);
+      },
       [self](watchdog_atom, uint64_t key, time_point due) {
         on_watchdog(self, key, due);
       },
@@ -350,8 +380,10 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
       [self](caf::flush_atom) { send_batches(self); },
       [self](store_progress& x) {
         // From our own writer only (DESIGN §11: internal messages come from inside).
-        if (self->current_sender() == self->state.store_writer.address())
+        if (self->current_sender() == self->state.store_writer.address()) {
           self->state.store_seen = x;
+          hand_to_store(self); // a repair may be due now that it works
+        }
       },
   };
 }
@@ -374,18 +406,25 @@ caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
   if (auto err = validate(settings))
     return err;
   stored_fleet fleet;
+  // Every start numbers its stream under a new epoch (DESIGN §14): with a store, one
+  // more than the last start it recorded; without, a random one (nothing persists).
+  uint64_t epoch = (random_u64() >> 1) | 1;
   if (store) {
     auto loaded = store->load(); // at start, before anything runs: may block
     if (!loaded)
       return std::move(loaded.error());
     fleet = std::move(*loaded);
+    auto begun = store->begin_epoch();
+    if (!begun)
+      return std::move(begun.error());
+    epoch = *begun;
   }
   // In virtual time (CAF's test scheduler) the writer must be scheduled like every
   // other actor; elsewhere it gets a thread of its own, so disks never stall us.
   bool detached =
       dynamic_cast<caf::scheduler::test_coordinator*>(&sys.scheduler()) == nullptr;
   supervisor_actor handle = sys.spawn(supervisor, std::move(settings), std::move(store),
-                                      std::move(fleet), detached);
+                                      std::move(fleet), epoch, detached);
   return handle;
 }
 

@@ -10,7 +10,8 @@
 #include <caf/optional.hpp>
 #include <caf/system_messages.hpp>
 #include <caf/typed_event_based_actor.hpp>
-#include <spdlog/fwd.h>
+#include <spdlog/fmt/fmt.h>
+#include <spdlog/logger.h>
 
 #include "agent_record.hpp"
 #include "deadline_queue.hpp"
@@ -56,9 +57,18 @@ struct supervisor_state {
   std::vector<event> store_out; ///< For the writer, with the next flush.
   uint64_t store_accepted = 0;
   store_progress store_seen; ///< The writer's last report.
+  time_point
+      store_origin; ///< The Unix epoch on our clock (stored times count from it).
+  uint64_t store_shed = 0; ///< Events dropped here: the bound was full.
+  uint64_t store_shed_reported = 0;
+  uint64_t store_repair_sent = 0; ///< The drops the last repair sent makes good.
   std::shared_ptr<spdlog::logger> log;
   /// Refusals a peer can cause are logged once a second per kind (DESIGN §11).
   log_limiter refusals;
+  /// Other lines a peer's messages cause (registrations, transitions, subscribers):
+  /// at most 20 a second per kind, then a count (DESIGN §14). A fleet of a million
+  /// churning agents must not bury the log, or the disk under it.
+  log_limiter chatter{std::chrono::seconds(1), 64, 20};
   /// Node -> the digest of the key it first registered with (DESIGN §11): a node of
   /// that name must show the same key from then on. Keyed by the interned name.
   std::unordered_map<const std::string*, secret_digest> node_keys;
@@ -68,12 +78,12 @@ struct supervisor_state {
 
 /// The public interface plus the messages the supervisor sends itself. Spawned as
 /// this, handed out narrowed to `supervisor_actor`.
-using supervisor_impl =
-    supervisor_actor::extend<caf::reacts_to<deadline_atom, time_point>,
-                             caf::reacts_to<purge_atom, uint64_t>, // key
-                             caf::reacts_to<watchdog_atom, uint64_t, time_point>,
-                             caf::reacts_to<caf::flush_atom>,
-                             caf::reacts_to<store_progress>>;
+using supervisor_impl = supervisor_actor::extend<
+    caf::reacts_to<deadline_atom, time_point>,
+    caf::reacts_to<purge_atom, uint64_t>,          // key
+    caf::reacts_to<lost_atom, uint64_t, uint64_t>, // key, version
+    caf::reacts_to<watchdog_atom, uint64_t, time_point>,
+    caf::reacts_to<caf::flush_atom>, caf::reacts_to<store_progress>>;
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
 
@@ -99,6 +109,25 @@ caf::expected<agent_record*> owned(self_ptr self, agent_record* found,
 /// counts it, and the next line says how many were held back).
 void log_refusal(self_ptr self, const std::string& kind, const std::string& text);
 
+/// Logs a line a peer's message caused (`kind`: "transition", "registration", ...) at
+/// `level`, unless `chatter` holds it back; the next line written says how many were.
+template <class... Ts>
+void log_limited(self_ptr self, spdlog::level::level_enum level, const char* kind,
+                 fmt::format_string<Ts...> text, Ts&&... xs) {
+  auto& st = self->state;
+  if (!st.log->should_log(level))
+    return;
+  uint64_t held = 0;
+  if (!st.chatter.allow(kind, self->clock().now(), held))
+    return;
+  auto line = fmt::format(text, std::forward<Ts>(xs)...);
+  if (held > 0)
+    st.log->log(level, "{} ({} more {} lines held back in the last second)", line, held,
+                kind);
+  else
+    st.log->log(level, "{}", line);
+}
+
 /// Logs (rate-limited) that a message with a value out of range was refused; returns
 /// the error for a reply.
 caf::error refuse_input(self_ptr self, const char* what, caf::error err);
@@ -122,11 +151,19 @@ void on_down(self_ptr self, caf::down_msg& dm);
 
 /// The record a store kept: agents that were running come back offline
 /// (`supervisor_restart`) until they beat or register again; ended ones keep their
-/// retention; the event sequence goes on after the last stored seq.
+/// retention. The caller set the hub to number on after the last stored seq.
 void restore(self_ptr self, stored_fleet fleet, time_point origin);
 
 /// Retention of the life `key` names is over.
 void on_purge(self_ptr self, uint64_t key);
+
+/// Arms the end of an offline agent's `offline_retention` (if its type has one), from
+/// now.
+void arm_lost(self_ptr self, const agent_record& rec);
+
+/// `offline_retention` of the life `key` is over: if it is still offline since
+/// `version`, it ends `failed` with reason `lost`.
+void on_lost(self_ptr self, uint64_t key, uint64_t version);
 
 /// Makes `owner` the owner of `rec` and monitors it (once per actor).
 void adopt(self_ptr self, agent_record& rec, caf::actor owner);
@@ -163,6 +200,10 @@ void start_watching(self_ptr self, agent_record& rec, time_point now);
 
 /// Arms the watchdog timer for the policy's next deadline (stale ones are no-ops).
 void ensure_watchdog_timer(self_ptr self, agent_record& rec);
+
+/// Hands the outbox to the store writer within the store's bound, and after drops the
+/// record for a repair of the stored agents table (store_link.cpp).
+void hand_to_store(self_ptr self);
 
 /// Appends an event to the stream and makes sure subscribers get it soon.
 void emit(self_ptr self, event e);

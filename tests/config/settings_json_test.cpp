@@ -129,7 +129,7 @@ TEST(SettingsJson, EveryBadFileGetsOneExactMessage) {
       {R"({"heartbeat": {"timout": "30s"}})",
        R"(fleet.json: /heartbeat/timout: expected one of the keys interval, timeout, check_interval, max_missed, lag_grace, found unknown key "timout")"},
       {R"({"heartbeats": {}})",
-       R"(fleet.json: /heartbeats: expected one of the keys heartbeat, watchdog, exhausted, retention, history, subscriber_window, slot_queue, log, types, store, found unknown key "heartbeats")"},
+       R"(fleet.json: /heartbeats: expected one of the keys heartbeat, watchdog, exhausted, retention, offline_retention, history, subscriber_window, max_subscribers, slot_queue, log, types, store, found unknown key "heartbeats")"},
       {R"({"heartbeat": {"max_missed": 0}})",
        R"(fleet.json: /heartbeat/max_missed: expected an integer from 1 to 1000000, found 0)"},
       {R"({"heartbeat": {"max_missed": "3"}})",
@@ -143,7 +143,7 @@ TEST(SettingsJson, EveryBadFileGetsOneExactMessage) {
       {R"({"types": {"coder": {"heartbeat": {"timeout": "2x"}}}})",
        R"(fleet.json: /types/coder/heartbeat/timeout: expected a positive duration such as "30s", found "2x")"},
       {R"({"types": {"a/b": {"retention": "1m"}}})",
-       R"(fleet.json: /types/a~1b/retention: expected one of the keys heartbeat, watchdog, found unknown key "retention")"},
+       R"(fleet.json: /types/a~1b/retention: expected one of the keys heartbeat, watchdog, offline_retention, found unknown key "retention")"},
       {R"({"heartbeat": []})",
        R"(fleet.json: /heartbeat: expected an object, found [])"},
       {R"([1, 2])",
@@ -164,7 +164,7 @@ TEST(SettingsJson, EveryBadFileGetsOneExactMessage) {
       {R"({"store": {"batch_interval": "0ms"}})",
        R"(fleet.json: /store/batch_interval: expected a positive duration such as "30s", found "0ms")"},
       {R"({"store": {"kind": "sqlite", "file": "x.db"}})",
-       R"(fleet.json: /store/file: expected one of the keys kind, path, url, prefix, batch_size, batch_interval, buffer, stream_maxlen, found unknown key "file")"},
+       R"(fleet.json: /store/file: expected one of the keys kind, path, url, prefix, batch_size, batch_interval, buffer, stream_maxlen, events_retention, reply_timeout, found unknown key "file")"},
   };
   for (auto& c : cases)
     EXPECT_EQ(problem_of(c.text), c.message) << c.text;

@@ -3,101 +3,23 @@
 // events in seq order, a new supervisor loads the record, and a Redis that goes away
 // and comes back gets the buffered events in order.
 #include <chrono>
-#include <csignal>
-#include <cstdlib>
-#include <netinet/in.h>
 #include <string>
-#include <sys/socket.h>
-#include <unistd.h>
 #include <vector>
 
 #include <boost/json/parse.hpp>
 #include <hiredis/hiredis.h>
-#include <stdlib.h>
 
-#include "nodes/process.hpp"
-#include "support/scratch_dir.hpp"
-#include "support/supervisor_fixture.hpp"
+#include "stores/redis_fixture.hpp"
 #include "vigil/messages/errc.hpp"
 
 using namespace vigil;
 using namespace std::chrono_literals;
 using s = agent_state;
-using vigil::test::eventually;
-using vigil::test::process;
+using vigil::test::free_port;
 
 namespace {
 
-uint16_t free_port() {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  socklen_t len = sizeof(addr);
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  close(fd);
-  return ntohs(addr.sin_port);
-}
-
-class Redis : public vigil::test::supervisor_fixture {
-public:
-  Redis() {
-    port = free_port();
-    start_redis();
-    cfg.store.kind = store_kind::redis;
-    cfg.store.url = "redis://127.0.0.1:" + std::to_string(port) + "/0";
-  }
-
-  ~Redis() override {
-    server.reset(); // before its directory goes
-  }
-
-  void start_redis() {
-    server = std::make_unique<process>(
-        std::vector<std::string>{"/usr/bin/redis-server", "--port",
-                                 std::to_string(port), "--bind", "127.0.0.1", "--save",
-                                 "", "--appendonly", "no", "--dir", dir.path()},
-        dir / "redis");
-    ASSERT_TRUE(eventually([&] { return connect() != nullptr; }, 10s)) << server->err();
-  }
-
-  redisContext* connect() {
-    timeval tv{2, 0};
-    auto c = redisConnectWithTimeout("127.0.0.1", port, tv);
-    if (!c || c->err) {
-      if (c)
-        redisFree(c);
-      return nullptr;
-    }
-    redisSetTimeout(c, tv);
-    return c;
-  }
-
-  /// The seqs of the stream's entries, in stream order.
-  std::vector<uint64_t> stream_seqs() {
-    std::vector<uint64_t> xs;
-    auto c = connect();
-    if (!c)
-      return xs;
-    auto r = static_cast<redisReply*>(redisCommand(c, "XRANGE vigil:events - +"));
-    for (size_t i = 0; r && i < r->elements; ++i) {
-      auto* fields = r->element[i]->element[1];
-      auto json = boost::json::parse(
-          std::string(fields->element[1]->str, fields->element[1]->len));
-      xs.push_back(json.as_object().at("seq").to_number<uint64_t>());
-    }
-    freeReplyObject(r);
-    redisFree(c);
-    return xs;
-  }
-
-  vigil::test::scratch_dir dir;
-  uint16_t port = 0;
-  std::unique_ptr<process> server;
-  supervisor_settings cfg;
-};
+using Redis = vigil::test::redis_fixture;
 
 } // namespace
 

@@ -115,13 +115,67 @@ TEST(SubscriberHub, ReplayFromAnOldSeqAndTheMissedCase) {
   EXPECT_EQ(hub.add(1, {}, caf::optional<uint64_t>{5}), 0u);
   EXPECT_EQ(hub.add(2, {}, caf::optional<uint64_t>{1}), 2u); // 2 and 3 are gone
   EXPECT_EQ(hub.add(3, {}, caf::optional<uint64_t>{8}), 0u);
+  EXPECT_EQ(hub.add(4, {}, caf::optional<uint64_t>{3}), 0u); // 4.. are all there
   recorder r;
   r.flush(hub);
   ASSERT_EQ(r.got[1].size(), 3u);
   EXPECT_EQ(r.got[1].front().seq, 6u);
-  ASSERT_EQ(r.got[2].size(), 5u);
-  EXPECT_EQ(r.got[2].front().seq, 4u);
+  EXPECT_TRUE(r.got[2].empty()); // missed: the caller sends it a snapshot as of 8
   EXPECT_TRUE(r.got[3].empty());
+  ASSERT_EQ(r.got[4].size(), 5u);
+  EXPECT_EQ(r.got[4].front().seq, 4u);
+  hub.append(make("a", agent_state::busy));
+  r.flush(hub);
+  ASSERT_EQ(r.got[2].size(), 1u);
+  EXPECT_EQ(r.got[2].front().seq, 9u);
+}
+
+TEST(SubscriberHub, EpochsTellWhichSeqsAStreamSharesWithAnEarlierStart) {
+  // Start 1 committed up to seq 10 before it crashed (it may have sent more); start 2
+  // numbers on from 11.
+  subscriber_hub hub{100, 100};
+  hub.continue_after(10);
+  hub.begin_epoch(2, 1);
+  EXPECT_EQ(hub.epoch(), 2u);
+  for (int i = 0; i < 3; ++i)
+    hub.append(make("a", agent_state::idle)); // 11..13
+  auto from = [](uint64_t seq) {
+    return caf::optional<uint64_t>{seq};
+  };
+  EXPECT_EQ(hub.add(1, {}, from(10), 1), 0u); // saw exactly the committed ones
+  EXPECT_EQ(hub.add(2, {}, from(12), 1), 2u); // 11, 12 of start 1 are not ours
+  EXPECT_EQ(hub.add(3, {}, from(12), 2), 0u); // ours: goes on
+  EXPECT_EQ(hub.add(4, {}, from(10), 0), 1u); // a start it cannot name
+  EXPECT_EQ(hub.add(5, {}, from(10), 7), 1u); // nor one we do not know
+  EXPECT_EQ(hub.add(6, {}, from(9), 1), 1u);  // 10 is not in this history
+  EXPECT_EQ(hub.add(7, {}, from(14), 2), 1u); // ahead of us
+  recorder r;
+  r.flush(hub);
+  ASSERT_EQ(r.got[1].size(), 3u);
+  EXPECT_EQ(r.got[1].front().seq, 11u);
+  ASSERT_EQ(r.got[3].size(), 1u);
+  EXPECT_EQ(r.got[3].front().seq, 13u);
+  for (uint64_t id : {2, 4, 5, 6, 7})
+    EXPECT_TRUE(r.got[id].empty()) << id;
+}
+
+TEST(SubscriberHub, AnAckBeyondWhatWasSentIsRefused) {
+  subscriber_hub hub{100, 2};
+  hub.add(1, {}, caf::none);
+  for (int i = 0; i < 5; ++i)
+    hub.append(make("a", agent_state::idle));
+  recorder r;
+  r.flush(hub);
+  ASSERT_EQ(r.got[1].size(), 2u); // 1, 2: the window
+  EXPECT_FALSE(hub.ack(1, 3));
+  EXPECT_FALSE(hub.ack(1, 5));
+  EXPECT_EQ(hub.in_flight(1), 2u);
+  r.flush(hub);
+  EXPECT_EQ(r.got[1].size(), 2u);
+  EXPECT_TRUE(hub.ack(1, 2));
+  EXPECT_TRUE(hub.ack(99, 7)); // gone: nothing to refuse
+  r.flush(hub);
+  EXPECT_EQ(r.got[1].size(), 4u);
 }
 
 TEST(SubscriberHub, RemovedSubscriberGetsNothing) {

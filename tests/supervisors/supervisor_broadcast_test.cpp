@@ -110,7 +110,7 @@ TEST_F(SupervisorBroadcast,
   }
   // Replay from an old seq: the same events, from there on.
   auto from = everything[everything.size() / 2].seq;
-  auto replay = collector({{}, caf::optional<uint64_t>{from}});
+  auto replay = collector({{}, caf::optional<uint64_t>{from}, stats().epoch});
   auto& rs = state_of<vigil::test::collector_state>(replay);
   ASSERT_EQ(rs.snapshots.size(), 1u);
   EXPECT_EQ(rs.snapshots[0].missed, 0u);
@@ -130,13 +130,43 @@ TEST_F(SupervisorBroadcast, ReplayFromASeqTheHistoryLostTellsHowManyWereMissed) 
     report(p, "a1", s::idle, s::busy);
     report(p, "a1", s::busy, s::idle);
   } // seq 22: the history holds 7..22
-  auto c = collector({{}, caf::optional<uint64_t>{2}});
+  auto c = collector({{}, caf::optional<uint64_t>{2}, stats().epoch});
   auto& cs = state_of<vigil::test::collector_state>(c);
   ASSERT_EQ(cs.snapshots.size(), 1u);
   EXPECT_EQ(cs.snapshots[0].missed, 4u); // 3, 4, 5 and 6 are gone
-  ASSERT_EQ(cs.events.size(), 16u);
-  EXPECT_EQ(cs.events.front().seq, 7u);
-  EXPECT_EQ(cs.events.back().seq, 22u);
+  // It cannot go on without a gap: a whole snapshot as of seq 22 replaces the rest.
+  EXPECT_TRUE(cs.snapshots[0].complete);
+  EXPECT_EQ(cs.snapshots[0].seq, 22u);
+  ASSERT_EQ(cs.snapshots[0].agents.size(), 1u);
+  EXPECT_EQ(cs.snapshots[0].agents[0].version, status("a1").version);
+  EXPECT_TRUE(cs.events.empty());
+  idle_agent("a2"); // then live
+  ASSERT_EQ(cs.events.size(), 2u);
+  EXPECT_EQ(cs.events.front().seq, 23u);
+}
+
+TEST_F(SupervisorBroadcast, AResumeFromAnotherEpochIsResyncedNeverSilentlyContinued) {
+  idle_agent("a1"); // seq 1, 2
+  auto epoch = stats().epoch;
+  EXPECT_NE(epoch, 0u);
+  // The same seq from this start goes on; from an unknown start (0) or another one, it
+  // could name other events: told missed, with a whole snapshot.
+  for (uint64_t other : {uint64_t{0}, epoch + 1}) {
+    auto c = collector({{}, caf::optional<uint64_t>{1}, other});
+    auto& cs = state_of<vigil::test::collector_state>(c);
+    ASSERT_EQ(cs.snapshots.size(), 1u);
+    EXPECT_EQ(cs.snapshots[0].missed, 1u);
+    EXPECT_TRUE(cs.snapshots[0].complete);
+    EXPECT_EQ(cs.snapshots[0].agents.size(), 1u);
+    EXPECT_TRUE(cs.events.empty());
+  }
+  auto same = collector({{}, caf::optional<uint64_t>{1}, epoch});
+  auto& ss = state_of<vigil::test::collector_state>(same);
+  ASSERT_EQ(ss.snapshots.size(), 1u);
+  EXPECT_EQ(ss.snapshots[0].missed, 0u);
+  EXPECT_EQ(ss.snapshots[0].epoch, epoch);
+  ASSERT_EQ(ss.events.size(), 1u);
+  EXPECT_EQ(ss.events[0].seq, 2u);
 }
 
 TEST_F(SupervisorBroadcast, UnsubscribedGetsNothingMore) {

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 
 #include "vigil/messages/time.hpp"
@@ -29,6 +30,12 @@ struct store_settings {
   /// Events kept while the store fails; beyond it the oldest are dropped, and counted.
   size_t buffer = 100000;
   size_t stream_maxlen = 100000; ///< redis: the events stream is capped near this.
+  /// redis: how long to wait to connect and for each answer; past it the connection is
+  /// dropped and the commit retried on a new one (a commit applies once: by seq).
+  duration reply_timeout = std::chrono::seconds(2);
+  /// sqlite: events older than this are pruned (seqs are never reused); empty keeps
+  /// every event.
+  std::optional<duration> events_retention = std::chrono::hours(24 * 7);
 };
 
 /// The parts of a redis URL.

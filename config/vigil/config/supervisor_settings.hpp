@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <map>
+#include <optional>
 #include <string>
 
 #include <caf/fwd.hpp>
@@ -18,6 +19,7 @@ namespace vigil {
 struct type_settings {
   heartbeat_settings heartbeat;
   watchdog_settings watchdog;
+  std::optional<duration> offline_retention = std::chrono::hours(24);
 };
 
 /// Settings of one supervisor.
@@ -26,6 +28,13 @@ struct supervisor_settings {
   watchdog_settings watchdog;   ///< For every agent type without its own entry.
   std::map<std::string, type_settings> types;    ///< Per agent type, complete.
   duration retention = std::chrono::minutes(10); ///< Ended agents kept this long.
+  /// An agent `offline` this long (from its transition to offline) ends `failed` with
+  /// reason `lost`, and is purged after `retention` like any ended agent. Empty:
+  /// offline agents are kept until they come back.
+  std::optional<duration> offline_retention = std::chrono::hours(24);
+  /// Most subscribers at once: one more is refused with `errc::invalid_request`
+  /// (subscribe, how many there are, fewer than this) until one leaves.
+  size_t max_subscribers = 1024;
   size_t history = 65536; ///< Events kept for replay and slow subscribers.
   /// Unacknowledged events in flight per subscriber: the most any one subscriber's
   /// mailbox holds because of us, however slow it reads.
@@ -37,6 +46,9 @@ struct supervisor_settings {
 
   /// The watchdog settings for agents of `type`.
   const watchdog_settings& watchdog_for(const std::string& type) const;
+
+  /// How long an agent of `type` may stay offline before it ends `failed (lost)`.
+  std::optional<duration> offline_retention_for(const std::string& type) const;
 };
 
 /// An empty error when the settings make sense, else `errc::bad_config` naming the

@@ -53,6 +53,7 @@ using store_atom = caf::atom_constant<caf::atom("store")>;
 // Supervisor -> itself (delayed messages).
 using deadline_atom = caf::atom_constant<caf::atom("deadline")>; ///< A liveness check.
 using purge_atom = caf::atom_constant<caf::atom("purge")>;       ///< Retention is over.
+using lost_atom = caf::atom_constant<caf::atom("lost")>; ///< offline_retention is over.
 using watchdog_atom =
     caf::atom_constant<caf::atom("watchdog")>; ///< A watchdog deadline.
 

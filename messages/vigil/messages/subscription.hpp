@@ -39,23 +39,31 @@ bool matches(const subscription_filter& filter, const event& e);
 bool matches(const subscription_filter& filter, const agent_status& x);
 
 /// Sent by the subscribing actor (the sender is the subscriber). Without `from_seq` the
-/// reply holds a snapshot; with it, the events after `from_seq` that the history still
-/// holds are replayed first.
+/// reply holds a snapshot; with it, the stream goes on after `from_seq` when it can do
+/// so without a gap, else the reply says how many were `missed` and holds a snapshot.
+///
+/// Seqs alone do not name an event across a crash: a supervisor that restarts from its
+/// store numbers on after the last *committed* event, so a subscriber may have seen
+/// other events under the same seqs. `epoch` (from the snapshot or the batches that
+/// brought `from_seq`) tells which start numbered them (DESIGN §14).
 struct subscription_request {
   subscription_filter filter;
   caf::optional<uint64_t> from_seq; ///< Resume after this seq.
+  uint64_t epoch = 0;               ///< The epoch of `from_seq`; 0: not known.
 };
 
 /// @relates subscription_request
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subscription_request& x) {
-  return f(caf::meta::type_name("vigil.subscription_request"), x.filter, x.from_seq);
+  return f(caf::meta::type_name("vigil.subscription_request"), x.filter, x.from_seq,
+           x.epoch);
 }
 
 /// The answer to subscribing, and the message that resyncs a subscriber that fell
 /// behind the history: the matching agents as of `seq` (every event up to `seq` is
 /// reflected, none after it) and how many events the subscriber missed.
 struct snapshot {
+  uint64_t epoch = 0;   ///< The supervisor's start that numbers this stream.
   uint64_t seq = 0;     ///< The last event the snapshot reflects.
   uint64_t missed = 0;  ///< Events lost to this subscriber (history overrun).
   bool complete = true; ///< False when resuming from a seq: `agents` is then empty.
@@ -65,20 +73,21 @@ struct snapshot {
 /// @relates snapshot
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, snapshot& x) {
-  return f(caf::meta::type_name("vigil.snapshot"), x.seq, x.missed, x.complete,
+  return f(caf::meta::type_name("vigil.snapshot"), x.epoch, x.seq, x.missed, x.complete,
            x.agents);
 }
 
 /// Events for one subscriber, in seq order. Acknowledge with `(ack_atom, last_seq)`:
 /// the supervisor keeps at most `subscriber_window` unacknowledged events in flight.
 struct event_batch {
+  uint64_t epoch = 0; ///< The supervisor's start that numbered these events.
   std::vector<event> events;
 };
 
 /// @relates event_batch
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event_batch& x) {
-  return f(caf::meta::type_name("vigil.event_batch"), x.events);
+  return f(caf::meta::type_name("vigil.event_batch"), x.epoch, x.events);
 }
 
 } // namespace vigil

@@ -15,6 +15,7 @@ namespace vigil {
 struct supervisor_stats {
   uint64_t agents = 0; ///< Records, ended ones in retention included.
   uint64_t subscribers = 0;
+  uint64_t epoch = 0;           ///< This start (see `subscription_request::epoch`).
   uint64_t last_seq = 0;        ///< The newest event.
   uint64_t history = 0;         ///< Events kept for replay (at most `history`).
   uint64_t max_in_flight = 0;   ///< Worst subscriber backlog (at most the window).
@@ -27,9 +28,11 @@ struct supervisor_stats {
   uint64_t store_committed = 0;     ///< Of those, committed.
   uint64_t store_committed_seq = 0; ///< The newest committed event.
   uint64_t store_pending = 0;       ///< Handed over, not committed yet.
-  uint64_t store_dropped = 0;       ///< Lost to the writer's buffer bound.
-  bool store_failing = false;       ///< The store fails right now; retrying.
-  duration store_max_lag{0};        ///< Worst time from an event to its commit.
+  /// Lost to the store's `buffer` bound (the supervisor's and the writer's together).
+  uint64_t store_dropped = 0;
+  uint64_t store_repairs = 0; ///< Agents-table repairs after drops, applied.
+  bool store_failing = false; ///< The store fails right now; retrying.
+  duration store_max_lag{0};  ///< Worst time from an event to its commit.
   /// Every inter-beat gap the supervisor saw, counted in 10 ms buckets: index i holds
   /// gaps in [i * 10 ms, (i + 1) * 10 ms); the last one, 10 s and more.
   std::vector<uint64_t> beat_gaps_10ms;
@@ -39,10 +42,10 @@ struct supervisor_stats {
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, supervisor_stats& x) {
   return f(caf::meta::type_name("vigil.supervisor_stats"), x.agents, x.subscribers,
-           x.last_seq, x.history, x.max_in_flight, x.liveness_timers,
+           x.epoch, x.last_seq, x.history, x.max_in_flight, x.liveness_timers,
            x.heartbeat_timeouts, x.store_accepted, x.store_committed,
-           x.store_committed_seq, x.store_pending, x.store_dropped, x.store_failing,
-           x.store_max_lag, x.beat_gaps_10ms);
+           x.store_committed_seq, x.store_pending, x.store_dropped, x.store_repairs,
+           x.store_failing, x.store_max_lag, x.beat_gaps_10ms);
 }
 
 } // namespace vigil

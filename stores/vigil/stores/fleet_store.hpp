@@ -40,7 +40,12 @@ struct stored_agent {
 /// What a store holds: the agents' last known rows and where the event stream stood.
 struct stored_fleet {
   std::vector<stored_agent> agents;
-  uint64_t last_seq = 0; ///< The newest committed event; the next one is this + 1.
+  /// The newest event ever committed (kept when retention prunes it): the next one is
+  /// this + 1, so a seq is never reused.
+  uint64_t last_seq = 0;
+  /// The epoch of the supervisor that started last (0: none has yet). See
+  /// `fleet_store::begin_epoch`.
+  uint64_t epoch = 0;
 };
 
 /// A durable record. Calls come from one actor at a time (the store writer), so an
@@ -55,11 +60,24 @@ public:
   /// The record as committed so far.
   virtual caf::expected<stored_fleet> load() = 0;
 
+  /// A supervisor starts: records and returns `stored_fleet::epoch + 1`, durably,
+  /// before any event of the new start is committed or published (DESIGN §14: a
+  /// subscriber that resumes across a crash is resynced, never silently skipped).
+  virtual caf::expected<uint64_t> begin_epoch() = 0;
+
   /// Commits `events` (in seq order) in one transaction: appends them and applies
   /// them to the agents' rows (registered: a new row; transition: its state, times and
   /// error; purged: the row goes). `origin` is the Unix epoch on the clock of the
   /// events' times. All or nothing: on an error nothing of the batch is kept.
+  /// Idempotent by seq: events at or below the newest committed seq are skipped (a
+  /// batch retried after a reply timed out is applied, and published, once).
   virtual caf::error commit(const std::vector<event>& events, time_point origin) = 0;
+
+  /// Replaces every agent row with `agents` in one transaction (the supervisor's record
+  /// as of `as_of_seq`, after events were dropped): the rows are right again, and
+  /// later commits apply on top. Events and `last_seq` stay as they are.
+  virtual caf::error repair(const std::vector<stored_agent>& agents, uint64_t as_of_seq,
+                            time_point origin) = 0;
 };
 
 /// Opens the store `cfg` names (none: null). Errors name the file or URL and say what

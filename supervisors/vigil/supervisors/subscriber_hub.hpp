@@ -37,19 +37,35 @@ public:
   /// before the first `append`.
   void continue_after(uint64_t seq) noexcept { next_seq_ = seq + 1; }
 
+  /// This stream is numbered by start `epoch`; the start before it was `previous` (0:
+  /// none known). Events up to `last_seq()` now were committed by then: a subscriber
+  /// of `previous` that saw no further may go on; any other one from another epoch is
+  /// resynced. Only before the first `append`.
+  void begin_epoch(uint64_t epoch, uint64_t previous) noexcept {
+    epoch_ = epoch;
+    previous_ = previous;
+    restored_ = last_seq();
+  }
+
+  uint64_t epoch() const noexcept { return epoch_; }
+
   /// The seq of the newest event; 0 before the first.
   uint64_t last_seq() const noexcept { return next_seq_ - 1; }
 
   /// Adds a subscriber. Without `from_seq` it starts after `last_seq()` (the caller
-  /// sends a snapshot); with it, after `from_seq`. Returns how many events it asked for
-  /// that the history no longer holds.
+  /// sends a snapshot). With it (numbered by `from_epoch`), after `from_seq` when the
+  /// stream can go on from there without a gap; else it starts after `last_seq()` and
+  /// the result, how many it missed, is above 0: the history no longer holds the events
+  /// it needs, or it saw events this stream does not have (ahead of `last_seq()`, or
+  /// after the committed ones in another epoch). Then the caller sends a snapshot.
   uint64_t add(subscriber_id id, subscription_filter filter,
-               caf::optional<uint64_t> from_seq);
+               caf::optional<uint64_t> from_seq, uint64_t from_epoch = 0);
 
   void remove(subscriber_id id);
 
-  /// The subscriber has processed everything up to `seq`.
-  void ack(subscriber_id id, uint64_t seq);
+  /// The subscriber has processed everything up to `seq`. False (and nothing changes)
+  /// when `seq` is beyond what it was sent: a peer may not empty its window so.
+  bool ack(subscriber_id id, uint64_t seq);
 
   /// Hands every subscriber what it may get now.
   void flush(const batch_sink& send, const resync_sink& resync);
@@ -88,6 +104,9 @@ private:
   size_t capacity_;
   size_t window_;
   uint64_t next_seq_ = 1;
+  uint64_t epoch_ = 0;
+  uint64_t previous_ = 0;
+  uint64_t restored_ = 0; ///< Events up to here were committed before this epoch.
   std::deque<event> history_;
   std::unordered_map<subscriber_id, subscriber> subs_;
 };
