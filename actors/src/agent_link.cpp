@@ -32,8 +32,19 @@ void register_self(self_ptr self) {
       .then(
           [self, round](registration_ack& ack) {
             auto& st = self->state;
-            if (round != st.registration_round || is_terminal(st.current))
-              return; // the answer to an earlier registration
+            if (is_terminal(st.current))
+              return;
+            if (round != st.registration_round) {
+              // The answer to an earlier registration. If it gave us our life (a
+              // reconnect came before it), keep its proof: the later registration,
+              // sent without it, is refused as a duplicate, and we show it then.
+              if (st.token.empty()) {
+                st.key = ack.key;
+                st.token = ack.token;
+                st.beat_secret = ack.beat_secret;
+              }
+              return;
+            }
             st.key = ack.key;
             st.token = ack.token;
             st.beat_secret = ack.beat_secret;
@@ -66,6 +77,12 @@ void register_self(self_ptr self) {
               return;
             auto text = self->system().render(err);
             auto code = code_of(err);
+            if (code == errc::duplicate_agent && !st.token.empty() &&
+                !st.retried_with_token) {
+              st.retried_with_token = true; // our own first life: register as it
+              register_self(self);
+              return;
+            }
             if (code != errc::duplicate_agent && code != errc::not_owner &&
                 code != errc::invalid_request && code != errc::unauthorized &&
                 code != errc::bad_input) {

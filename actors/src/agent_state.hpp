@@ -52,6 +52,9 @@ struct agent_actor_state {
   time_point last_activity_sent = time_point::min(); ///< min: none in this slot.
   agent_state current = agent_state::spawning;
   bool activity_flush_pending = false;
+  /// Registered again with the token an earlier round's answer brought (a reconnect
+  /// raced our first registration): once, so that a real duplicate still ends us.
+  bool retried_with_token = false;
   /// Counts registrations: only the answer to the latest one counts (CAF handles of
   /// two connections to one supervisor compare equal, so the handle cannot tell).
   uint32_t registration_round = 0;

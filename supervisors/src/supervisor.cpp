@@ -305,6 +305,8 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         x.store_pending = st.store_accepted - w.committed - w.dropped;
         x.store_dropped = w.dropped + st.store_shed;
         x.store_repairs = w.repairs;
+        x.store_unrepaired =
+            x.store_dropped - std::min(x.store_dropped, w.repaired_drops);
         x.store_failing = w.failing;
         x.store_max_lag = w.max_lag;
         return x;

@@ -342,3 +342,18 @@ TEST_F(SupervisorRecord, ARestartedSupervisorTakesTheStateAndVersionAgentsBringB
   EXPECT_EQ(st.state, s::exhausted);
   EXPECT_EQ(st.version, 7u);
 }
+
+TEST_F(SupervisorRecord, AReconnectThatRacesTheFirstRegistrationKeepsTheLife) {
+  // The uplink hands the agent a supervisor again while its first registration is on
+  // its way: the second one carries no token yet and is refused as a duplicate, but
+  // the first answer gave the agent its life, and it registers again as that life.
+  auto x = spawn_agent(sys, sup, agent_options{"a1"});
+  ASSERT_TRUE(x);
+  auto a = track(*x);
+  caf::anon_send(a, supervisor_atom::value, agent_facing_supervisor{sup});
+  sched.run();
+  EXPECT_EQ(status("a1").state, s::idle);
+  auto view = ask<agent_view>(a, get_atom::value);
+  ASSERT_TRUE(view);
+  EXPECT_EQ(view->state, s::idle);
+}

@@ -31,6 +31,9 @@ struct supervisor_stats {
   /// Lost to the store's `buffer` bound (the supervisor's and the writer's together).
   uint64_t store_dropped = 0;
   uint64_t store_repairs = 0; ///< Agents-table repairs after drops, applied.
+  /// Drops no applied repair has made good yet: the stored agents table may be behind
+  /// the record until a repair follows (once the store has caught up).
+  uint64_t store_unrepaired = 0;
   bool store_failing = false; ///< The store fails right now; retrying.
   duration store_max_lag{0};  ///< Worst time from an event to its commit.
   /// Every inter-beat gap the supervisor saw, counted in 10 ms buckets: index i holds
@@ -45,7 +48,7 @@ typename Inspector::result_type inspect(Inspector& f, supervisor_stats& x) {
            x.epoch, x.last_seq, x.history, x.max_in_flight, x.liveness_timers,
            x.heartbeat_timeouts, x.store_accepted, x.store_committed,
            x.store_committed_seq, x.store_pending, x.store_dropped, x.store_repairs,
-           x.store_failing, x.store_max_lag, x.beat_gaps_10ms);
+           x.store_unrepaired, x.store_failing, x.store_max_lag, x.beat_gaps_10ms);
 }
 
 } // namespace vigil
