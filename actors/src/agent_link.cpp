@@ -48,6 +48,7 @@ void register_self(self_ptr self) {
             st.key = ack.key;
             st.token = ack.token;
             st.beat_secret = ack.beat_secret;
+            st.retried_with_token = false;
             // One source of heartbeat settings: the supervisor's (DESIGN §11).
             if (ack.heartbeat_interval >
                 duration::zero()) // at most 1,000 beats a second
@@ -77,8 +78,8 @@ void register_self(self_ptr self) {
               return;
             auto text = self->system().render(err);
             auto code = code_of(err);
-            if (code == errc::duplicate_agent && !st.token.empty() &&
-                !st.retried_with_token) {
+            if ((code == errc::duplicate_agent || code == errc::unauthorized) &&
+                !st.token.empty() && !st.retried_with_token) {
               st.retried_with_token = true; // our own first life: register as it
               register_self(self);
               return;

@@ -81,6 +81,7 @@ struct gate_state {
   /// Relay -> its subscriber: a relay that ends is forgotten by its own address.
   std::unordered_map<caf::actor_addr, caf::actor_addr> subscriber_of;
   log_limiter limiter;
+  log_limiter commands{std::chrono::seconds(1), 64, 20}; ///< Accepted ones, logged.
   std::shared_ptr<spdlog::logger> log;
 };
 
@@ -207,7 +208,17 @@ caf::result<void> command(self_ptr self, Atom verb, const char* name, std::strin
   }
   if (auto err = check_name("command id", id))
     return refuse(self, "input", std::move(err));
-  st.log->info("gate: {} {} by a commander from {}", name, id, peer_of(self));
+  // Credentialed, and still a peer's doing: 20 lines a second per peer at most.
+  auto peer = peer_of(self);
+  uint64_t held = 0;
+  if (st.commands.allow(peer, self->clock().now(), held)) {
+    if (held > 0)
+      st.log->info("gate: {} {} by a commander from {} ({} more commands in the last "
+                   "second, not logged)",
+                   name, id, peer, held);
+    else
+      st.log->info("gate: {} {} by a commander from {}", name, id, peer);
+  }
   return ask_void(self, verb, std::move(id));
 }
 

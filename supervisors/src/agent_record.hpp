@@ -54,6 +54,9 @@ struct agent_record {
   /// arms another only when it needs an earlier one (lazy re-arm, DESIGN §4).
   time_point watchdog_due = time_point::max();
   time_point recovery_at = none;
+  /// Since when it is offline (none: it is not): `offline_retention` counts from here.
+  /// The record fills its 256 B allocation with it.
+  time_point offline_since = none;
   std::string reason;
   /// The error text of its last failure. A pointer, not a string: few records ever
   /// have one, and 24 B less per record keeps it in a 256 B allocation.

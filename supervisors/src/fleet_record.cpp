@@ -86,8 +86,10 @@ void apply(self_ptr self, agent_record& rec, change c) {
     self->delayed_send(self, self->state.cfg.retention, purge_atom::value, rec.key);
   }
   emit(self, std::move(e));
+  rec.offline_since = c.to == agent_state::offline ? now : agent_record::none;
   if (c.to == agent_state::offline)
-    arm_lost(self, rec);
+    if (auto keep = self->state.cfg.offline_retention_for(*rec.type))
+      arm_lost(self, rec, *keep);
   start_watching(self, rec, now);
 }
 

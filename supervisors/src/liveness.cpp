@@ -122,9 +122,11 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
     auto max = rec.beats.settings().max_missed;
     if (++st.tally.missed <= lines_per_sweep) { // the rest: the sweep's summary
       if (n == 1)
-        st.log->warn("agent {} missed beat {} of {}", id, n, max);
+        log_limited(self, spdlog::level::warn, "missed beat",
+                    "agent {} missed beat {} of {}", id, n, max);
       else
-        st.log->info("agent {} missed beat {} of {}", id, n, max);
+        log_limited(self, spdlog::level::info, "missed beat",
+                    "agent {} missed beat {} of {}", id, n, max);
     }
     event e;
     e.kind = event_kind::heartbeat_missed;
@@ -139,7 +141,8 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
   } else if (verdict == liveness::grace) {
     st.tally.worst_lag = std::max(st.tally.worst_lag, rec.beats.lag());
     if (++st.tally.late <= lines_per_sweep)
-      st.log->warn(
+      log_limited(
+          self, spdlog::level::warn, "late check",
           "liveness check of agent {} ran {} late (lag_grace {}): the supervisor "
           "was starved; one more check interval before any offline verdict",
           id, format_duration(rec.beats.lag()),

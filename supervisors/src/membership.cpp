@@ -323,18 +323,25 @@ void on_down(self_ptr self, caf::down_msg& dm) {
     st.owners.erase(dm.source); // so that a return monitors it afresh
 }
 
-void arm_lost(self_ptr self, const agent_record& rec) {
-  if (auto keep = self->state.cfg.offline_retention_for(*rec.type))
-    self->delayed_send(self, *keep, lost_atom::value, rec.key, rec.version);
+void arm_lost(self_ptr self, const agent_record& rec, duration after) {
+  if (self->state.cfg.offline_retention_for(*rec.type) &&
+      self->state.lost_armed.insert(rec.key).second)
+    self->delayed_send(self, after, lost_atom::value, rec.key);
 }
 
-void on_lost(self_ptr self, uint64_t key, uint64_t version) {
-  auto* rec = self->state.agents.find(key);
-  if (!rec || rec->state != agent_state::offline || rec->version != version)
-    return; // purged, taken by a new life, or back (and maybe offline again) since
-  auto keep = self->state.cfg.offline_retention_for(*rec->type);
-  auto why = "offline for " + format_duration(keep ? *keep : duration::zero()) +
-             " (offline_retention)";
+void on_lost(self_ptr self, uint64_t key) {
+  auto& st = self->state;
+  st.lost_armed.erase(key);
+  auto* rec = st.agents.find(key);
+  auto keep = rec ? st.cfg.offline_retention_for(*rec->type) : std::nullopt;
+  if (!rec || rec->state != agent_state::offline || !keep)
+    return; // purged, taken by a new life, or back since
+  auto now = self->clock().now();
+  if (auto due = rec->offline_since + *keep; due > now) {
+    arm_lost(self, *rec, due - now); // back and offline again meanwhile
+    return;
+  }
+  auto why = "offline for " + format_duration(*keep) + " (offline_retention)";
   apply(self, *rec, change{agent_state::failed, "lost", why});
   if (rec->owner && !rec->owner_down) // a live actor that stopped beating
     end_agent_actor(rec->owner, make_error(errc::agent_failed, rec->id, why));
@@ -391,7 +398,9 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
       ++back_offline;
     } else if (rec.state == agent_state::offline) {
       // Its offline time is not stored: offline_retention counts from this start.
-      arm_lost(self, rec);
+      rec.offline_since = now;
+      if (auto keep = st.cfg.offline_retention_for(*rec.type))
+        arm_lost(self, rec, *keep);
     } else {
       ensure_timer(self, rec); // spawning: it registers again, or fails its deadline
     }

@@ -62,13 +62,11 @@ void hand_to_store(self_ptr self) {
       auto over = st.store_out.size() - room;
       st.store_out.resize(room);
       st.store_shed += over;
-      if (st.store_shed - st.store_shed_reported >= 1000 ||
-          st.store_shed_reported == 0) {
-        st.log->error("store: {} events wait for a slow store (bound {}); {} dropped "
-                      "so far, the agents table is repaired once it catches up",
-                      waiting, st.cfg.store.buffer, st.store_shed);
-        st.store_shed_reported = st.store_shed;
-      }
+      log_refusal(self, "store:shed",
+                  fmt::format("store: {} events wait for a slow store (bound {}); {} "
+                              "dropped so far, the agents table is repaired once it "
+                              "catches up",
+                              waiting, st.cfg.store.buffer, st.store_shed));
     }
     if (!st.store_out.empty()) {
       st.store_accepted += st.store_out.size();
@@ -81,7 +79,8 @@ void hand_to_store(self_ptr self) {
   auto& w = st.store_seen;
   auto backlog = st.store_accepted - w.committed - w.dropped;
   if (drops(st) > st.store_repair_sent && !w.failing &&
-      w.repaired_drops >= st.store_repair_sent && backlog < st.cfg.store.buffer / 2) {
+      w.repaired_drops >= st.store_repair_sent &&
+      (backlog == 0 || backlog * 2 < st.cfg.store.buffer)) {
     store_repair x;
     x.agents.reserve(st.agents.size());
     st.agents.for_each(

@@ -23,6 +23,7 @@ uint64_t subscriber_hub::add(subscriber_id id, subscription_filter filter,
     // events still count against the window.
     sub.in_flight = i->second.in_flight;
     sub.unacked = std::move(i->second.unacked);
+    sub.sent = i->second.sent;
   }
   sub.filter = std::move(filter);
   uint64_t missed = 0;
@@ -33,11 +34,10 @@ uint64_t subscriber_hub::add(subscriber_id id, subscription_filter filter,
     // It saw events we do not have: a supervisor that restarted from its store lost
     // the ones not committed yet, and numbers anew from there.
     missed = *from_seq - last_seq();
-  } else if (from_epoch != epoch_ &&
-             !(from_epoch == previous_ && previous_ != 0 && *from_seq <= restored_)) {
-    // Numbered by another start: past what was committed when this one began (or from
-    // a start we cannot place), its seqs may name other events than ours.
-    missed = std::max<uint64_t>(1, *from_seq > restored_ ? *from_seq - restored_ : 0);
+  } else if (from_epoch != epoch_) {
+    // Numbered by another start (or one it cannot name): its seqs may name other
+    // events than ours.
+    missed = std::max<uint64_t>(1, last_seq() - *from_seq);
   } else if (*from_seq + 1 < first_seq()) {
     missed = first_seq() - (*from_seq + 1); // gone from the history
   } else {
@@ -56,8 +56,8 @@ bool subscriber_hub::ack(subscriber_id id, uint64_t seq) {
   if (i == subs_.end())
     return true; // gone meanwhile: nothing to do
   auto& sub = i->second;
-  if (seq >= sub.cursor)
-    return false; // it was never sent anything at or after the cursor
+  if (seq > std::max(sub.sent, sub.cursor - 1))
+    return false; // it was never sent that far
   while (!sub.unacked.empty() && sub.unacked.front().last_seq <= seq) {
     sub.in_flight -= sub.unacked.front().count;
     sub.unacked.pop_front();
@@ -88,6 +88,7 @@ void subscriber_hub::flush_one(subscriber_id id, subscriber& sub,
     // Fell behind the history: a snapshot replaces what it lost.
     resync(id, first_seq() - sub.cursor);
     sub.cursor = next_seq_;
+    sub.sent = std::max(sub.sent, last_seq());
     sub.in_flight += 1;
     sub.unacked.push_back({last_seq(), 1});
     return;
@@ -104,6 +105,7 @@ void subscriber_hub::flush_one(subscriber_id id, subscriber& sub,
   if (batch.events.empty())
     return;
   auto last = batch.events.back().seq;
+  sub.sent = std::max(sub.sent, last);
   sub.in_flight += batch.events.size();
   sub.unacked.push_back({last, batch.events.size()});
   send(id, std::move(batch));

@@ -230,7 +230,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
   st.cfg = std::move(cfg);
   st.hub = subscriber_hub{st.cfg.history, st.cfg.subscriber_window};
   st.hub.continue_after(fleet.last_seq);
-  st.hub.begin_epoch(epoch, fleet.epoch);
+  st.hub.begin_epoch(epoch);
   st.log = log();
   if (store) {
     // Stored times are wall-clock (Unix) times. In virtual time they are the test
@@ -372,9 +372,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
       },
       [self](deadline_atom, time_point at) { on_liveness_tick(self, at); },
       [self](purge_atom, uint64_t key) { on_purge(self, key); },
-      [self](lost_atom, uint64_t key, uint64_t version) {
-        on_lost(self, key, version);
-      },
+      [self](lost_atom, uint64_t key) { on_lost(self, key); },
       [self](watchdog_atom, uint64_t key, time_point due) {
         on_watchdog(self, key, due);
       },
@@ -408,9 +406,10 @@ caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
   if (auto err = validate(settings))
     return err;
   stored_fleet fleet;
-  // Every start numbers its stream under a new epoch (DESIGN §14): with a store, one
-  // more than the last start it recorded; without, a random one (nothing persists).
-  uint64_t epoch = (random_u64() >> 1) | 1;
+  // Every start numbers its stream under a new epoch (DESIGN §14): the count of starts
+  // the store recorded (one more each time) above 32 random bits, so that it rises and
+  // a count the store lost (a backup restored, an unsynced Redis) is still new.
+  uint64_t epoch = ((random_u64() >> 33) << 32) | (random_u64() & 0xffffffffu) | 1;
   if (store) {
     auto loaded = store->load(); // at start, before anything runs: may block
     if (!loaded)
@@ -419,7 +418,9 @@ caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
     auto begun = store->begin_epoch();
     if (!begun)
       return std::move(begun.error());
-    epoch = *begun;
+    epoch = (*begun << 32) | (random_u64() & 0xffffffffu);
+    if (epoch == 0)
+      epoch = 1;
   }
   // In virtual time (CAF's test scheduler) the writer must be scheduled like every
   // other actor; elsewhere it gets a thread of its own, so disks never stall us.

@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
@@ -57,10 +58,9 @@ struct supervisor_state {
   std::vector<event> store_out; ///< For the writer, with the next flush.
   uint64_t store_accepted = 0;
   store_progress store_seen; ///< The writer's last report.
-  time_point
-      store_origin; ///< The Unix epoch on our clock (stored times count from it).
-  uint64_t store_shed = 0; ///< Events dropped here: the bound was full.
-  uint64_t store_shed_reported = 0;
+  /// The Unix epoch on our clock: stored times count from it.
+  time_point store_origin;
+  uint64_t store_shed = 0;        ///< Events dropped here: the bound was full.
   uint64_t store_repair_sent = 0; ///< The drops the last repair sent makes good.
   std::shared_ptr<spdlog::logger> log;
   /// Refusals a peer can cause are logged once a second per kind (DESIGN §11).
@@ -74,16 +74,21 @@ struct supervisor_state {
   std::unordered_map<const std::string*, secret_digest> node_keys;
   /// Node -> how many records name it (a pin lives as long as its node has records).
   std::unordered_map<const std::string*, size_t> node_records;
+  /// Lives with an `offline_retention` message on its way: one each, however often an
+  /// agent flaps (the message re-arms for the rest when it finds it back and gone
+  /// again).
+  std::unordered_set<uint64_t> lost_armed;
 };
 
 /// The public interface plus the messages the supervisor sends itself. Spawned as
 /// this, handed out narrowed to `supervisor_actor`.
-using supervisor_impl = supervisor_actor::extend<
-    caf::reacts_to<deadline_atom, time_point>,
-    caf::reacts_to<purge_atom, uint64_t>,          // key
-    caf::reacts_to<lost_atom, uint64_t, uint64_t>, // key, version
-    caf::reacts_to<watchdog_atom, uint64_t, time_point>,
-    caf::reacts_to<caf::flush_atom>, caf::reacts_to<store_progress>>;
+using supervisor_impl =
+    supervisor_actor::extend<caf::reacts_to<deadline_atom, time_point>,
+                             caf::reacts_to<purge_atom, uint64_t>, // key
+                             caf::reacts_to<lost_atom, uint64_t>,  // key
+                             caf::reacts_to<watchdog_atom, uint64_t, time_point>,
+                             caf::reacts_to<caf::flush_atom>,
+                             caf::reacts_to<store_progress>>;
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
 
@@ -157,13 +162,14 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin);
 /// Retention of the life `key` names is over.
 void on_purge(self_ptr self, uint64_t key);
 
-/// Arms the end of an offline agent's `offline_retention` (if its type has one), from
-/// now.
-void arm_lost(self_ptr self, const agent_record& rec);
+/// Arms the end of an offline agent's `offline_retention` (if its type has one and no
+/// message for the life is on its way).
+void arm_lost(self_ptr self, const agent_record& rec, duration after);
 
-/// `offline_retention` of the life `key` is over: if it is still offline since
-/// `version`, it ends `failed` with reason `lost`.
-void on_lost(self_ptr self, uint64_t key, uint64_t version);
+/// The `offline_retention` message of the life `key`: if it has been offline that long,
+/// it ends `failed` with reason `lost`; if it is offline since less, the message
+/// re-arms.
+void on_lost(self_ptr self, uint64_t key);
 
 /// Makes `owner` the owner of `rec` and monitors it (once per actor).
 void adopt(self_ptr self, agent_record& rec, caf::actor owner);

@@ -52,22 +52,25 @@ bool publish_notes(self_ptr self, agent_record& rec,
     }
     switch (n.signal) {
     case watchdog_signal::suspected_frozen:
-      log.warn("agent {} suspected frozen after {} waiting on children: {}", rec.id,
-               format_duration(n.waited), e.details);
+      log_limited(self, spdlog::level::warn, "watchdog",
+                  "agent {} suspected frozen after {} waiting on children: {}", rec.id,
+                  format_duration(n.waited), e.details);
       break;
     case watchdog_signal::fire:
-      log.error("agent {}: watchdog fired ({}){}", rec.id, e.reason,
-                n.waited > duration::zero()
-                    ? ", " + format_duration(n.waited) + " waiting on children in all"
-                    : std::string{});
+      log_limited(self, spdlog::level::err, "watchdog",
+                  "agent {}: watchdog fired ({}){}", rec.id, e.reason,
+                  n.waited > duration::zero()
+                      ? ", " + format_duration(n.waited) + " waiting on children in all"
+                      : std::string{});
       break;
     case watchdog_signal::progress:
       log.debug("agent {} still waiting on children ({})", rec.id,
                 format_duration(n.waited));
       break;
     default:
-      log.info("agent {}: watchdog {} ({} waiting on children)", rec.id,
-               to_string(n.signal), format_duration(n.waited));
+      log_limited(self, spdlog::level::info, "watchdog",
+                  "agent {}: watchdog {} ({} waiting on children)", rec.id,
+                  to_string(n.signal), format_duration(n.waited));
     }
     emit(self, std::move(e));
   }

@@ -207,12 +207,13 @@ TEST(StoreBackpressure,
   store->delay_ms = 0;
   auto deadline = std::chrono::steady_clock::now() + 30s;
   auto after = stats();
-  while ((after.store_repairs == 0 || after.store_pending > 0) &&
+  while ((after.store_unrepaired > 0 || after.store_pending > 0) &&
          std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(50ms); // polling a real store, bounded
     after = stats();
   }
   EXPECT_GE(after.store_repairs, 1u);
+  EXPECT_EQ(after.store_unrepaired, 0u);
   EXPECT_EQ(after.store_pending, 0u);
   std::vector<agent_status> truth;
   self->request(*sup, 10s, status_atom::value)

@@ -167,3 +167,21 @@ TEST_F(SupervisorBounds, NamesPeersChoseAreFreedWithTheirLastRecord) {
   EXPECT_EQ(stats().agents, 0u);
   EXPECT_EQ(interned_names(), before);
 }
+
+TEST_F(SupervisorBounds, AFlappingAgentEndsOfflineRetentionAfterItsLastOfflineOnly) {
+  auto p = idle_agent("a1");
+  for (int i = 0; i < 20; ++i) { // offline for 3 s, back, a minute apart
+    advance(3s);
+    ASSERT_EQ(status("a1").state, s::offline) << i;
+    advance(57s);
+    beat(p, "a1", s::idle);
+    ASSERT_EQ(status("a1").state, s::idle) << i;
+  }
+  advance(3s);
+  auto last = now();
+  advance(1h - 1ns); // the first message came 40 minutes ago: re-armed for the rest
+  EXPECT_EQ(status("a1").state, s::offline);
+  advance(1ns);
+  EXPECT_EQ(status("a1").state, s::failed);
+  EXPECT_EQ(status("a1").ended_at, caf::optional<time_point>{last + 1h});
+}

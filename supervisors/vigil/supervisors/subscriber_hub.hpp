@@ -37,15 +37,10 @@ public:
   /// before the first `append`.
   void continue_after(uint64_t seq) noexcept { next_seq_ = seq + 1; }
 
-  /// This stream is numbered by start `epoch`; the start before it was `previous` (0:
-  /// none known). Events up to `last_seq()` now were committed by then: a subscriber
-  /// of `previous` that saw no further may go on; any other one from another epoch is
-  /// resynced. Only before the first `append`.
-  void begin_epoch(uint64_t epoch, uint64_t previous) noexcept {
-    epoch_ = epoch;
-    previous_ = previous;
-    restored_ = last_seq();
-  }
+  /// This stream is numbered by start `epoch`. A subscriber that saw another start's
+  /// events is resynced: after a crash the same seqs may name other events, and a
+  /// record restored after dropped events may not be the state its seqs say.
+  void begin_epoch(uint64_t epoch) noexcept { epoch_ = epoch; }
 
   uint64_t epoch() const noexcept { return epoch_; }
 
@@ -56,8 +51,8 @@ public:
   /// sends a snapshot). With it (numbered by `from_epoch`), after `from_seq` when the
   /// stream can go on from there without a gap; else it starts after `last_seq()` and
   /// the result, how many it missed, is above 0: the history no longer holds the events
-  /// it needs, or it saw events this stream does not have (ahead of `last_seq()`, or
-  /// after the committed ones in another epoch). Then the caller sends a snapshot.
+  /// it needs, or it saw events this stream may not have (ahead of `last_seq()`, or
+  /// numbered by another start). Then the caller sends a snapshot.
   uint64_t add(subscriber_id id, subscription_filter filter,
                caf::optional<uint64_t> from_seq, uint64_t from_epoch = 0);
 
@@ -92,6 +87,7 @@ private:
   struct subscriber {
     subscription_filter filter;
     uint64_t cursor = 1; ///< Next seq to look at.
+    uint64_t sent = 0;   ///< The newest seq sent (or resynced past): acks go up to it.
     size_t in_flight = 0;
     std::deque<sent_batch> unacked; ///< At most `window` entries.
   };
@@ -105,8 +101,6 @@ private:
   size_t window_;
   uint64_t next_seq_ = 1;
   uint64_t epoch_ = 0;
-  uint64_t previous_ = 0;
-  uint64_t restored_ = 0; ///< Events up to here were committed before this epoch.
   std::deque<event> history_;
   std::unordered_map<subscriber_id, subscriber> subs_;
 };
