@@ -63,7 +63,7 @@ TEST_F(SupervisorBounds, AnAgentOfflineForOfflineRetentionEndsFailedLostThenIsPu
   EXPECT_EQ(st.reason, "lost");
   EXPECT_EQ(st.last_error, "offline for 1h (offline_retention)");
   EXPECT_EQ(st.ended_at, caf::optional<time_point>{offline_at + 1h});
-  auto& last = events_of(c).back();
+  auto last = events_of(c).back();
   EXPECT_EQ(last.kind, event_kind::transition);
   EXPECT_EQ(last.from, s::offline);
   EXPECT_EQ(last.to, s::failed);

@@ -51,7 +51,7 @@ TEST_F(SupervisorLiveness, OfflineExactlyAtTheLastDeadlineAfterCountedMisses) {
   auto st = status("a1");
   EXPECT_EQ(st.state, s::offline);
   EXPECT_EQ(st.reason, "heartbeat_timeout");
-  auto& last = events_of(c).back();
+  auto last = events_of(c).back();
   EXPECT_EQ(last.kind, event_kind::transition);
   EXPECT_EQ(last.to, s::offline);
   EXPECT_EQ(last.at, t0 + 40s); // last beat + timeout + 2 check intervals
