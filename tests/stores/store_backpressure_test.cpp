@@ -142,8 +142,11 @@ TEST(StoreBackpressure,
   auto load = sys.spawn([&, sup = *sup](caf::event_based_actor* gen) {
     auto round = std::make_shared<uint64_t>(0);
     auto wave = std::make_shared<std::function<void()>>();
+    // The function holds itself weakly (no cycle: the pending answers hold it).
+    std::weak_ptr<std::function<void()>> weak = wave;
     *wave = [=, &stop, &refused, &tokens, &versions] {
-      if (stop)
+      auto wave = weak.lock();
+      if (stop || !wave)
         return;
       auto pending = std::make_shared<size_t>(n);
       auto busy = ++*round % 2 == 1;
