@@ -46,6 +46,21 @@ run() {
   fi
 }
 
+# smoke NAME PROGRAM ARGS...: a program with a table of its own (soak_bench): it must
+# pass its checks; its output goes to the log only. The 30-minute soak is run by hand.
+smoke() {
+  local name=$1
+  shift
+  echo "bench: $name: $*" >&2
+  local started=$SECONDS
+  if "$@" >"$logs/$name.log" 2>&1; then
+    echo "bench: $name: done in $((SECONDS - started)) s" >&2
+  else
+    echo "bench: $name: FAILED (exit $?), see $logs/$name.log" >&2
+    failed=1
+  fi
+}
+
 # Target 6: the 10,000-agent day under vigil-sim, timed whole.
 sim_row() {
   local scenario=examples/scenarios/fleet-day.json
@@ -70,6 +85,7 @@ if [[ $quick == 1 ]]; then
   run fleet-10k "$b/fleet_bench" --agents 10000 --seconds 5
   run nodes "$b/nodes_bench" --agents 2000 --processes 2 --seconds 5
   run reload "$b/reload_bench" --agents 10000
+  smoke soak "$b/soak_bench" --minutes 1 --agents 1000 --stall-seconds 5
 else
   run ingest "$b/ingest_bench"
   run detect "$b/detect_bench" --agents 100000 --silent 1000

@@ -11,6 +11,7 @@ packages=(
   libjemalloc-dev  # the programs' allocator (CMake option VIGIL_JEMALLOC)
   libssl-dev  # digests of credentials (libcrypto); CAF's TLS
   openssl  # the tests make TLS certificates with it
+  clang libclang-rt-14-dev libfuzzer-14-dev  # the fuzz build: libFuzzer, ASan, UBSan (scripts/fuzz.sh)
 )
 
 missing=()
