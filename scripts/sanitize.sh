@@ -6,9 +6,9 @@
 #
 #   bash scripts/sanitize.sh [-jN] [ctest arguments, e.g. -LE slow]
 #
-# From scratch about 45 minutes at -j1 on a shared 2-core machine: the build about 35, the
-# tests about 8 (the fleet-day scenario alone 5); the benchmarks' smoke run (label bench)
-# is left out.
+# From scratch about 40 minutes at -j1 on a shared 2-core machine: the build about 30, the
+# tests about 9 (the fleet-day scenario alone 5); the benchmarks' smoke run (label bench)
+# is left out. Suppressions (CAF only): scripts/ubsan.supp, scripts/lsan.supp.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -27,6 +27,7 @@ flags+=" -fsanitize-recover=null"
 export CXXFLAGS="$flags" LDFLAGS="$flags"
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=1
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:suppressions=$PWD/scripts/ubsan.supp"
+export LSAN_OPTIONS="suppressions=$PWD/scripts/lsan.supp:print_suppressions=0"
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g" -DCMAKE_CXX_FLAGS="$flags" \
   -DVIGIL_JEMALLOC=OFF -DVIGIL_FUZZ=ON
