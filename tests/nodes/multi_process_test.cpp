@@ -3,6 +3,7 @@
 // chosen free at run time (the supervisor listens on port 0 and prints its port) and
 // every wait is bounded.
 #include "multi_process_fixture.hpp"
+#include "support/stored_record.hpp"
 
 using namespace vigil;
 using namespace std::chrono_literals;
@@ -132,43 +133,17 @@ TEST_F(MultiProcess, WatchPrintsEveryEventOfRemoteAgentsAsTheyHappen) {
   EXPECT_EQ(w.wait(10s), 0) << w.err();
 }
 
-namespace {
+using vigil::test::fleet_model;
+using vigil::test::query;
+using vigil::test::stored_agents;
 
-/// Runs `sql` on a supervisor's SQLite record and hands each row to `row`.
-template <class F>
-void query(const std::string& path, const char* sql, F row) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
-    return;
-  }
-  sqlite3_busy_timeout(db, 5000);
-  sqlite3_stmt* q = nullptr;
-  if (sqlite3_prepare_v2(db, sql, -1, &q, nullptr) == SQLITE_OK)
-    while (sqlite3_step(q) == SQLITE_ROW)
-      row(q);
-  sqlite3_finalize(q);
-  sqlite3_close(db);
-}
+namespace {
 
 /// The seqs of the events a supervisor's SQLite record holds, in order.
 std::vector<uint64_t> stored_seqs(const std::string& path) {
   std::vector<uint64_t> xs;
   query(path, "SELECT seq FROM events ORDER BY seq", [&](sqlite3_stmt* q) {
     xs.push_back(static_cast<uint64_t>(sqlite3_column_int64(q, 0)));
-  });
-  return xs;
-}
-
-using fleet_model = std::map<std::string, std::pair<std::string, uint64_t>>;
-
-/// The stored agents table: id -> (state, version).
-fleet_model stored_agents(const std::string& path) {
-  fleet_model xs;
-  query(path, "SELECT id, state, version FROM agents", [&](sqlite3_stmt* q) {
-    xs[reinterpret_cast<const char*>(sqlite3_column_text(q, 0))] = {
-        reinterpret_cast<const char*>(sqlite3_column_text(q, 1)),
-        static_cast<uint64_t>(sqlite3_column_int64(q, 2))};
   });
   return xs;
 }

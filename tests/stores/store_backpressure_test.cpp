@@ -26,6 +26,7 @@
 #include <sqlite3.h>
 
 #include "support/scratch_dir.hpp"
+#include "support/stored_record.hpp"
 #include "vigil/messages/register_types.hpp"
 #include "vigil/stores/fleet_store.hpp"
 #include "vigil/supervisors/supervisor.hpp"
@@ -33,6 +34,8 @@
 using namespace vigil;
 using namespace std::chrono_literals;
 using s = agent_state;
+using vigil::test::fleet_model;
+using vigil::test::stored_agents;
 
 namespace {
 
@@ -64,26 +67,6 @@ size_t rss_bytes() {
   size_t pages = 0, resident = 0;
   statm >> pages >> resident;
   return resident * static_cast<size_t>(sysconf(_SC_PAGESIZE));
-}
-
-using fleet_model = std::map<std::string, std::pair<std::string, uint64_t>>;
-
-fleet_model stored_agents(const std::string& path) {
-  fleet_model xs;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
-    sqlite3_busy_timeout(db, 5000);
-    sqlite3_stmt* q = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT id, state, version FROM agents", -1, &q,
-                           nullptr) == SQLITE_OK)
-      while (sqlite3_step(q) == SQLITE_ROW)
-        xs[reinterpret_cast<const char*>(sqlite3_column_text(q, 0))] = {
-            reinterpret_cast<const char*>(sqlite3_column_text(q, 1)),
-            static_cast<uint64_t>(sqlite3_column_int64(q, 2))};
-    sqlite3_finalize(q);
-  }
-  sqlite3_close(db);
-  return xs;
 }
 
 struct config : caf::actor_system_config {
