@@ -120,9 +120,14 @@ int main(int argc, char** argv) {
     auto phase = tick % 20;
     beat_batch b;
     auto now = wall::now();
-    for (auto i = phase * agents / 20; i < (phase + 1) * agents / 20; ++i)
+    for (auto i = phase * agents / 20; i < (phase + 1) * agents / 20; ++i) {
       if (now < silent_from[i])
         b.beats.push_back(fleet.beat(i));
+      if (b.beats.size() == 8192) { // a pacer's batch size (the supervisor takes 16384)
+        self->send(sup, std::move(b));
+        b = beat_batch{};
+      }
+    }
     self->send(sup, std::move(b));
     next += 50ms;
   }

@@ -2,6 +2,8 @@
 // and the answers gathered into batches.
 #include "vigil/actors/pacer.hpp"
 
+#include <algorithm>
+#include <array>
 #include <limits>
 #include <map>
 #include <random>
@@ -35,6 +37,39 @@ struct member {
   /// handful of intervals, and 8 B less per member keeps a member at 32 B.
   uint16_t interval = 0;
   bool ticked = false; ///< A tick is out, unanswered.
+  /// The run of that tick, as an index into `pacer_state::run_due` (the byte the
+  /// member had spare): its answer's lateness counts from that run's due time.
+  uint8_t run = 0;
+};
+
+/// The worst lateness measured lately: the current window's and the previous one's.
+class worst_lately {
+public:
+  explicit worst_lately(duration span = std::chrono::seconds(10)) : span_(span) {}
+
+  void note(time_point now, duration late) {
+    roll(now);
+    current_ = std::max(current_, late);
+  }
+
+  duration worst(time_point now) {
+    roll(now);
+    return std::max(current_, previous_);
+  }
+
+private:
+  void roll(time_point now) {
+    if (now - start_ < span_)
+      return;
+    previous_ = now - start_ < 2 * span_ ? current_ : duration::zero();
+    current_ = duration::zero();
+    start_ = now;
+  }
+
+  duration span_;
+  time_point start_;
+  duration current_{0};
+  duration previous_{0};
 };
 
 struct pacer_state {
@@ -66,6 +101,14 @@ struct pacer_state {
   /// Next tick -> the members it ticks. One delayed message per entry.
   std::map<time_point, std::vector<uint32_t>> phases;
   std::vector<paced_beat> batch;
+  /// The due time of the batch's oldest tick (max: the batch is empty).
+  time_point batch_oldest = time_point::max();
+  /// Due times of the last 256 tick runs, by `member::run`. An answer that comes
+  /// more than 256 runs after its tick (12.8 s at the default granularity and one
+  /// interval) finds a newer run's time there: its lateness is then under-counted.
+  std::array<time_point, 256> run_due{};
+  uint8_t next_run = 0;
+  worst_lately late;
   std::minstd_rand tokens{std::random_device{}()};
   size_t awaiting = 0; ///< Ticks sent whose answers have not come yet.
   bool flush_armed = false;
@@ -98,7 +141,13 @@ void flush(self_ptr self) {
   auto& st = self->state;
   if (st.batch.empty())
     return;
+  // One clock reading per batch, not per answer: the oldest tick's answer is the
+  // latest, and the wait for the flush is part of every beat's lateness.
+  auto now = self->clock().now();
+  st.late.note(now, std::max(now - st.batch_oldest, duration::zero()));
+  st.batch_oldest = time_point::max();
   beat_batch out;
+  out.lateness = st.late.worst(now);
   out.beats.swap(st.batch);
   st.batch.reserve(std::min(out.beats.size(), st.opts.max_batch));
   self->send(st.upstream, std::move(out));
@@ -155,6 +204,10 @@ void tick(self_ptr self, time_point due) {
   auto node = st.phases.extract(due);
   if (node.empty())
     return;
+  auto now = self->clock().now();
+  st.late.note(now, std::max(now - due, duration::zero())); // how late this tick runs
+  auto run = st.next_run++;
+  st.run_due[run] = due;
   // Members of one interval go on to the same next phase: look it up once per run.
   int last_interval = -1;
   std::vector<uint32_t>* next = nullptr;
@@ -166,6 +219,7 @@ void tick(self_ptr self, time_point due) {
     }
     if (!m.ticked) { // else it has not answered the last one: no pile-up
       m.ticked = true;
+      m.run = run;
       m.token = static_cast<uint32_t>(st.tokens());
       // No sender: the agent answers its pacer, and the answer carries the token.
       m.agent->eq_impl(caf::make_message_id(), nullptr, self->context(),
@@ -191,6 +245,7 @@ void on_answer(self_ptr self, uint32_t ticket, uint32_t token, agent_state state
     return;
   m.ticked = false;
   --st.awaiting;
+  st.batch_oldest = std::min(st.batch_oldest, st.run_due[m.run]);
   st.batch.push_back(paced_beat{m.key, m.secret, state, version});
   if (st.awaiting == 0 || st.batch.size() >= st.opts.max_batch) {
     flush(self);
@@ -205,6 +260,7 @@ caf::behavior pacer(self_ptr self, beat_sink upstream, pacer_options opts) {
   st.address = self->address();
   st.upstream = std::move(upstream);
   st.opts = opts;
+  st.late = worst_lately{opts.lateness_window};
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
     auto i = st.slot_of.find(dm.source);
@@ -252,6 +308,8 @@ caf::expected<pacer_actor> spawn_pacer(caf::actor_system& sys, beat_sink upstrea
     return bad("pacer max_batch", "must be between 1 and max_batch_beats (16384)");
   if (options.flush_after <= duration::zero())
     return bad("pacer flush_after", "is not positive");
+  if (options.lateness_window <= duration::zero())
+    return bad("pacer lateness_window", "is not positive");
   // Untyped inside: it ticks untyped agents (without a sender, with a token).
   auto untyped = sys.spawn(pacer, std::move(upstream), options);
   return caf::actor_cast<pacer_actor>(std::move(untyped));

@@ -45,14 +45,19 @@ caf::error validate(const heartbeat_settings& x) {
     return make_error(errc::bad_config, std::string{"heartbeat.lag_grace"},
                       "must be from 0s to " + format_duration(max_span) + ", found " +
                           format_duration(x.lag_grace));
-  // The offline verdict comes at timeout + (max_missed - 1) * check_interval (+ grace).
+  if (x.lateness_cap < duration::zero() || x.lateness_cap > max_span)
+    return make_error(errc::bad_config, std::string{"heartbeat.lateness_cap"},
+                      "must be from 0s to " + format_duration(max_span) + ", found " +
+                          format_duration(x.lateness_cap));
+  // The offline verdict comes at timeout + (max_missed - 1) * check_interval, plus a
+  // node's lateness (up to the cap) and the supervisor's own grace.
   auto horizon = static_cast<__int128>(x.timeout.count()) +
                  static_cast<__int128>(x.max_missed - 1) * x.check_interval.count() +
-                 x.lag_grace.count();
+                 x.lag_grace.count() + x.lateness_cap.count();
   if (horizon > max_span.count())
     return make_error(errc::bad_config, std::string{"heartbeat"},
-                      "timeout + (max_missed - 1) * check_interval + lag_grace must be "
-                      "at most " +
+                      "timeout + (max_missed - 1) * check_interval + lag_grace + "
+                      "lateness_cap must be at most " +
                           format_duration(max_span));
   return caf::none;
 }

@@ -18,7 +18,8 @@ void read_heartbeat(const json::value& v, const std::string& ptr,
                     heartbeat_settings& x) {
   auto& obj = object(v, ptr);
   only_keys(obj, ptr,
-            {"interval", "timeout", "check_interval", "max_missed", "lag_grace"});
+            {"interval", "timeout", "check_interval", "max_missed", "lag_grace",
+             "lateness_cap"});
   if (auto p = obj.if_contains("interval"))
     x.interval = duration_of(*p, member(ptr, "interval"));
   if (auto p = obj.if_contains("timeout"))
@@ -29,6 +30,8 @@ void read_heartbeat(const json::value& v, const std::string& ptr,
     x.max_missed = static_cast<int>(integer(*p, member(ptr, "max_missed"), 1, 1000000));
   if (auto p = obj.if_contains("lag_grace"))
     x.lag_grace = duration_of(*p, member(ptr, "lag_grace"), false);
+  if (auto p = obj.if_contains("lateness_cap"))
+    x.lateness_cap = duration_of(*p, member(ptr, "lateness_cap"), false);
   if (x.interval < std::chrono::milliseconds(1))
     fail(config_errc::bad_value, member(ptr, "interval"), "at least 1ms",
          "\"" + format_duration(x.interval) + "\"");

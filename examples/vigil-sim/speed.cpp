@@ -18,6 +18,7 @@ void scale(heartbeat_settings& x, double speed) {
   x.timeout = scaled(x.timeout, speed);
   x.check_interval = scaled(x.check_interval, speed);
   x.lag_grace = scaled(x.lag_grace, speed);
+  x.lateness_cap = scaled(x.lateness_cap, speed);
 }
 
 void scale(watchdog_settings& x, double speed) {

@@ -85,7 +85,7 @@ caf::error check_inbound(const beat_batch& x) {
   for (auto& b : x.beats)
     if (auto err = check_state("beat_batch state", b.state))
       return err;
-  return caf::none;
+  return check_span("beat_batch lateness", x.lateness);
 }
 
 caf::error check_inbound(const transition_report& x) {

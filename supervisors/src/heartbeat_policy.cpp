@@ -9,7 +9,7 @@ heartbeat_policy::heartbeat_policy(const heartbeat_settings& cfg,
 void heartbeat_policy::beat(time_point now) noexcept {
   last_beat_ = now;
   missed_ = 0;
-  in_grace_ = false;
+  hold_ = hold::none;
 }
 
 void heartbeat_policy::pause() noexcept {
@@ -21,28 +21,39 @@ void heartbeat_policy::resume(time_point now) noexcept {
   beat(now);
 }
 
-time_point heartbeat_policy::next_deadline() const noexcept {
-  if (paused_)
-    return time_point::max();
-  if (in_grace_)
-    return grace_until_;
+time_point heartbeat_policy::miss_due() const noexcept {
   return last_beat_ + cfg_->timeout + missed_ * cfg_->check_interval;
 }
 
-liveness heartbeat_policy::check(time_point now) noexcept {
-  auto due = next_deadline();
-  if (paused_ || now < due)
+time_point heartbeat_policy::next_deadline() const noexcept {
+  if (paused_)
+    return time_point::max();
+  return hold_ == hold::none ? miss_due() : hold_until_;
+}
+
+liveness heartbeat_policy::check(time_point now, duration node_lateness) noexcept {
+  auto wake = next_deadline();
+  if (paused_ || now < wake)
     return liveness::alive;
-  if (in_grace_) { // the extra interval ran out and still no beat
-    in_grace_ = false;
+  if (hold_ == hold::grace) { // the extra interval ran out and still no beat
+    hold_ = hold::none;
     ++missed_;
     return liveness::offline;
   }
-  if (missed_ + 1 >= cfg_->max_missed && now - due > cfg_->lag_grace) {
+  auto due = miss_due();
+  if (node_lateness > duration::zero() && now < due + node_lateness) {
+    // Lifeguard's lesson, node-wide: the node's lateness is no evidence against it.
+    hold_ = hold::deferred;
+    hold_until_ = due + node_lateness;
+    return liveness::deferred;
+  }
+  hold_ = hold::none;
+  // How late this check ran after it was due (after the deferral, if any).
+  if (missed_ + 1 >= cfg_->max_missed && now - wake > cfg_->lag_grace) {
     // Lifeguard's lesson: our lateness is no evidence against the agent.
-    lag_ = now - due;
-    in_grace_ = true;
-    grace_until_ = now + cfg_->check_interval;
+    lag_ = now - wake;
+    hold_ = hold::grace;
+    hold_until_ = now + cfg_->check_interval;
     return liveness::grace;
   }
   ++missed_;
@@ -59,6 +70,8 @@ const char* to_string(liveness x) noexcept {
     return "offline";
   case liveness::grace:
     return "grace";
+  case liveness::deferred:
+    return "deferred";
   }
   return "?";
 }

@@ -81,11 +81,17 @@ void on_beat_batch(self_ptr self, beat_batch& batch) {
   }
   auto now = self->clock().now();
   size_t refused = 0;
+  const std::string* node = nullptr; // whose lateness the batch told last
   for (auto& b : batch.beats) {
     auto* rec = st.agents.find(b.key);
-    if (rec && matches(rec->beat_secret, b.secret))
+    if (rec && matches(rec->beat_secret, b.secret)) {
+      // The lateness counts for the nodes of the agents whose beats prove the batch.
+      if (rec->node.get() != node) {
+        node = rec->node.get();
+        note_node_lateness(self, *rec, batch.lateness, now);
+      }
       beat(self, *rec, b.state, now, false);
-    else if (!rec || !is_terminal(rec->state)) // ended agents: late beats are moot
+    } else if (!rec || !is_terminal(rec->state)) // ended agents: late beats are moot
       ++refused;
   }
   if (refused > 0)
@@ -116,7 +122,13 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
   --st.liveness_timers;
   if (!watched(rec.state))
     return;
-  auto verdict = rec.beats.check(self->clock().now());
+  auto now = self->clock().now();
+  auto verdict = rec.beats.check(now, node_deferral(self, rec, now));
+  if (verdict == liveness::deferred) { // its node runs late: so may its beats
+    ++st.deferred_checks;
+    ensure_timer(self, rec);
+    return;
+  }
   if (verdict == liveness::missed || verdict == liveness::offline) {
     auto n = rec.beats.missed();
     auto max = rec.beats.settings().max_missed;
@@ -171,13 +183,16 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
 /// starved supervisor must not count beats it has not read yet as missed.
 void on_liveness_tick(self_ptr self, time_point at) {
   auto& st = self->state;
-  if (at == st.liveness_armed)
+  auto now = self->clock().now();
+  if (at == st.liveness_armed) {
     st.liveness_armed = time_point::max();
+    note_self_lag(self, std::max(now - at, duration::zero()), now);
+  }
   st.sweeping = true;
   st.tally = {};
-  st.liveness.pop_due(
-      std::min(at, self->clock().now()),
-      [self](uint64_t key, time_point due) { on_deadline(self, key, due); });
+  st.liveness.pop_due(std::min(at, now), [self](uint64_t key, time_point due) {
+    on_deadline(self, key, due);
+  });
   st.sweeping = false;
   if (st.tally.missed > lines_per_sweep)
     st.log->warn("{} agents missed a beat in this liveness sweep ({} more than the "

@@ -39,6 +39,7 @@ void count_on_node(self_ptr self, const std::string* node, int by) {
   if (n == 0) {
     st.node_records.erase(node);
     st.node_keys.erase(node);
+    st.node_health.erase(node);
   }
 }
 

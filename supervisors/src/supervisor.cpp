@@ -297,6 +297,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
           x.max_in_flight = std::max<uint64_t>(x.max_in_flight, st.hub.in_flight(id));
         x.liveness_timers = st.liveness_timers;
         x.heartbeat_timeouts = st.heartbeat_timeouts;
+        fill_health_stats(self, x);
         x.beat_gaps_10ms = st.beat_gaps;
         auto& w = st.store_seen;
         x.store_accepted = st.store_accepted;

@@ -19,6 +19,7 @@
 #include "record_table.hpp"
 #include "vigil/messages/log_limiter.hpp"
 #include "vigil/stores/store_writer.hpp"
+#include "vigil/supervisors/node_lateness.hpp"
 #include "vigil/supervisors/subscriber_hub.hpp"
 #include "vigil/supervisors/supervisor.hpp"
 
@@ -74,6 +75,12 @@ struct supervisor_state {
   std::unordered_map<const std::string*, secret_digest> node_keys;
   /// Node -> how many records name it (a pin lives as long as its node has records).
   std::unordered_map<const std::string*, size_t> node_records;
+  /// Node -> the lateness its pacer reports (DESIGN §14); only nodes that reported
+  /// some, and only while they have records.
+  std::unordered_map<const std::string*, node_lateness> node_health;
+  /// The supervisor's own lateness: how late its liveness timer runs.
+  node_lateness self_health;
+  uint64_t deferred_checks = 0; ///< Checks that waited for their node's lateness.
   /// Lives with an `offline_retention` message on its way: one each, however often an
   /// agent flaps (the message re-arms for the rest when it finds it back and gone
   /// again).
@@ -145,6 +152,22 @@ void on_beat_batch(self_ptr self, beat_batch& batch);
 
 /// The liveness queue's delayed message, armed for `at`.
 void on_liveness_tick(self_ptr self, time_point at);
+
+/// A batch from a node's pacer says its beats run `lateness` late: noted for the node
+/// of each record it beat for (`rec`), logged when that node enters or leaves overload
+/// (local_health.cpp).
+void note_node_lateness(self_ptr self, const agent_record& rec, duration lateness,
+                        time_point now);
+
+/// How long a liveness check of `rec` due now waits for its node's lateness.
+duration node_deferral(self_ptr self, const agent_record& rec, time_point now);
+
+/// The liveness timer ran `lag` late: the supervisor's own lateness, logged when it
+/// enters or leaves overload.
+void note_self_lag(self_ptr self, duration lag, time_point now);
+
+/// Local health figures for `stats_atom`.
+void fill_health_stats(self_ptr self, supervisor_stats& x);
 
 /// Registration: a new record, a returning owner, or a refusal (DESIGN §3, §7).
 /// `owner`: the agent actor (the sender, or the one a relay names).

@@ -296,3 +296,62 @@ TEST_F(Pacer, AnAgentWhosePacerIsGoneBeforeItJoinsBeatsByItself) {
   EXPECT_EQ(own, (std::vector<time_point>{t0 + 10s, t0 + 20s}));
   EXPECT_TRUE(recorded().paced.empty());
 }
+
+// Local health (DESIGN §14): every batch says how late the node's beats run.
+
+TEST_F(Pacer, BatchesSayHowLateTheTickRanForOneToTwoWindows) {
+  auto opts = exact();
+  opts.lateness_window = 20s;
+  start(opts);
+  agent("a1");
+  agent("a2");
+  advance(10s); // on time
+  ASSERT_EQ(recorded().lateness.size(), 1u);
+  EXPECT_EQ(recorded().lateness[0], 0s);
+  advance(10s - 1ns);
+  sched.advance_time(3s + 1ns); // the tick due at 20 s runs at 23 s
+  sched.run();
+  ASSERT_EQ(recorded().lateness.size(), 2u);
+  EXPECT_EQ(recorded().lateness[1], 3s);
+  advance(7s); // on time again (30 s), but the figure holds
+  ASSERT_EQ(recorded().lateness.size(), 3u);
+  EXPECT_EQ(recorded().lateness[2], 3s);
+  advance(60s); // two windows later it is forgotten
+  EXPECT_EQ(recorded().lateness.back(), 0s);
+}
+
+TEST_F(Pacer, AnswersThatComeLateAreLateness) {
+  start(exact());
+  agent("a1");
+  advance(10s - 1ns);
+  sched.advance_time(1ns); // the tick is due and runs on time...
+  ASSERT_TRUE(sched.prioritize(pacer));
+  sched.run_once();
+  sched.advance_time(1500ms); // ...and the agent answers 1.5 s later
+  sched.run();
+  ASSERT_EQ(recorded().lateness.size(), 1u);
+  EXPECT_EQ(recorded().lateness[0], 1500ms);
+}
+
+TEST_F(Pacer, AMemberThatNeverAnswersMakesNobodyLate) {
+  start(exact());
+  auto mute = track(sys.spawn(mute_member, pacer, duration{10s}));
+  sched.run();
+  agent("a1");
+  advance(60s);
+  EXPECT_EQ(state_of<member_state>(mute).tickets.size(), 1u); // ticked once, silent
+  ASSERT_EQ(recorded().lateness.size(), 5u); // the 60 s tick's goes at 60.005 s
+  // Each batch waits `flush_after` for the mute member's answer, then goes: that wait
+  // is all the lateness there is; the answer that never came adds nothing.
+  for (auto x : recorded().lateness)
+    EXPECT_EQ(x, 5ms);
+}
+
+TEST_F(Pacer, RefusesANonPositiveLatenessWindow) {
+  pacer_options opts;
+  opts.lateness_window = 0s;
+  auto x = spawn_pacer(sys, sup, opts);
+  ASSERT_FALSE(x);
+  EXPECT_NE(sys.render(x.error()).find("lateness_window"), std::string::npos)
+      << sys.render(x.error());
+}

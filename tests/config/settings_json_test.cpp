@@ -127,7 +127,7 @@ TEST(SettingsJson, EveryBadFileGetsOneExactMessage) {
       {R"({"heartbeat": {"check_interval": "-5s"}})",
        R"(fleet.json: /heartbeat/check_interval: expected a positive duration such as "30s", found "-5s")"},
       {R"({"heartbeat": {"timout": "30s"}})",
-       R"(fleet.json: /heartbeat/timout: expected one of the keys interval, timeout, check_interval, max_missed, lag_grace, found unknown key "timout")"},
+       R"(fleet.json: /heartbeat/timout: expected one of the keys interval, timeout, check_interval, max_missed, lag_grace, lateness_cap, found unknown key "timout")"},
       {R"({"heartbeats": {}})",
        R"(fleet.json: /heartbeats: expected one of the keys heartbeat, watchdog, exhausted, retention, offline_retention, history, subscriber_window, max_subscribers, slot_queue, log, types, store, found unknown key "heartbeats")"},
       {R"({"heartbeat": {"max_missed": 0}})",

@@ -30,6 +30,7 @@ caf::behavior recorder(caf::stateful_actor<recording_supervisor_state>* self) {
       },
       [self](beat_batch& x) {
         self->state.batches.emplace_back(self->clock().now(), x.beats.size());
+        self->state.lateness.push_back(x.lateness);
         for (auto& b : x.beats)
           self->state.paced.emplace_back(self->clock().now(), b);
       },

@@ -17,6 +17,7 @@ struct recording_supervisor_state {
   std::vector<std::pair<time_point, heartbeat>> beats;
   std::vector<std::pair<time_point, paced_beat>> paced; ///< Out of `beat_batch`es.
   std::vector<std::pair<time_point, size_t>> batches;   ///< Arrival and size of each.
+  std::vector<duration> lateness; ///< What each batch said (`beat_batch::lateness`).
   std::vector<transition_report> reports;
   std::vector<std::pair<time_point, activity_report>> activity;
   std::vector<child_report> children;

@@ -148,8 +148,9 @@ heartbeat supervisor_fixture::beat_of(const std::string& id, agent_state state) 
 }
 
 void supervisor_fixture::batch(const caf::actor& p, const std::vector<uint64_t>& keys,
-                               agent_state state) {
+                               agent_state state, duration lateness) {
   beat_batch b;
+  b.lateness = lateness;
   for (auto k : keys)
     b.beats.push_back(paced_beat{k, secrets_[k], state, 1});
   caf::anon_send(p, std::move(b));

@@ -80,9 +80,11 @@ public:
   }
 
   /// Has puppet `p` send a batch of one beat per key, in `state`, each with the beat
-  /// secret the key was given (any puppet may send it: a pacer).
+  /// secret the key was given (any puppet may send it: a pacer), saying the node's
+  /// beats run `lateness` late.
   void batch(const caf::actor& p, const std::vector<uint64_t>& keys,
-             agent_state state = agent_state::idle);
+             agent_state state = agent_state::idle,
+             duration lateness = duration::zero());
 
   /// A heartbeat of `id` with the beat secret its last registration got.
   heartbeat beat_of(const std::string& id, agent_state state = agent_state::idle);

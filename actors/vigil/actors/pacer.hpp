@@ -43,6 +43,11 @@ using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
 /// Each tick goes to the agent actor, and only its answer travels on, so a beat still
 /// means "the agent actor itself answered": an agent stuck in its mailbox sends
 /// nothing and goes offline as before.
+///
+/// Every batch says how late the node runs (`beat_batch::lateness`, DESIGN §14): the
+/// worst, over the last one or two `lateness_window`s, of how late a tick ran and of
+/// how long after its tick was due an answer was sent on. Answers that never come are
+/// no part of it: a stuck agent makes nobody else late.
 using pacer_actor = caf::typed_actor<
     caf::reacts_to<pace_atom, uint64_t, uint64_t, duration>,
     caf::reacts_to<beat_atom, uint32_t, uint32_t, agent_state, uint64_t>,
@@ -59,13 +64,16 @@ struct pacer_options {
   /// slow agent does not hold back the others).
   size_t max_batch = 8192;
   duration flush_after = std::chrono::milliseconds(5);
+  /// How long a measured lateness is reported: the worst of the current window and
+  /// the one before it, so a figure holds for one to two windows.
+  duration lateness_window = std::chrono::seconds(10);
 };
 
 /// Spawns a pacer that sends its batches to `upstream`. Agents use it when their
 /// `agent_options::pacer` names it. Fails with `errc::bad_config` for a null upstream,
 /// a negative granularity, a zero batch or one above `max_batch_beats` (what a
-/// supervisor accepts), or a non-positive `flush_after`. Stop it with
-/// an exit message: its pending ticks keep it alive otherwise. However it ends, it
+/// supervisor accepts), or a non-positive `flush_after` or `lateness_window`. Stop it
+/// with an exit message: its pending ticks keep it alive otherwise. However it ends, it
 /// tells each of its agents (`pace_atom, its address`), and they beat by themselves.
 caf::expected<pacer_actor> spawn_pacer(caf::actor_system& sys, beat_sink upstream,
                                        pacer_options options = {});

@@ -19,7 +19,7 @@ namespace vigil {
 ///
 /// ```json
 /// { "heartbeat": {"interval": "10s", "timeout": "30s", "check_interval": "5s",
-///                 "max_missed": 3, "lag_grace": "2s"},
+///                 "max_missed": 3, "lag_grace": "2s", "lateness_cap": "30s"},
 ///   "watchdog": {"idle_timeout": null, "max_session": null, ...},
 ///   "exhausted": {"default_recovery": "5h"},
 ///   "retention": "10m", "history": 65536, "subscriber_window": 4096,

@@ -123,12 +123,17 @@ typename Inspector::result_type inspect(Inspector& f, paced_beat& x) {
 /// instead of one per agent. Each entry means what a `heartbeat` means.
 struct beat_batch {
   std::vector<paced_beat> beats;
+  /// How late the node's beats run (DESIGN §14): the worst the pacer measured over
+  /// its recent window, of how late its ticks ran and how long after its tick was due
+  /// each answer came. Missing answers are no part of it. The supervisor defers its
+  /// verdicts on the node's agents by it when it passes their `lag_grace`.
+  duration lateness{0};
 };
 
 /// @relates beat_batch
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, beat_batch& x) {
-  return f(caf::meta::type_name("vigil.beat_batch"), x.beats);
+  return f(caf::meta::type_name("vigil.beat_batch"), x.beats, x.lateness);
 }
 
 /// A transition the agent decided. `version` is the agent's version after it.

@@ -36,6 +36,14 @@ struct supervisor_stats {
   uint64_t store_unrepaired = 0;
   bool store_failing = false; ///< The store fails right now; retrying.
   duration store_max_lag{0};  ///< Worst time from an event to its commit.
+  // Local health (DESIGN §14): lateness the nodes report, and the supervisor's own.
+  /// Nodes whose pacers report their beats late by more than `heartbeat.lag_grace`.
+  uint64_t overloaded_nodes = 0;
+  duration worst_node_lateness{0}; ///< The latest report of the latest node.
+  /// How late the supervisor's own liveness timer ran last (its self-lag).
+  duration self_lag{0};
+  /// Liveness checks that waited for their node's lateness, since the start.
+  uint64_t deferred_checks = 0;
   /// Every inter-beat gap the supervisor saw, counted in 10 ms buckets: index i holds
   /// gaps in [i * 10 ms, (i + 1) * 10 ms); the last one, 10 s and more.
   std::vector<uint64_t> beat_gaps_10ms;
@@ -48,7 +56,8 @@ typename Inspector::result_type inspect(Inspector& f, supervisor_stats& x) {
            x.epoch, x.last_seq, x.history, x.max_in_flight, x.liveness_timers,
            x.heartbeat_timeouts, x.store_accepted, x.store_committed,
            x.store_committed_seq, x.store_pending, x.store_dropped, x.store_repairs,
-           x.store_unrepaired, x.store_failing, x.store_max_lag, x.beat_gaps_10ms);
+           x.store_unrepaired, x.store_failing, x.store_max_lag, x.overloaded_nodes,
+           x.worst_node_lateness, x.self_lag, x.deferred_checks, x.beat_gaps_10ms);
 }
 
 } // namespace vigil

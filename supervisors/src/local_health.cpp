@@ -1,0 +1,100 @@
+// Local health (DESIGN §14): the lateness nodes report with their beats and the
+// supervisor's own, so that a slow observer does not turn into false offline verdicts.
+#include <algorithm>
+
+#include <spdlog/logger.h>
+
+#include "supervisor_state.hpp"
+
+namespace vigil::detail {
+
+namespace {
+
+/// How long a node's last report counts in `stats_atom` (a node that stopped reporting
+/// is no longer counted as overloaded).
+duration stats_horizon(self_ptr self) {
+  return std::max<duration>(self->state.cfg.heartbeat.lateness_cap,
+                            std::chrono::seconds(10));
+}
+
+} // namespace
+
+void note_node_lateness(self_ptr self, const agent_record& rec, duration lateness,
+                        time_point now) {
+  auto& st = self->state;
+  auto* node = rec.node.get();
+  auto i = st.node_health.find(node);
+  if (i == st.node_health.end()) {
+    if (lateness == duration::zero())
+      return; // on time, as ever: nothing to keep
+    i = st.node_health.emplace(node, node_lateness{}).first;
+  }
+  auto& hb = st.cfg.heartbeat;
+  auto& health = i->second;
+  switch (health.report(lateness, hb.lag_grace, now)) {
+  case node_lateness::change::entered:
+    log_limited(self, spdlog::level::warn, "overload",
+                "node {} is overloaded: its pacer reports its beats {} late (lag_grace "
+                "{}); offline verdicts on its agents wait that long, at most {} "
+                "(lateness_cap)",
+                *node, format_duration(lateness), format_duration(hb.lag_grace),
+                format_duration(hb.lateness_cap));
+    break;
+  case node_lateness::change::left:
+    log_limited(self, spdlog::level::info, "overload",
+                "node {} is no longer overloaded: its beats run {} late (worst {} "
+                "over {})",
+                *node, format_duration(lateness), format_duration(health.worst()),
+                format_duration(now - health.since()));
+    break;
+  case node_lateness::change::none:
+    break;
+  }
+}
+
+duration node_deferral(self_ptr self, const agent_record& rec, time_point now) {
+  auto& health = self->state.node_health;
+  auto i = health.find(rec.node.get());
+  if (i == health.end())
+    return duration::zero();
+  auto& hb = rec.beats.settings();
+  return i->second.deferral(now, hb.lag_grace, hb.lateness_cap);
+}
+
+void note_self_lag(self_ptr self, duration lag, time_point now) {
+  auto& st = self->state;
+  auto& health = st.self_health;
+  auto grace = st.cfg.heartbeat.lag_grace;
+  switch (health.report(lag, grace, now)) {
+  case node_lateness::change::entered:
+    st.log->warn("the supervisor is overloaded: its liveness timer ran {} late "
+                 "(lag_grace {}); verdicts due meanwhile wait one more check interval",
+                 format_duration(lag), format_duration(grace));
+    break;
+  case node_lateness::change::left:
+    st.log->info("the supervisor is no longer overloaded: its liveness timer runs {} "
+                 "late (worst {} over {})",
+                 format_duration(lag), format_duration(health.worst()),
+                 format_duration(now - health.since()));
+    break;
+  case node_lateness::change::none:
+    break;
+  }
+}
+
+void fill_health_stats(self_ptr self, supervisor_stats& x) {
+  auto& st = self->state;
+  auto now = self->clock().now();
+  auto horizon = stats_horizon(self);
+  for (auto& [node, health] : st.node_health) {
+    if (!health.fresh(now, horizon))
+      continue;
+    if (health.overloaded())
+      ++x.overloaded_nodes;
+    x.worst_node_lateness = std::max(x.worst_node_lateness, health.lateness());
+  }
+  x.self_lag = st.self_health.lateness();
+  x.deferred_checks = st.deferred_checks;
+}
+
+} // namespace vigil::detail
