@@ -61,19 +61,50 @@ smoke() {
   fi
 }
 
-# Target 6: the 10,000-agent day under vigil-sim, timed whole.
-sim_row() {
-  local scenario=examples/scenarios/fleet-day.json
-  local started ended secs
-  echo "bench: sim: $build/examples/vigil-sim $scenario --quiet" >&2
+# Target 6: the 10,000-agent day under vigil-sim, timed whole, beside the simulator of
+# commit 4a284d1 (before issue 18) on the same scenario in the same run. That build is
+# made once, in build-baseline/ (about 5 minutes).
+baseline_commit=4a284d1
+baseline_sim() {
+  local src=build-baseline/src out=build-baseline/build
+  if [[ ! -x $out/examples/vigil-sim ]]; then
+    echo "bench: sim: building the baseline simulator of $baseline_commit in $out" >&2
+    rm -rf "$src" && mkdir -p "$src"
+    git archive "$baseline_commit" | tar -x -C "$src"
+    cmake -S "$src" -B "$out" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DVIGIL_BUILD_TESTS=OFF \
+      >"$logs/baseline-build.log" 2>&1
+    cmake --build "$out" -j2 --target vigil-sim >>"$logs/baseline-build.log" 2>&1
+  fi
+  echo "$out/examples/vigil-sim"
+}
+
+# time_sim PROGRAM LOG: seconds the fleet day took (empty on failure).
+time_sim() {
+  local started ended
   started=$(date +%s.%N)
-  if "$build/examples/vigil-sim" "$scenario" --quiet >"$logs/sim.log" 2>&1; then
+  if "$1" examples/scenarios/fleet-day.json --quiet >"$2" 2>&1; then
     ended=$(date +%s.%N)
-    secs=$(echo "$ended - $started" | bc)
-    printf '| 6. simulation: 10,000 agents, 24 h (about 86 million beats) | < 120 s | %.1f s | target 120 s | %.2f |\n' \
-      "$secs" "$(echo "$secs / 120" | bc -l)" >>"$rows"
-  else
+    echo "$ended - $started" | bc
+  fi
+}
+
+sim_row() {
+  local base now then
+  echo "bench: sim: $build/examples/vigil-sim examples/scenarios/fleet-day.json --quiet" >&2
+  now=$(time_sim "$build/examples/vigil-sim" "$logs/sim.log")
+  if [[ -z $now ]]; then
     echo "bench: sim: FAILED, see $logs/sim.log" >&2
+    failed=1
+    return
+  fi
+  if base=$(baseline_sim) && then=$(time_sim "$base" "$logs/sim-baseline.log") &&
+    [[ -n $then ]]; then
+    printf '| 6. simulation: 10,000 agents, 24 h (about 86 million beats) | < 120 s; 2x faster than %s | %.1f s | %s: %.1f s | %.2f |\n' \
+      "$baseline_commit" "$now" "$baseline_commit" "$then" "$(echo "$now / $then" | bc -l)" >>"$rows"
+  else
+    echo "bench: sim: the baseline of $baseline_commit did not build or run, see $logs" >&2
+    printf '| 6. simulation: 10,000 agents, 24 h (about 86 million beats) | < 120 s | %.1f s | target 120 s | %.2f |\n' \
+      "$now" "$(echo "$now / 120" | bc -l)" >>"$rows"
     failed=1
   fi
 }

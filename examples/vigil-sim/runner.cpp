@@ -3,6 +3,7 @@
 // network between the agent and the supervisor (hang, partition).
 #include "runner.hpp"
 
+#include "drain.hpp"
 #include "expectation_judge.hpp"
 #include "node_link.hpp"
 #include "recorder.hpp"
@@ -148,7 +149,7 @@ private:
   /// Lets everything sent so far take effect (virtual time: runs the actors).
   void settle() {
     if (sched_)
-      sched_->run();
+      drain(*sched_);
   }
 
   void advance_to(duration t, std::chrono::hours& next_hour) {
@@ -163,11 +164,11 @@ private:
       auto next = pending.begin()->first;
       hour_marks(next, next_hour);
       sched.advance_time(next - sched.clock().now());
-      sched.run();
+      drain(sched);
     }
     hour_marks(until, next_hour);
     sched.advance_time(until - sched.clock().now());
-    sched.run();
+    drain(sched);
   }
 
   // Realtime: sleeps until scenario time t (wall time t), reporting progress.

@@ -194,15 +194,19 @@ void on_liveness_tick(self_ptr self, time_point at) {
     on_deadline(self, key, due);
   });
   st.sweeping = false;
+  // Summaries are limited too: an overloaded supervisor sweeps hundreds of times a
+  // second.
   if (st.tally.missed > lines_per_sweep)
-    st.log->warn("{} agents missed a beat in this liveness sweep ({} more than the "
-                 "lines above); every one is an event to subscribers",
-                 st.tally.missed, st.tally.missed - lines_per_sweep);
+    log_limited(self, spdlog::level::warn, "missed beat sweep",
+                "{} agents missed a beat in this liveness sweep ({} more than the "
+                "lines above); every one is an event to subscribers",
+                st.tally.missed, st.tally.missed - lines_per_sweep);
   if (st.tally.late > lines_per_sweep)
-    st.log->warn("liveness checks of {} agents ran late in this sweep, the worst by "
-                 "{}: the supervisor was starved; their verdicts wait one more check "
-                 "interval",
-                 st.tally.late, format_duration(st.tally.worst_lag));
+    log_limited(self, spdlog::level::warn, "late sweep",
+                "liveness checks of {} agents ran late in this sweep, the worst by "
+                "{}: the supervisor was starved; their verdicts wait one more check "
+                "interval",
+                st.tally.late, format_duration(st.tally.worst_lag));
   arm_liveness(self);
 }
 

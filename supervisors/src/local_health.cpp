@@ -17,11 +17,17 @@ duration stats_horizon(self_ptr self) {
                             std::chrono::seconds(10));
 }
 
+/// Lateness for a person: to the millisecond ("2055ms", not "2054977589ns").
+std::string ms_text(duration x) {
+  return format_duration(std::chrono::round<std::chrono::milliseconds>(x));
+}
+
 } // namespace
 
 void note_node_lateness(self_ptr self, const agent_record& rec, duration lateness,
                         time_point now) {
   auto& st = self->state;
+  st.peak_node_lateness = std::max(st.peak_node_lateness, lateness);
   auto* node = rec.node.get();
   auto i = st.node_health.find(node);
   if (i == st.node_health.end()) {
@@ -37,15 +43,15 @@ void note_node_lateness(self_ptr self, const agent_record& rec, duration latenes
                 "node {} is overloaded: its pacer reports its beats {} late (lag_grace "
                 "{}); offline verdicts on its agents wait that long, at most {} "
                 "(lateness_cap)",
-                *node, format_duration(lateness), format_duration(hb.lag_grace),
+                *node, ms_text(lateness), format_duration(hb.lag_grace),
                 format_duration(hb.lateness_cap));
     break;
   case node_lateness::change::left:
     log_limited(self, spdlog::level::info, "overload",
                 "node {} is no longer overloaded: its beats run {} late (worst {} "
                 "over {})",
-                *node, format_duration(lateness), format_duration(health.worst()),
-                format_duration(now - health.since()));
+                *node, ms_text(lateness), ms_text(health.worst()),
+                ms_text(now - health.since()));
     break;
   case node_lateness::change::none:
     break;
@@ -57,25 +63,24 @@ duration node_deferral(self_ptr self, const agent_record& rec, time_point now) {
   auto i = health.find(rec.node.get());
   if (i == health.end())
     return duration::zero();
-  auto& hb = rec.beats.settings();
-  return i->second.deferral(now, hb.lag_grace, hb.lateness_cap);
+  return i->second.deferral(now, rec.beats.settings().lateness_cap);
 }
 
 void note_self_lag(self_ptr self, duration lag, time_point now) {
   auto& st = self->state;
   auto& health = st.self_health;
+  st.peak_self_lag = std::max(st.peak_self_lag, lag);
   auto grace = st.cfg.heartbeat.lag_grace;
   switch (health.report(lag, grace, now)) {
   case node_lateness::change::entered:
     st.log->warn("the supervisor is overloaded: its liveness timer ran {} late "
                  "(lag_grace {}); verdicts due meanwhile wait one more check interval",
-                 format_duration(lag), format_duration(grace));
+                 ms_text(lag), format_duration(grace));
     break;
   case node_lateness::change::left:
     st.log->info("the supervisor is no longer overloaded: its liveness timer runs {} "
                  "late (worst {} over {})",
-                 format_duration(lag), format_duration(health.worst()),
-                 format_duration(now - health.since()));
+                 ms_text(lag), ms_text(health.worst()), ms_text(now - health.since()));
     break;
   case node_lateness::change::none:
     break;
@@ -93,7 +98,9 @@ void fill_health_stats(self_ptr self, supervisor_stats& x) {
       ++x.overloaded_nodes;
     x.worst_node_lateness = std::max(x.worst_node_lateness, health.lateness());
   }
+  x.peak_node_lateness = st.peak_node_lateness;
   x.self_lag = st.self_health.lateness();
+  x.peak_self_lag = st.peak_self_lag;
   x.deferred_checks = st.deferred_checks;
 }
 

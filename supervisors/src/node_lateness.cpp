@@ -23,9 +23,8 @@ node_lateness::change node_lateness::report(duration lateness, duration threshol
   return change::entered;
 }
 
-duration node_lateness::deferral(time_point now, duration grace,
-                                 duration cap) const noexcept {
-  if (lateness_ <= grace || !fresh(now, cap))
+duration node_lateness::deferral(time_point now, duration cap) const noexcept {
+  if (!fresh(now, cap))
     return duration::zero();
   return std::min(lateness_, cap);
 }

@@ -80,7 +80,9 @@ struct supervisor_state {
   std::unordered_map<const std::string*, node_lateness> node_health;
   /// The supervisor's own lateness: how late its liveness timer runs.
   node_lateness self_health;
-  uint64_t deferred_checks = 0; ///< Checks that waited for their node's lateness.
+  uint64_t deferred_checks = 0;   ///< Checks that waited for their node's lateness.
+  duration peak_node_lateness{0}; ///< The latest any node reported, since the start.
+  duration peak_self_lag{0};      ///< The latest our liveness timer ran, since then.
   /// Lives with an `offline_retention` message on its way: one each, however often an
   /// agent flaps (the message re-arms for the rest when it finds it back and gone
   /// again).

@@ -31,24 +31,26 @@ TEST(NodeLateness, EntersOverloadPastTheThresholdAndLeavesAtOrBelowIt) {
   EXPECT_EQ(x.worst(), 5s); // still there for the line that says it left
 }
 
-TEST(NodeLateness, DefersByTheLatenessOnlyPastTheGraceAndNeverPastTheCap) {
+TEST(NodeLateness, DefersByExactlyTheLatenessNeverPastTheCap) {
   node_lateness x;
-  EXPECT_EQ(x.deferral(t0, 2s, 30s), 0s); // never reported
-  x.report(2s, 2s, t0);
-  EXPECT_EQ(x.deferral(t0, 2s, 30s), 0s);
-  EXPECT_EQ(x.deferral(t0, 1s, 30s), 2s); // a type with a shorter grace waits
+  EXPECT_EQ(x.deferral(t0, 30s), 0s); // never reported
+  x.report(0s, 2s, t0);
+  EXPECT_EQ(x.deferral(t0, 30s), 0s);
+  x.report(1500ms, 2s, t0); // late, though not overloaded: it waits all the same
+  EXPECT_FALSE(x.overloaded());
+  EXPECT_EQ(x.deferral(t0, 30s), 1500ms);
   x.report(7s, 2s, t0);
-  EXPECT_EQ(x.deferral(t0, 2s, 30s), 7s);
+  EXPECT_EQ(x.deferral(t0, 30s), 7s);
   x.report(45s, 2s, t0);
-  EXPECT_EQ(x.deferral(t0, 2s, 30s), 30s);
-  EXPECT_EQ(x.deferral(t0, 2s, 0s), 0s); // a zero cap: never wait
+  EXPECT_EQ(x.deferral(t0, 30s), 30s);
+  EXPECT_EQ(x.deferral(t0, 0s), 0s); // a zero cap: never wait
 }
 
 TEST(NodeLateness, AReportOlderThanTheCapNoLongerDefers) {
   node_lateness x;
   x.report(7s, 2s, t0);
-  EXPECT_EQ(x.deferral(t0 + 30s, 2s, 30s), 7s);
-  EXPECT_EQ(x.deferral(t0 + 30s + 1ns, 2s, 30s), 0s);
+  EXPECT_EQ(x.deferral(t0 + 30s, 30s), 7s);
+  EXPECT_EQ(x.deferral(t0 + 30s + 1ns, 30s), 0s);
   EXPECT_TRUE(x.fresh(t0 + 30s, 30s));
   EXPECT_FALSE(x.fresh(t0 + 30s + 1ns, 30s));
 }

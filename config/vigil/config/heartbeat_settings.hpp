@@ -19,8 +19,9 @@ struct heartbeat_settings {
   int max_missed = 3;                                ///< Misses that make it offline.
   duration lag_grace = std::chrono::seconds(2); ///< Timer lateness taken as self-lag.
   /// The most a verdict waits for the lateness an agent's node reports (DESIGN §14):
-  /// when the node's pacer says its beats run late by more than `lag_grace`, each miss
-  /// of its agents counts that much later, never more than this. Zero: never wait.
+  /// when the node's pacer says its beats run late, each miss of its agents counts
+  /// that much later, never more than this. Zero: never wait. (A node is logged as
+  /// overloaded while its lateness is more than `lag_grace`.)
   duration lateness_cap = std::chrono::seconds(30);
 };
 

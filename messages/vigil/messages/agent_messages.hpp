@@ -126,7 +126,7 @@ struct beat_batch {
   /// How late the node's beats run (DESIGN §14): the worst the pacer measured over
   /// its recent window, of how late its ticks ran and how long after its tick was due
   /// each answer came. Missing answers are no part of it. The supervisor defers its
-  /// verdicts on the node's agents by it when it passes their `lag_grace`.
+  /// verdicts on the node's agents by it (at most `heartbeat.lateness_cap`).
   duration lateness{0};
 };
 

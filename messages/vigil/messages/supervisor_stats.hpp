@@ -40,8 +40,10 @@ struct supervisor_stats {
   /// Nodes whose pacers report their beats late by more than `heartbeat.lag_grace`.
   uint64_t overloaded_nodes = 0;
   duration worst_node_lateness{0}; ///< The latest report of the latest node.
+  duration peak_node_lateness{0};  ///< The latest any node reported, since the start.
   /// How late the supervisor's own liveness timer ran last (its self-lag).
   duration self_lag{0};
+  duration peak_self_lag{0}; ///< The latest it ran, since the start.
   /// Liveness checks that waited for their node's lateness, since the start.
   uint64_t deferred_checks = 0;
   /// Every inter-beat gap the supervisor saw, counted in 10 ms buckets: index i holds
@@ -57,7 +59,8 @@ typename Inspector::result_type inspect(Inspector& f, supervisor_stats& x) {
            x.heartbeat_timeouts, x.store_accepted, x.store_committed,
            x.store_committed_seq, x.store_pending, x.store_dropped, x.store_repairs,
            x.store_unrepaired, x.store_failing, x.store_max_lag, x.overloaded_nodes,
-           x.worst_node_lateness, x.self_lag, x.deferred_checks, x.beat_gaps_10ms);
+           x.worst_node_lateness, x.peak_node_lateness, x.self_lag, x.peak_self_lag,
+           x.deferred_checks, x.beat_gaps_10ms);
 }
 
 } // namespace vigil

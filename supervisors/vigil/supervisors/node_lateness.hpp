@@ -30,9 +30,10 @@ public:
   change report(duration lateness, duration threshold, time_point now) noexcept;
 
   /// How long a miss of one of this node's agents waits at `now`: the reported
-  /// lateness when it is more than `grace` (the agent type's `lag_grace`), at most
-  /// `cap`; zero otherwise, and once the last report is older than `cap`.
-  duration deferral(time_point now, duration grace, duration cap) const noexcept;
+  /// lateness, at most `cap`; zero once the last report is older than `cap`. Any
+  /// lateness counts, overloaded or not: a beat late by 1.9 s with a 2 s grace is as
+  /// late as it is.
+  duration deferral(time_point now, duration cap) const noexcept;
 
   /// The last report's figure.
   duration lateness() const noexcept { return lateness_; }
