@@ -11,7 +11,7 @@
 // agent that answers stays alive however late its beats run (beyond capacity too).
 //
 //   build/bench/fleet_bench [--agents 100000] [--seconds 60] [--no-reference]
-//                           [--silent 0]
+//                           [--silent 0] [--label "run 2 of 5"]
 //                           [--malloc-stats]  (jemalloc's size classes once registered)
 // VIGIL_BENCH_GRANULARITY_US sets the pacer's phase granularity (default 50 ms);
 // VIGIL_BENCH_POLICY=sharing|stealing runs on CAF's own scheduler (bench_support.hpp).
@@ -184,6 +184,7 @@ int main(int argc, char** argv) {
   bool with_reference = true;
   bool malloc_stats = false;
   size_t silent = 0;
+  std::string label; // "run 2 of 5": appended to the figures
   for (int i = 1; i < argc; ++i) {
     if (std::strcmp(argv[i], "--agents") == 0 && i + 1 < argc)
       agents = std::strtoull(argv[++i], nullptr, 10);
@@ -193,6 +194,8 @@ int main(int argc, char** argv) {
       with_reference = false;
     else if (std::strcmp(argv[i], "--malloc-stats") == 0)
       malloc_stats = true;
+    else if (std::strcmp(argv[i], "--label") == 0 && i + 1 < argc)
+      label = std::string(" (") + argv[++i] + ")";
     else if (std::strcmp(argv[i], "--silent") == 0 && i + 1 < argc)
       silent = std::strtoull(argv[++i], nullptr, 10);
   }
@@ -339,7 +342,8 @@ int main(int argc, char** argv) {
   auto answered = !before.empty() && !after.beat_gaps_10ms.empty() && c.registered > 0;
   auto held =
       answered && p99 < 1500 && false_offline == 0 && offline_now == 0 && rate > 0;
-  row("1. capacity: " + n + " agents at 1 Hz for " + std::to_string(seconds) + " s",
+  row("1. capacity: " + n + " agents at 1 Hz for " + std::to_string(seconds) + " s" +
+          label,
       "p99 gap < 1500 ms, 0 false offline",
       std::string(held ? "held: " : "NOT held: ") + "p99 " + grouped(p99) +
           " ms, max " + grouped(gaps.max_ms) + " ms, " +
@@ -350,7 +354,7 @@ int main(int argc, char** argv) {
                      : "",
       with_reference && ref.answers_per_s > 0 ? ratio_text(rate / ref.answers_per_s)
                                               : "");
-  row("4. memory per agent at " + n + " (RSS growth)", "<= 2,048 B",
+  row("4. memory per agent at " + n + " (RSS growth)" + label, "<= 2,048 B",
       grouped(per_agent) + " B",
       with_reference ? "bare CAF actor: " + grouped(ref.bytes_per_actor) + " B" : "",
       with_reference && ref.bytes_per_actor > 0
@@ -376,7 +380,7 @@ int main(int argc, char** argv) {
                   grouped(static_cast<double>(false_offline)).c_str(), judged.declared,
                   silent, judged.within, p50d, p99d, maxd);
     row("1b. degrade: " + n + " agents at 1 Hz for " + std::to_string(seconds) +
-            " s, " + grouped(static_cast<double>(silent)) + " falling silent",
+            " s, " + grouped(static_cast<double>(silent)) + " falling silent" + label,
         "0 false offline; every silent agent offline within deadline + lateness",
         measured,
         "node lateness: worst " + grouped(ms_of(worst_lateness)) +

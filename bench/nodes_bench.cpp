@@ -79,6 +79,7 @@ int main(int argc, char** argv) {
   size_t agents = 100000;
   size_t processes = 2;
   int seconds = 60;
+  std::string label; // "run 2 of 3": appended to the figure
   auto self_dir = std::filesystem::absolute(argv[0]).parent_path();
   std::string node_bin = (self_dir / ".." / "examples" / "vigil-node").string();
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -88,6 +89,8 @@ int main(int argc, char** argv) {
       processes = std::max<size_t>(1, std::strtoull(argv[i + 1], nullptr, 10));
     else if (std::strcmp(argv[i], "--seconds") == 0)
       seconds = std::atoi(argv[i + 1]);
+    else if (std::strcmp(argv[i], "--label") == 0)
+      label = std::string(" (") + argv[i + 1] + ")";
     else if (std::strcmp(argv[i], "--vigil-node") == 0)
       node_bin = argv[i + 1];
   }
@@ -162,8 +165,9 @@ int main(int argc, char** argv) {
       std::this_thread::sleep_for(500ms);
     while (ask_counts().by_state[agent_state::idle] < agents && wall::now() < give_up)
       std::this_thread::sleep_for(1s);
+    auto registered_in = seconds_since(t0);
     progress("nodes: %zu agents registered in %.1f s; measuring %d s", agents,
-             seconds_since(t0), seconds);
+             registered_in, seconds);
     auto before = ask_stats().beat_gaps_10ms;
     auto tw = wall::now();
     std::this_thread::sleep_for(std::chrono::seconds(seconds));
@@ -184,11 +188,12 @@ int main(int argc, char** argv) {
              rate, histogram_quantile_ms(window, 0.5), p99, gaps.max_ms,
              static_cast<unsigned long long>(after.heartbeat_timeouts));
     row("8. across nodes: " + grouped(static_cast<double>(agents)) + " agents in " +
-            std::to_string(processes) + " processes on loopback",
+            std::to_string(processes) + " processes on loopback" + label,
         "p99 gap < 1500 ms, 0 false offline",
         std::string(held ? "held: " : "NOT held: ") + "p99 " + grouped(p99) + " ms, " +
             grouped(static_cast<double>(after.heartbeat_timeouts)) +
-            " false offline (whole run); " + grouped(rate) + " beats/s over the wire",
+            " false offline (whole run); " + grouped(rate) +
+            " beats/s over the wire; registered in " + grouped(registered_in, 1) + " s",
         "same agents in one process: fleet_bench", "");
     rc = 0;
     nodes.clear(); // agents first, then the supervisor
