@@ -88,8 +88,8 @@ inline caf::behavior mortal_agent(caf::stateful_actor<mortal_agent_state>* self,
   reg.state = agent_state::idle;
   self->request(sup, caf::infinite, std::move(reg)).then([=](registration_ack& ack) {
     self->request(self->state.pacer, caf::infinite, pace_atom::value, ack.key,
-                  ack.beat_secret, ack.heartbeat_interval)
-        .then([] {}, [](caf::error&) {});
+                  ack.beat_secret, ack.heartbeat_interval, no_pacer_slot)
+        .then([](uint32_t) {}, [](caf::error&) {});
     ++plan->registered;
   });
   return {

@@ -87,7 +87,8 @@ int main(int argc, char** argv) {
       "rate_limit", "",     duration{3h}};
   registration_ack ack{(uint64_t{7} << 32) | 3, {1, 2}, 42, 10s};
   beat_batch batch{
-      {{1, 5, agent_state::busy, 4}, {uint64_t{1} << 40, 6, agent_state::idle, 9}}};
+      {{1, 5, agent_state::busy, 4}, {uint64_t{1} << 40, 6, agent_state::idle, 9}},
+      duration{1500ms}};
   child_report kids{"a1", {5, 6}, 2, child_evidence::stale_label_only, 4, duration{90s},
                     1,    2,      3};
   event ev;

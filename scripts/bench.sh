@@ -117,6 +117,7 @@ if [[ $quick == 1 ]]; then
   run fleet-silent "$b/fleet_bench" --agents 10000 --seconds 20 --silent 100 --no-reference
   run nodes "$b/nodes_bench" --agents 2000 --processes 2 --seconds 5
   run reload "$b/reload_bench" --agents 10000
+  run sim-floor "$b/sim_floor_bench" --agents 1000 --hours 1
   smoke soak "$b/soak_bench" --minutes 1 --agents 1000 --stall-seconds 5
 else
   run ingest "$b/ingest_bench"
@@ -140,6 +141,7 @@ else
       --label "run $k of 3"
   done
   run reload "$b/reload_bench" --agents 1000000
+  run sim-floor "$b/sim_floor_bench"
   sim_row
 fi
 

@@ -107,20 +107,40 @@ void lose_pacer(self_ptr self, const std::string& why) {
   // The pacer logs once for all its agents; one line per agent would be a million.
   log()->debug("agent {} lost its pacer ({}); beats by itself", st.id, why);
   st.pacer = nullptr;
+  st.pacer_slot = no_pacer_slot;
   if (st.current != agent_state::spawning)
     arm_own_beat(self);
 }
 
 void join_pacer(self_ptr self) {
   auto& st = self->state;
+  if (st.joining) { // one join at a time: the next one must name our slot
+    st.join_again = true;
+    return;
+  }
+  st.joining = true;
   auto pacer = st.pacer;
   self->request(pacer, caf::infinite, pace_atom::value, st.key, st.beat_secret,
-                st.settings.heartbeat_interval)
-      .then([] {},
-            [self, pacer](caf::error& err) {
-              if (self->state.pacer == pacer)
-                lose_pacer(self, self->system().render(err));
-            });
+                st.settings.heartbeat_interval, st.pacer_slot)
+      .then(
+          [self, pacer](uint32_t slot) {
+            auto& st = self->state;
+            st.joining = false;
+            if (st.pacer != pacer)
+              return; // lost meanwhile: we beat by ourselves
+            st.pacer_slot = slot;
+            if (st.join_again) {
+              st.join_again = false;
+              join_pacer(self);
+            }
+          },
+          [self, pacer](caf::error& err) {
+            auto& st = self->state;
+            st.joining = false;
+            st.join_again = false;
+            if (st.pacer == pacer)
+              lose_pacer(self, self->system().render(err));
+          });
 }
 
 /// A supervisor handle after a reconnect: talk to it from now on, and register again.

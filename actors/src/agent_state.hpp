@@ -51,13 +51,24 @@ struct agent_actor_state {
   time_point last_activity;
   time_point last_activity_sent = time_point::min(); ///< min: none in this slot.
   agent_state current = agent_state::spawning;
-  bool activity_flush_pending = false;
+  // Flags as bits, and a 16-bit round: with the pacer slot the state stays at 192 B.
+  bool activity_flush_pending : 1;
   /// Registered again with the token an earlier round's answer brought (a reconnect
   /// raced our first registration): once, so that a real duplicate still ends us.
-  bool retried_with_token = false;
+  bool retried_with_token : 1;
+  bool joining : 1;    ///< A join request to the pacer is out.
+  bool join_again : 1; ///< Registered again meanwhile: join again once it is answered.
   /// Counts registrations: only the answer to the latest one counts (CAF handles of
-  /// two connections to one supervisor compare equal, so the handle cannot tell).
-  uint32_t registration_round = 0;
+  /// two connections to one supervisor compare equal, so the handle cannot tell). It
+  /// wraps after 65,536 registrations; only equality with the latest matters.
+  uint16_t registration_round = 0;
+  /// Our slot at the pacer (`no_pacer_slot`: none yet): a join after a
+  /// re-registration names it, so the pacer keeps our phase without a map of agents.
+  uint32_t pacer_slot = no_pacer_slot;
+
+  agent_actor_state()
+      : activity_flush_pending(false), retried_with_token(false), joining(false),
+        join_again(false) {}
 };
 
 using self_ptr = caf::stateful_actor<agent_actor_state>*;

@@ -82,7 +82,14 @@ void on_beat_batch(self_ptr self, beat_batch& batch) {
   auto now = self->clock().now();
   size_t refused = 0;
   const std::string* node = nullptr; // whose lateness the batch told last
-  for (auto& b : batch.beats) {
+  auto& xs = batch.beats;
+  for (size_t i = 0; i < xs.size(); ++i) {
+    // Overlap the cache misses of the lookups ahead with this beat's work.
+    if (i + 16 < xs.size())
+      st.agents.prefetch_slot(xs[i + 16].key);
+    if (i + 8 < xs.size())
+      st.agents.prefetch_record(xs[i + 8].key);
+    auto& b = xs[i];
     auto* rec = st.agents.find(b.key);
     if (rec && matches(rec->beat_secret, b.secret)) {
       // The lateness counts for the nodes of the agents whose beats prove the batch.

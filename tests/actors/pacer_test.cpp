@@ -29,13 +29,15 @@ struct member_state {
 // Joins a pacer like an agent, then never answers a tick: a stuck agent.
 caf::behavior mute_member(caf::stateful_actor<member_state>* self, pacer_actor pacer,
                           duration interval) {
-  self->send(pacer, pace_atom::value, uint64_t{999}, uint64_t{1999}, interval);
+  self->send(pacer, pace_atom::value, uint64_t{999}, uint64_t{1999}, interval,
+             no_pacer_slot);
   return {
       [self](beat_atom, uint32_t ticket, uint32_t token) {
         self->state.tickets.push_back(ticket);
         self->state.tokens.push_back(token);
       },
       [](pace_atom, const caf::actor_addr&) {}, // the pacer ended: nothing to do
+      [](uint32_t) {},                          // the pacer's answer: our slot
   };
 }
 
@@ -202,6 +204,47 @@ TEST_F(Pacer, AnAgentThatEndedIsForgottenAndTheOthersKeepBeating) {
   // Every answer came, so no batch waited for the one that ended.
   for (auto& [t, n] : recorded().batches)
     EXPECT_EQ((t - t0) % 10s, duration::zero());
+}
+
+TEST_F(Pacer, AnAgentRegisteredAgainKeepsItsPhaseAndIsTickedOnce) {
+  start(exact());
+  auto t0 = now();
+  auto a1 = agent("a1"); // key 1
+  advance(5s);
+  // A reconnect: it registers again (key 2) and joins again naming its slot.
+  caf::anon_send(a1, supervisor_atom::value, sup);
+  sched.run();
+  advance(25s);
+  ASSERT_EQ(recorded().batches.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(recorded().batches[k].first, t0 + (k + 1) * 10s); // the same phase
+    EXPECT_EQ(recorded().batches[k].second, 1u);                // one member
+  }
+  EXPECT_EQ(beats_of(1), (std::vector<time_point>{}));
+  EXPECT_EQ(beats_of(2), (std::vector<time_point>{t0 + 10s, t0 + 20s, t0 + 30s}));
+}
+
+TEST_F(Pacer, AJoinerThatCannotTakeTheAnswerDoesNotEndThePacer) {
+  start(exact());
+  // Joins with a plain send and has no handler for the slot it is answered with: its
+  // "unexpected message" error comes back to the pacer, which must live on.
+  auto rude = track(sys.spawn(
+      [](caf::event_based_actor* self, pacer_actor p) {
+        self->send(p, pace_atom::value, uint64_t{5}, uint64_t{6}, duration{10s},
+                   no_pacer_slot);
+        return caf::behavior{[](beat_atom, uint32_t, uint32_t) {
+        }};
+      },
+      pacer));
+  sched.run();
+  auto t0 = now();
+  EXPECT_FALSE(caf::actor_cast<caf::abstract_actor*>(pacer)->getf(
+      caf::abstract_actor::is_terminated_flag));
+  agent("a1");
+  advance(10s + 5ms);
+  ASSERT_EQ(recorded().batches.size(), 1u);
+  EXPECT_EQ(recorded().batches[0].first, t0 + 10s + 5ms); // waited for the rude one
+  static_cast<void>(rude);
 }
 
 TEST_F(Pacer, BadOptionsAreRefused) {

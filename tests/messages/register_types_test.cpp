@@ -77,6 +77,7 @@ TEST_F(RegisterTypes, RegistrationAckAndBeatBatchesCrossTheWire) {
   beat_batch batch;
   batch.beats.push_back(paced_beat{1, 5, agent_state::busy, 4});
   batch.beats.push_back(paced_beat{uint64_t{1} << 40, 6, agent_state::exhausted, 9});
+  batch.lateness = 1234ms;
   auto back = round_trip(caf::make_message(ack, batch));
   ASSERT_TRUE((back.match_elements<registration_ack, beat_batch>()));
   EXPECT_EQ(back.get_as<registration_ack>(0).key, ack.key);
@@ -89,6 +90,7 @@ TEST_F(RegisterTypes, RegistrationAckAndBeatBatchesCrossTheWire) {
   EXPECT_EQ(xs[1].state, agent_state::exhausted);
   EXPECT_EQ(xs[1].version, 9u);
   EXPECT_EQ(xs[1].secret, 6u);
+  EXPECT_EQ(back.get_as<beat_batch>(1).lateness, duration{1234ms});
 }
 
 TEST_F(RegisterTypes, SecretsNeverShowInPrintedMessages) {

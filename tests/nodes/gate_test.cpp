@@ -5,9 +5,9 @@
 using namespace vigil;
 using namespace std::chrono_literals;
 using vigil::test::commander_secret;
-using vigil::test::spy;
 using vigil::test::eventually;
 using vigil::test::Gate;
+using vigil::test::spy;
 using s = agent_state;
 
 TEST_F(Gate, NothingAPeerReceivesCarriesTheSupervisorsOwnHandle) {
@@ -174,4 +174,34 @@ TEST_F(Gate, OutOfRangeValuesAndOverLongIdsAreRefusedAndNeverStored) {
   for (auto id : {"bad-state", "long-type"})
     EXPECT_EQ(code_of(ask<agent_status>(status_atom::value, std::string{id}).error()),
               errc::unknown_agent);
+}
+
+TEST_F(Gate, ARemotePacersLatenessReachesTheSupervisorAndOutOfRangeIsRefused) {
+  start(credential{commander_secret});
+  auto mine = enlist("mine", "far-node");
+  caf::scoped_actor self{peer};
+  auto send_batch = [&](duration lateness) {
+    beat_batch b;
+    b.beats.push_back(paced_beat{mine.key, mine.beat_secret, s::busy, 2});
+    b.lateness = lateness;
+    self->send(gate, std::move(b));
+  };
+  auto lateness_seen = [&] {
+    auto x = ask<supervisor_stats>(stats_atom::value);
+    return x ? x->worst_node_lateness : duration{-1};
+  };
+  send_batch(3s); // the far node's pacer says its beats run 3 s late
+  EXPECT_TRUE(eventually([&] { return lateness_seen() == 3s; }, 10s));
+  auto x = ask<supervisor_stats>(stats_atom::value);
+  ASSERT_TRUE(x);
+  EXPECT_EQ(x->overloaded_nodes, 1u); // past the 2 s lag_grace
+  // Out of range: refused whole, beats and lateness alike.
+  send_batch(-1s);
+  send_batch(std::chrono::hours(24 * 400));
+  send_batch(500ms); // in range: the figure follows it
+  EXPECT_TRUE(eventually([&] { return lateness_seen() == 500ms; }, 10s));
+  x = ask<supervisor_stats>(stats_atom::value);
+  ASSERT_TRUE(x);
+  EXPECT_EQ(x->peak_node_lateness, 3s); // nothing larger got through
+  EXPECT_EQ(x->overloaded_nodes, 0u);
 }

@@ -249,3 +249,17 @@ TEST_F(PacedLocalHealth, AnswersThatComeLateCountAsLateness) {
   advance(4s);
   EXPECT_EQ(offline_at(c, "a2"), t0 + 34s);
 }
+
+TEST_F(SupervisorLocalHealth, ABatchWithALatenessOutOfRangeIsRefusedWhole) {
+  auto a1 = idle_agent("a1");
+  auto pacer = puppet();
+  auto before = status("a1").last_beat;
+  advance(1s);
+  batch(pacer, {key_of(a1)}, s::idle, -1ns);
+  batch(pacer, {key_of(a1)}, s::idle, std::chrono::hours(24 * 367));
+  EXPECT_EQ(status("a1").last_beat, before); // neither beat counted
+  EXPECT_EQ(stats().peak_node_lateness, 0s);
+  batch(pacer, {key_of(a1)}, s::idle, 1s);
+  EXPECT_EQ(status("a1").last_beat, now());
+  EXPECT_EQ(stats().peak_node_lateness, 1s);
+}

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
@@ -21,12 +23,14 @@ using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
 
 /// What agents tell their pacer.
 ///
-/// - `pace_atom, key, secret, interval`: tick me every `interval` from now; my beats
-///   carry `key` and `secret` (the `beat_secret` of my `registration_ack`). The pacer
-///   watches the sender and forgets it when it is gone. Sent again (after a
+/// - `pace_atom, key, secret, interval, slot`: tick me every `interval` from now; my
+///   beats carry `key` and `secret` (the `beat_secret` of my `registration_ack`).
+///   Answered with my slot at this pacer. Sent again with that slot (after a
 ///   re-registration), it changes the key at once and the interval from the next tick
-///   on; the phase stays. Agents send it as a request: a pacer that is gone answers
-///   with an error.
+///   on; the phase stays (`no_pacer_slot` joins anew). Agents send it as a request: a
+///   pacer that is gone answers with an error. The pacer does not monitor its agents
+///   (a million monitors and a map from address to member cost about 90 B per
+///   agent): it lets go of an agent that has ended when its next tick is due.
 /// - `beat_atom, ticket, token, state, version`: the agent's answer to a tick
 ///   (`beat_atom, ticket, token`). The pacer takes only state and version from it: the
 ///   key is the one the ticket's member joined with, and only an answer with the token
@@ -49,9 +53,12 @@ using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
 /// how long after its tick was due an answer was sent on. Answers that never come are
 /// no part of it: a stuck agent makes nobody else late.
 using pacer_actor = caf::typed_actor<
-    caf::reacts_to<pace_atom, uint64_t, uint64_t, duration>,
+    caf::replies_to<pace_atom, uint64_t, uint64_t, duration, uint32_t>::with<uint32_t>,
     caf::reacts_to<beat_atom, uint32_t, uint32_t, agent_state, uint64_t>,
     caf::reacts_to<supervisor_atom, beat_sink>>;
+
+/// An agent's slot at its pacer before it has one.
+constexpr uint32_t no_pacer_slot = std::numeric_limits<uint32_t>::max();
 
 struct pacer_options {
   /// Agents joining within one such span of each other share a phase (and a timer):
