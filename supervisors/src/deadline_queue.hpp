@@ -28,15 +28,30 @@ public:
 
   /// Calls `f(key, due)` for every entry due at or before `limit`, earliest first and
   /// in push order within an instant. `f` may push; what it pushes waits for the next
-  /// call, even when due by `limit`.
-  template <class F>
-  void pop_due(time_point limit, F&& f) {
+  /// call, even when due by `limit`. `ahead(key, far)` is told each key 16 entries
+  /// (`far`) and again 8 entries before `f` gets it, to prefetch what `f` will read in
+  /// two steps: a fleet's phase comes due together, tens of thousands of entries at
+  /// one instant.
+  template <class F, class Ahead>
+  void pop_due(time_point limit, F&& f, Ahead&& ahead) {
     std::vector<decltype(buckets_)::node_type> due;
     while (!buckets_.empty() && buckets_.begin()->first <= limit)
       due.push_back(buckets_.extract(buckets_.begin()));
-    for (auto& node : due)
-      for (auto key : node.mapped())
-        f(key, node.key());
+    for (auto& node : due) {
+      auto& keys = node.mapped();
+      for (size_t i = 0; i < keys.size(); ++i) {
+        if (i + 16 < keys.size())
+          ahead(keys[i + 16], true);
+        if (i + 8 < keys.size())
+          ahead(keys[i + 8], false);
+        f(keys[i], node.key());
+      }
+    }
+  }
+
+  template <class F>
+  void pop_due(time_point limit, F&& f) {
+    pop_due(limit, std::forward<F>(f), [](uint64_t, bool) {});
   }
 
   /// Entries pending, current or stale.

@@ -130,7 +130,11 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
   if (!watched(rec.state))
     return;
   auto now = self->clock().now();
-  auto verdict = rec.beats.check(now, node_deferral(self, rec, now));
+  // Most checks find a newer beat (lazy re-arm): the node's lateness only matters for
+  // a miss that is due.
+  auto deferral = now >= rec.beats.next_deadline() ? node_deferral(self, rec, now)
+                                                   : duration::zero();
+  auto verdict = rec.beats.check(now, deferral);
   if (verdict == liveness::deferred) { // its node runs late: so may its beats
     ++st.deferred_checks;
     ensure_timer(self, rec);
@@ -197,9 +201,15 @@ void on_liveness_tick(self_ptr self, time_point at) {
   }
   st.sweeping = true;
   st.tally = {};
-  st.liveness.pop_due(std::min(at, now), [self](uint64_t key, time_point due) {
-    on_deadline(self, key, due);
-  });
+  st.liveness.pop_due(
+      std::min(at, now),
+      [self](uint64_t key, time_point due) { on_deadline(self, key, due); },
+      [&st](uint64_t key, bool far) {
+        if (far)
+          st.agents.prefetch_slot(key);
+        else
+          st.agents.prefetch_record(key);
+      });
   st.sweeping = false;
   // Summaries are limited too: an overloaded supervisor sweeps hundreds of times a
   // second.
