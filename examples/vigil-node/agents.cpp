@@ -101,8 +101,6 @@ caf::behavior worker(worker_ptr self, bool cycle, unsigned seed) {
 /// in one go floods its connection: registrations, answers and first beats queue
 /// behind each other, and agents the supervisor heard nothing from within the
 /// timeout after registering end `failed` (measured: 50,000 at once on loopback).
-/// Two waves are in flight: the next one starts once the one before the last is
-/// answered, so the connection never idles while a wave's answers travel back.
 constexpr size_t wave = 1000;
 
 /// Waits until `a` has left spawning (the supervisor answered its registration), up
@@ -173,7 +171,6 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
   caf::anon_send(*up, caf::join_atom::value, *pacer);
   std::vector<caf::actor> actors;
   std::random_device seeds;
-  agent_actor last_of_wave; // the last agent of the wave before the current one
   for (size_t i = 1; i <= x.count && !stop_requested; ++i) {
     agent_options opts{x.id_prefix + "-" + std::to_string(i), x.type, x.node_name};
     // The beat interval comes with the supervisor's answer (DESIGN §11); these are
@@ -201,11 +198,8 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
     }
     caf::anon_send(*up, caf::join_atom::value, *a, connection);
     actors.push_back(caf::actor_cast<caf::actor>(*a));
-    if (i % wave == 0 && i < x.count) {
-      if (last_of_wave)
-        await_registration(sys, last_of_wave, std::chrono::seconds(10));
-      last_of_wave = *a;
-    }
+    if (i % wave == 0 && i < x.count)
+      await_registration(sys, *a, std::chrono::seconds(10));
   }
   std::printf("vigil-node: %zu agents (%s-1 .. %s-%zu) on node %s, work: %s\n", x.count,
               x.id_prefix.c_str(), x.id_prefix.c_str(), x.count, x.node_name.c_str(),
