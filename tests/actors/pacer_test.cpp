@@ -224,6 +224,31 @@ TEST_F(Pacer, AnAgentRegisteredAgainKeepsItsPhaseAndIsTickedOnce) {
   EXPECT_EQ(beats_of(2), (std::vector<time_point>{t0 + 10s, t0 + 20s, t0 + 30s}));
 }
 
+TEST_F(Pacer, ARegistrationThatRacesTheFirstJoinStillMakesOneMember) {
+  start(exact());
+  auto t0 = now();
+  auto* pacer_job =
+      dynamic_cast<caf::resumable*>(caf::actor_cast<caf::abstract_actor*>(pacer));
+  auto all_but_the_pacer = [&] {
+    sched.run_jobs_filtered([&](caf::resumable* job) { return job != pacer_job; });
+  };
+  agent_options opts{"a1"};
+  opts.settings.heartbeat_interval = 10s;
+  opts.pacer = pacer;
+  auto a1 = track(*spawn_agent(sys, sup, std::move(opts)));
+  all_but_the_pacer(); // registered (key 1); its first join waits at the pacer
+  caf::anon_send(a1, supervisor_atom::value, sup);
+  all_but_the_pacer(); // registered again (key 2) before the first join was answered
+  sched.run();         // the first join's answer, then a second join naming its slot
+  advance(30s);
+  ASSERT_EQ(recorded().batches.size(), 3u);
+  for (size_t k = 0; k < 3; ++k) {
+    EXPECT_EQ(recorded().batches[k].first, t0 + (k + 1) * 10s);
+    EXPECT_EQ(recorded().batches[k].second, 1u); // one member, not one per join
+  }
+  EXPECT_EQ(beats_of(2), (std::vector<time_point>{t0 + 10s, t0 + 20s, t0 + 30s}));
+}
+
 TEST_F(Pacer, AJoinerThatCannotTakeTheAnswerDoesNotEndThePacer) {
   start(exact());
   // Joins with a plain send and has no handler for the slot it is answered with: its
