@@ -9,6 +9,7 @@
 #include "support/supervisor_fixture.hpp"
 #include "vigil/actors/agent.hpp"
 #include "vigil/actors/pacer.hpp"
+#include "vigil/messages/inbound_checks.hpp"
 
 using namespace vigil;
 using namespace std::chrono_literals;
@@ -41,6 +42,16 @@ public:
     return p;
   }
 
+  /// `rounds` times: `agent` beats through `pacer`, which says its node runs `lateness`
+  /// late, then 10 s pass (the last round stops `last_gap` after its beat).
+  void beat_late(const caf::actor& pacer, const caf::actor& agent, duration lateness,
+                 int rounds, duration last_gap = std::chrono::seconds(10)) {
+    for (int i = 0; i < rounds; ++i) {
+      batch(pacer, {key_of(agent)}, s::idle, lateness);
+      advance(i + 1 < rounds ? duration{std::chrono::seconds(10)} : last_gap);
+    }
+  }
+
   /// When `id` went offline (the event's time); max when it did not.
   time_point offline_at(const caf::actor& c, const std::string& id) {
     for (auto& e : events_of(c))
@@ -59,12 +70,7 @@ TEST_F(SupervisorLocalHealth, ALateNodeDefersItsSilentAgentByExactlyItsLateness)
   auto pacer = puppet();
   auto t0 = now();
   // a2 beats every 10 s through its node's pacer, which says its beats run 5 s late.
-  batch(pacer, {key_of(talker)}, s::idle, 5s);
-  advance(10s);
-  batch(pacer, {key_of(talker)}, s::idle, 5s);
-  advance(10s);
-  batch(pacer, {key_of(talker)}, s::idle, 5s);
-  advance(10s - 1ns);
+  beat_late(pacer, talker, 5s, 3, 10s - 1ns);
   EXPECT_EQ(status("a1").state, s::idle);
   advance(1ns); // a1's exact deadline: it waits for its node's lateness
   EXPECT_EQ(status("a1").state, s::idle);
@@ -86,10 +92,7 @@ TEST_F(SupervisorLocalHealth, ASilentAgentAmongAnsweringNeighboursOnAnOnTimeNode
   auto talker = idle_agent("a2");
   auto pacer = puppet();
   auto t0 = now();
-  for (int i = 0; i < 3; ++i) { // on time
-    batch(pacer, {key_of(talker)}, s::idle, 0s);
-    advance(10s);
-  }
+  beat_late(pacer, talker, 0s, 3); // on time
   EXPECT_EQ(status("a1").state, s::offline);
   EXPECT_EQ(offline_at(c, "a1"), t0 + 30s);
   EXPECT_EQ(stats().deferred_checks, 0u);
@@ -102,10 +105,7 @@ TEST_F(SupervisorLocalHealth, LatenessWithinLagGraceDefersToo) {
   auto talker = idle_agent("a2");
   auto pacer = puppet();
   auto t0 = now();
-  for (int i = 0; i < 4; ++i) { // 1.5 s late: not overloaded, but late
-    batch(pacer, {key_of(talker)}, s::idle, 1500ms);
-    advance(10s);
-  }
+  beat_late(pacer, talker, 1500ms, 4); // 1.5 s late: not overloaded, but late
   EXPECT_EQ(offline_at(c, "a1"), t0 + 31500ms);
   EXPECT_EQ(stats().overloaded_nodes, 0u);
   EXPECT_EQ(stats().worst_node_lateness, 1500ms);
@@ -117,10 +117,7 @@ TEST_F(SupervisorLocalHealth, TheDeferralNeverPassesTheCap) {
   auto talker = idle_agent("a2");
   auto pacer = puppet();
   auto t0 = now();
-  for (int i = 0; i < 5; ++i) { // the node says a minute late, all along
-    batch(pacer, {key_of(talker)}, s::idle, 60s);
-    advance(10s);
-  }
+  beat_late(pacer, talker, 60s, 5); // the node says a minute late, all along
   EXPECT_EQ(offline_at(c, "a1"), t0 + 30s + 20s); // lateness_cap
 }
 
@@ -130,10 +127,7 @@ TEST_F(SupervisorLocalHealth, ALateNodeDefersOnlyItsOwnAgents) {
   idle_on("b1", "n2"); // silent, on a node that reports nothing
   auto t0 = now();
   auto pacer = puppet();
-  for (int i = 0; i < 4; ++i) {
-    batch(pacer, {key_of(late_one)}, s::idle, 5s);
-    advance(10s);
-  }
+  beat_late(pacer, late_one, 5s, 4);
   EXPECT_EQ(offline_at(c, "b1"), t0 + 30s);
   EXPECT_EQ(status("a1").state, s::idle);
 }
@@ -155,12 +149,7 @@ TEST_F(SupervisorLocalHealth, SupervisorLagAndNodeLagTogether) {
   auto talker = idle_agent("a2");
   auto pacer = puppet();
   auto t0 = now();
-  batch(pacer, {key_of(talker)}, s::idle, 5s);
-  advance(10s);
-  batch(pacer, {key_of(talker)}, s::idle, 5s);
-  advance(10s);
-  batch(pacer, {key_of(talker)}, s::idle, 5s);
-  advance(10s); // a1's deadline (30 s): deferred to 35 s by its node
+  beat_late(pacer, talker, 5s, 3); // a1's deadline (30 s): deferred to 35 s by its node
   EXPECT_EQ(status("a1").state, s::idle);
   // The supervisor is starved: the deferred check at 35 s runs only at 39 s, 4 s late
   // (more than lag_grace): one more check interval, to 44 s.
@@ -262,4 +251,15 @@ TEST_F(SupervisorLocalHealth, ABatchWithALatenessOutOfRangeIsRefusedWhole) {
   batch(pacer, {key_of(a1)}, s::idle, 1s);
   EXPECT_EQ(status("a1").last_beat, now());
   EXPECT_EQ(stats().peak_node_lateness, 1s);
+  // Exactly the bound a peer may send is taken; a silent neighbour still waits at most
+  // the cap.
+  auto c = collector();
+  idle_agent("s1");
+  auto t1 = now();
+  beat_late(pacer, a1, max_peer_span, 3);
+  EXPECT_EQ(stats().peak_node_lateness, max_peer_span);
+  advance(20s - 1ns);
+  EXPECT_EQ(status("s1").state, s::idle);
+  advance(1ns);
+  EXPECT_EQ(offline_at(c, "s1"), t1 + 30s + 20s);
 }
