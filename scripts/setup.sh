@@ -8,6 +8,9 @@ packages=(
   g++ make cmake
   libcaf-dev libboost-json1.81-dev libspdlog-dev libgtest-dev libsqlite3-dev
   libhiredis-dev redis-server  # the Redis store, and the server its tests start
+  libsqlitecpp-dev  # the SQLite store's C++ wrapper (SQLiteCpp)
+  libcli11-dev libfmt-dev  # the programs' command lines (CLI11); formatting ({fmt})
+  python3-jsonschema  # the tests check every event writer against docs/event.schema.json
   libjemalloc-dev  # the programs' allocator (CMake option VIGIL_JEMALLOC)
   libssl-dev  # digests of credentials (libcrypto); CAF's TLS
   openssl  # the tests make TLS certificates with it
