@@ -1,6 +1,7 @@
 // Fuzz harness: the Redis store URL (`parse_redis_url`, "store"/"url" in settings and
 // vigil-node's --store). On success the parts must keep the documented shape
-// `redis://HOST[:PORT][/DB]` and read back the same; a failure must say why.
+// `redis://HOST[:PORT][/DB]` and read back the same (an IPv6 HOST comes without its
+// brackets and goes back in them); a failure must say why.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -22,8 +23,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       out.db > 1000)
     std::abort();
   // The parts, written back in the documented form, parse to the same parts.
-  auto again = "redis://" + out.host + ":" + std::to_string(out.port) + "/" +
-               std::to_string(out.db);
+  bool ipv6 = out.host.find(':') != std::string::npos;
+  auto host = ipv6 ? "[" + out.host + "]" : out.host;
+  auto again =
+      "redis://" + host + ":" + std::to_string(out.port) + "/" + std::to_string(out.db);
   vigil::redis_endpoint back;
   if (!vigil::parse_redis_url(again, back, why) || back.host != out.host ||
       back.port != out.port || back.db != out.db)

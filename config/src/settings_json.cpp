@@ -6,6 +6,7 @@
 
 #include "vigil/config/json_read.hpp"
 #include "vigil/config/settings.hpp"
+#include "vigil/messages/detail/words.hpp"
 
 namespace vigil {
 
@@ -264,23 +265,17 @@ std::optional<settings> read_settings_file(const std::string& path,
 }
 
 std::string to_string(config_errc x) {
-  switch (x) {
-  case config_errc::none:
-    return "none";
-  case config_errc::unreadable:
-    return "unreadable";
-  case config_errc::syntax:
-    return "syntax";
-  case config_errc::wrong_type:
-    return "wrong_type";
-  case config_errc::bad_value:
-    return "bad_value";
-  case config_errc::unknown_key:
-    return "unknown_key";
-  case config_errc::missing_key:
-    return "missing_key";
-  }
-  return "?";
+  constexpr detail::word<config_errc> words[] = {
+      {config_errc::none, "none"},
+      {config_errc::unreadable, "unreadable"},
+      {config_errc::syntax, "syntax"},
+      {config_errc::wrong_type, "wrong_type"},
+      {config_errc::bad_value, "bad_value"},
+      {config_errc::unknown_key, "unknown_key"},
+      {config_errc::missing_key, "missing_key"},
+  };
+  static_assert(detail::in_enum_order(words));
+  return detail::word_of(words, x, "config_errc");
 }
 
 std::string to_string(const config_problem& x) {

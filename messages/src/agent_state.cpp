@@ -1,9 +1,10 @@
 #include "vigil/messages/agent_state.hpp"
 
-#include <array>
+#include <iterator>
 
 #include <caf/error.hpp>
 
+#include "vigil/messages/detail/words.hpp"
 #include "vigil/messages/errc.hpp"
 
 namespace vigil {
@@ -12,10 +13,12 @@ namespace {
 
 using s = agent_state;
 
-constexpr std::array<const char*, agent_state_count> names = {
-    "spawning", "idle",      "busy",   "on_call", "exhausted",
-    "offline",  "completed", "failed", "killed",
+constexpr detail::word<agent_state> words[] = {
+    {s::spawning, "spawning"},   {s::idle, "idle"},           {s::busy, "busy"},
+    {s::on_call, "on_call"},     {s::exhausted, "exhausted"}, {s::offline, "offline"},
+    {s::completed, "completed"}, {s::failed, "failed"},       {s::killed, "killed"},
 };
+static_assert(detail::in_enum_order(words) && std::size(words) == agent_state_count);
 
 // DESIGN §2, as data. Row = from, column = to.
 //
@@ -47,26 +50,21 @@ constexpr size_t index(agent_state x) noexcept {
 } // namespace
 
 const std::vector<agent_state>& all_agent_states() {
-  static const std::vector<agent_state> xs = {
-      s::spawning, s::idle,      s::busy,   s::on_call, s::exhausted,
-      s::offline,  s::completed, s::failed, s::killed,
-  };
+  static const std::vector<agent_state> xs = [] {
+    std::vector<agent_state> result;
+    for (auto& w : words)
+      result.push_back(w.value);
+    return result;
+  }();
   return xs;
 }
 
 std::string to_string(agent_state x) {
-  auto i = index(x);
-  return i < names.size() ? names[i] : "agent_state(" + std::to_string(i) + ")";
+  return detail::word_of(words, x, "agent_state");
 }
 
 bool from_string(std::string_view text, agent_state& x) {
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (text == names[i]) {
-      x = static_cast<agent_state>(i);
-      return true;
-    }
-  }
-  return false;
+  return detail::value_of(words, text, x);
 }
 
 agent_phase phase_of(agent_state x) noexcept {

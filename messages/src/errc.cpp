@@ -1,46 +1,36 @@
 #include "vigil/messages/errc.hpp"
 
+#include <iterator>
+
 #include <caf/deep_to_string.hpp>
 #include <caf/message.hpp>
 
+#include "vigil/messages/detail/words.hpp"
+
 namespace vigil {
 
-const std::vector<errc>& all_errcs() {
-  static const std::vector<errc> xs = {
-      errc::invalid_transition, errc::unknown_agent,   errc::duplicate_agent,
-      errc::not_owner,          errc::queue_full,      errc::bad_config,
-      errc::agent_failed,       errc::invalid_request, errc::unauthorized,
-      errc::bad_input,
-  };
-  return xs;
-}
+namespace {
+
+constexpr detail::word<errc> words[] = {
+    {errc::none, "none"},
+    {errc::invalid_transition, "invalid_transition"},
+    {errc::unknown_agent, "unknown_agent"},
+    {errc::duplicate_agent, "duplicate_agent"},
+    {errc::not_owner, "not_owner"},
+    {errc::queue_full, "queue_full"},
+    {errc::bad_config, "bad_config"},
+    {errc::agent_failed, "agent_failed"},
+    {errc::invalid_request, "invalid_request"},
+    {errc::unauthorized, "unauthorized"},
+    {errc::bad_input, "bad_input"},
+};
+static_assert(detail::in_enum_order(words) &&
+              std::size(words) == static_cast<size_t>(errc_last) + 1);
+
+} // namespace
 
 std::string to_string(errc x) {
-  switch (x) {
-  case errc::none:
-    return "none";
-  case errc::invalid_transition:
-    return "invalid_transition";
-  case errc::unknown_agent:
-    return "unknown_agent";
-  case errc::duplicate_agent:
-    return "duplicate_agent";
-  case errc::not_owner:
-    return "not_owner";
-  case errc::queue_full:
-    return "queue_full";
-  case errc::bad_config:
-    return "bad_config";
-  case errc::agent_failed:
-    return "agent_failed";
-  case errc::invalid_request:
-    return "invalid_request";
-  case errc::unauthorized:
-    return "unauthorized";
-  case errc::bad_input:
-    return "bad_input";
-  }
-  return "errc(" + std::to_string(static_cast<int>(x)) + ")";
+  return detail::word_of(words, x, "errc");
 }
 
 errc code_of(const caf::error& x) noexcept {

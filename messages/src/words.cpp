@@ -1,4 +1,7 @@
-// Names of the small enums that travel in messages and JSON.
+// Names of the small enums that travel in messages and JSON (the tables' shape:
+// detail/words.hpp).
+#include "vigil/messages/detail/words.hpp"
+
 #include "vigil/messages/child_evidence.hpp"
 #include "vigil/messages/event_kind.hpp"
 #include "vigil/messages/quota_reason.hpp"
@@ -8,74 +11,86 @@ namespace vigil {
 
 namespace {
 
-template <class Enum, size_t N>
-bool parse(std::string_view text, Enum& x, const char* const (&names)[N]) {
-  for (size_t i = 0; i < N; ++i) {
-    if (text == names[i]) {
-      x = static_cast<Enum>(i);
-      return true;
-    }
-  }
-  return false;
-}
+using detail::word;
 
-template <class Enum, size_t N>
-std::string name(Enum x, const char* const (&names)[N]) {
-  auto i = static_cast<size_t>(x);
-  return i < N ? names[i] : "?(" + std::to_string(i) + ")";
-}
-
-constexpr const char* slot_kind_names[] = {"work", "on_call"};
-constexpr const char* slot_outcome_names[] = {"started", "queued"};
-constexpr const char* quota_reason_names[] = {"rate_limit", "billing"};
-constexpr const char* event_kind_names[] = {
-    "transition",       "heartbeat_missed", "watchdog",  "entered",    "progress",
-    "suspected_frozen", "exited",           "hard_stop", "registered", "purged",
+constexpr word<slot_kind> slot_kind_words[] = {
+    {slot_kind::work, "work"},
+    {slot_kind::on_call, "on_call"},
 };
 
-constexpr const char* child_evidence_names[] = {
-    "fresh_progress",
-    "fresh_heartbeat_only",
-    "stale_label_only",
-    "os_descendant_only_stale_progress",
+constexpr word<slot_outcome> slot_outcome_words[] = {
+    {slot_outcome::started, "started"},
+    {slot_outcome::queued, "queued"},
 };
+
+constexpr word<quota_reason> quota_reason_words[] = {
+    {quota_reason::rate_limit, "rate_limit"},
+    {quota_reason::billing, "billing"},
+};
+
+constexpr word<event_kind> event_kind_words[] = {
+    {event_kind::transition, "transition"},
+    {event_kind::heartbeat_missed, "heartbeat_missed"},
+    {event_kind::watchdog, "watchdog"},
+    {event_kind::entered, "entered"},
+    {event_kind::progress, "progress"},
+    {event_kind::suspected_frozen, "suspected_frozen"},
+    {event_kind::exited, "exited"},
+    {event_kind::hard_stop, "hard_stop"},
+    {event_kind::registered, "registered"},
+    {event_kind::purged, "purged"},
+};
+
+constexpr word<child_evidence> child_evidence_words[] = {
+    {child_evidence::fresh_progress, "fresh_progress"},
+    {child_evidence::fresh_heartbeat_only, "fresh_heartbeat_only"},
+    {child_evidence::stale_label_only, "stale_label_only"},
+    {child_evidence::os_descendant_only_stale_progress,
+     "os_descendant_only_stale_progress"},
+};
+
+static_assert(detail::in_enum_order(slot_kind_words));
+static_assert(detail::in_enum_order(slot_outcome_words));
+static_assert(detail::in_enum_order(quota_reason_words));
+static_assert(detail::in_enum_order(event_kind_words));
+static_assert(detail::in_enum_order(child_evidence_words));
 
 } // namespace
 
 std::string to_string(child_evidence x) {
-  return name(x, child_evidence_names);
+  return detail::word_of(child_evidence_words, x, "child_evidence");
 }
 
 bool from_string(std::string_view text, child_evidence& x) {
-  return parse(text, x, child_evidence_names);
+  return detail::value_of(child_evidence_words, text, x);
 }
 
 std::string to_string(slot_kind x) {
-  return name(x, slot_kind_names);
+  return detail::word_of(slot_kind_words, x, "slot_kind");
 }
 
 bool from_string(std::string_view text, slot_kind& x) {
-  return parse(text, x, slot_kind_names);
+  return detail::value_of(slot_kind_words, text, x);
 }
 
 std::string to_string(slot_outcome x) {
-  return name(x, slot_outcome_names);
+  return detail::word_of(slot_outcome_words, x, "slot_outcome");
 }
 
 std::string to_string(quota_reason x) {
-  return name(x, quota_reason_names);
+  return detail::word_of(quota_reason_words, x, "quota_reason");
 }
 
 bool from_string(std::string_view text, quota_reason& x) {
-  return parse(text, x, quota_reason_names);
+  return detail::value_of(quota_reason_words, text, x);
 }
 
 std::string to_string(event_kind x) {
-  return name(x, event_kind_names);
+  return detail::word_of(event_kind_words, x, "event_kind");
 }
 
 bool from_string(std::string_view text, event_kind& x) {
-  return parse(text, x, event_kind_names);
+  return detail::value_of(event_kind_words, text, x);
 }
 
 } // namespace vigil

@@ -15,6 +15,7 @@
 #include <caf/system_messages.hpp>
 #include <spdlog/logger.h>
 
+#include "vigil/messages/backoff.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/log.hpp"
 
@@ -31,9 +32,11 @@ struct uplink_state {
   uplink_options opts;
   agent_facing_supervisor sup; ///< Null while not connected.
   uint64_t connections = 0;    ///< Successful connects so far.
-  uint32_t failures = 0;       ///< Failed attempts since the last connect.
   bool connecting = false;     ///< One attempt at a time (the middleman blocks).
   bool retry_armed = false;
+  /// Pauses between failed attempts (its failures: since the last connect); made
+  /// from `opts` at spawn.
+  backoff retry{duration::zero(), duration::zero()};
   /// How often the supervisor wants to hear from us (its `pace_atom` answer): zero
   /// until it said so. Kept up while connected, even with no agents.
   duration keepalive{0};
@@ -65,12 +68,7 @@ void retry_later(self_ptr self) {
   if (st.retry_armed)
     return;
   st.retry_armed = true;
-  auto d = st.opts.backoff_min;
-  for (uint32_t i = 0; i < st.failures && d < st.opts.backoff_max; ++i)
-    d *= 2;
-  d = std::min(d, st.opts.backoff_max);
-  ++st.failures;
-  self->delayed_send(self, jittered(self, d), retry_atom::value);
+  self->delayed_send(self, jittered(self, st.retry.next()), retry_atom::value);
 }
 
 /// Sends the supervisor something every `keepalive`, so that its connection timeout
@@ -120,7 +118,7 @@ void connected(self_ptr self, agent_facing_supervisor sup) {
   bool again = st.connections++ > 0;
   st.log->info("uplink: connected to the supervisor at {}{}", where(self),
                again ? " again; agents register again" : "");
-  st.failures = 0;
+  st.retry.reset();
   ask_pace(self);
   for (auto& rp : st.waiting)
     rp.deliver(st.sup, st.connections);
@@ -166,14 +164,14 @@ void connect(self_ptr self) {
             auto& st = self->state;
             st.connecting = false;
             auto text = self->system().render(err);
-            if (st.failures == 0)
+            if (st.retry.failures() == 0)
               st.log->warn(
                   "uplink: cannot reach the supervisor at {}: {}; retrying with "
                   "backoff",
                   where(self), text);
             else
               st.log->debug("uplink: attempt {} to reach {} failed: {}",
-                            st.failures + 1, where(self), text);
+                            st.retry.failures() + 1, where(self), text);
             retry_later(self);
           });
 }
@@ -188,6 +186,7 @@ void forget(std::vector<Handle>& xs, const caf::actor_addr& who) {
 caf::behavior uplink(self_ptr self, uplink_options opts) {
   auto& st = self->state;
   st.opts = std::move(opts);
+  st.retry = backoff{st.opts.backoff_min, st.opts.backoff_max};
   st.log = log();
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;

@@ -69,10 +69,6 @@ if n > 0 then redis.call('SET', KEYS[1], last) end
 return n
 )";
 
-bool running(agent_state x) {
-  return phase_of(x) == agent_phase::running;
-}
-
 const char* effect_of(event_kind x) {
   switch (x) {
   case event_kind::registered:
@@ -114,7 +110,7 @@ std::vector<std::string> commit_call(const std::vector<event>& events,
     xs.push_back(to_string(e.to));
     xs.push_back(std::to_string(e.version));
     xs.push_back(at);
-    xs.push_back(running(e.to) ? at : std::string{});
+    xs.push_back(is_running(e.to) ? at : std::string{});
     xs.push_back(is_terminal(e.to) ? at : std::string{});
     xs.push_back(e.recovery_at ? ns(*e.recovery_at) : std::string{});
     xs.push_back(e.reason);

@@ -5,11 +5,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <exception>
 #include <fcntl.h>
+#include <sqlite3.h>
 #include <sys/file.h>
 #include <unistd.h>
 
-#include "sqlite_statement.hpp"
+#include <SQLiteCpp/Transaction.h>
+
 #include "vigil/messages/errc.hpp"
 
 namespace vigil::detail {
@@ -48,65 +51,59 @@ CREATE INDEX events_at ON events (at);
 
 } // namespace
 
+store_lock::~store_lock() {
+  if (fd_ >= 0)
+    close(fd_);
+}
+
 caf::expected<std::shared_ptr<fleet_store>>
 open_sqlite_store(const store_settings& cfg) {
   auto& path = cfg.path;
+  auto refuse = [&](const std::string& what) {
+    return make_error(errc::bad_config, "store sqlite " + path, what);
+  };
   // One supervisor per record: a second one would number the same seqs again.
   auto lock_path = path + ".lock";
   int lock_fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lock_fd < 0)
-    return make_error(errc::bad_config, "store sqlite " + path,
-                      "cannot be opened or created (" + lock_path + ": " +
-                          std::strerror(errno) + ")");
-  if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
-    close(lock_fd);
-    return make_error(errc::bad_config, "store sqlite " + path,
-                      std::string{"is in use by another supervisor"});
-  }
-  auto fail = [&](sqlite3* db, const std::string& what,
-                  bool sqlite_says = true) -> caf::error {
-    std::string why = db ? sqlite3_errmsg(db) : "out of memory";
-    if (db)
-      sqlite3_close_v2(db); // also with a statement still open; rolls back
-    close(lock_fd);
-    return make_error(errc::bad_config, "store sqlite " + path,
-                      sqlite_says ? what + " (" + why + ")" : what);
-  };
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
-                      nullptr) != SQLITE_OK)
-    return fail(db, "cannot be opened or created");
-  sqlite3_busy_timeout(db, 5000);
-  if (sqlite3_db_readonly(db, "main") == 1)
-    return fail(db, "is read-only", false);
-  // The first read tells a database from anything else ("file is not a database").
-  statement version{db, "PRAGMA user_version"};
-  if (!version || sqlite3_step(version.get()) != SQLITE_ROW)
-    return fail(db, "is not a vigil database");
-  auto v = sqlite3_column_int(version.get(), 0);
-  sqlite3_reset(version.get());
-  if (v > sqlite_schema_version)
-    return fail(db,
-                "has schema version " + std::to_string(v) +
+    return refuse("cannot be opened or created (" + lock_path + ": " +
+                  std::strerror(errno) + ")");
+  store_lock lock{lock_fd};
+  if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0)
+    return refuse("is in use by another supervisor");
+  // Each step names what it does; SQLiteCpp throws SQLite's own words for why it
+  // failed. A `Database` going out of scope closes the file and rolls back.
+  const char* step = "cannot be opened or created";
+  try {
+    SQLite::Database db{path, SQLite::OPEN_READWRITE | SQLite::OPEN_CREATE, 5000};
+    if (sqlite3_db_readonly(db.getHandle(), "main") == 1)
+      return refuse("is read-only");
+    // The first read tells a database from anything else ("file is not a database").
+    step = "is not a vigil database";
+    auto v = db.execAndGet("PRAGMA user_version").getInt();
+    if (v > sqlite_schema_version)
+      return refuse("has schema version " + std::to_string(v) +
                     ", newer than this vigil knows (" +
-                    std::to_string(sqlite_schema_version) + "); use a newer vigil",
-                false);
-  if (sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL", nullptr,
-                   nullptr, nullptr) != SQLITE_OK)
-    return fail(db, "cannot be switched to WAL mode (is its directory writable?)");
-  if (v < sqlite_schema_version) { // new, or older: the steps it lacks, in one go
-    std::string sql = "BEGIN; ";
-    if (v < 1)
-      sql += schema_v1;
-    if (v < 2)
-      sql += schema_v2;
-    sql += schema_v3;
-    sql +=
-        "PRAGMA user_version = " + std::to_string(sqlite_schema_version) + "; COMMIT;";
-    if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
-      return fail(db, "cannot get vigil's schema (is the file writable?)");
+                    std::to_string(sqlite_schema_version) + "); use a newer vigil");
+    step = "cannot be switched to WAL mode (is its directory writable?)";
+    db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL");
+    if (v < sqlite_schema_version) { // new, or older: the steps it lacks, in one go
+      step = "cannot get vigil's schema (is the file writable?)";
+      SQLite::Transaction tx{db};
+      std::string sql;
+      if (v < 1)
+        sql += schema_v1;
+      if (v < 2)
+        sql += schema_v2;
+      sql += schema_v3;
+      sql += "PRAGMA user_version = " + std::to_string(sqlite_schema_version) + ";";
+      db.exec(sql);
+      tx.commit();
+    }
+    return make_sqlite_store(cfg, std::move(db), std::move(lock));
+  } catch (const std::exception& e) {
+    return refuse(std::string{step} + " (" + e.what() + ")");
   }
-  return make_sqlite_store(cfg, db, lock_fd);
 }
 
 } // namespace vigil::detail

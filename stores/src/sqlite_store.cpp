@@ -1,13 +1,19 @@
 // The SQLite store's record (DESIGN §10, §14): loading it, the epoch of each start,
 // committing batches once each by seq, pruning events by age, and repairing the rows.
+// Each statement is prepared once per store and reused; every SQLite failure (SQLiteCpp
+// throws them) becomes the store's error, naming the step that failed.
 #include "sqlite_store.hpp"
 
 #include <chrono>
+#include <exception>
 #include <limits>
 #include <optional>
-#include <unistd.h>
 
-#include "sqlite_statement.hpp"
+#include <SQLiteCpp/Statement.h>
+#include <SQLiteCpp/Transaction.h>
+#include <caf/optional.hpp>
+
+#include "sqlite_sql.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/event_line.hpp"
 
@@ -23,53 +29,92 @@ namespace {
 // then the same in virtual time and at any event rate.
 constexpr auto prune_every = std::chrono::minutes(1);
 
-bool running(agent_state x) {
-  return phase_of(x) == agent_phase::running;
+/// Ready for new bindings, whatever its last run did. `tryReset`: SQLite's reset
+/// repeats the error of a failed step, which was reported when it happened.
+SQLite::Statement& fresh(SQLite::Statement& s) {
+  s.tryReset();
+  s.clearBindings();
+  return s;
+}
+
+/// Resets a query when reading it ends, also by an exception, so that no read
+/// stays open in the connection.
+class reading {
+public:
+  explicit reading(SQLite::Statement& s) : s_(fresh(s)) {}
+  ~reading() { s_.tryReset(); }
+  reading(const reading&) = delete;
+  reading& operator=(const reading&) = delete;
+
+private:
+  SQLite::Statement& s_;
+};
+
+void bind(SQLite::Statement& s, int i, const caf::optional<int64_t>& x) {
+  if (x)
+    s.bind(i, *x);
+  else
+    s.bind(i); // NULL
+}
+
+caf::optional<int64_t> count_of(const caf::optional<duration>& x) {
+  if (!x)
+    return caf::none;
+  return x->count();
+}
+
+caf::optional<duration> opt_ns(const SQLite::Statement& s, int col) {
+  if (s.isColumnNull(col))
+    return caf::none;
+  return duration{s.getColumn(col).getInt64()};
+}
+
+std::string text_of(const SQLite::Statement& s, int col) {
+  return s.getColumn(col).getText();
 }
 
 class sqlite_store : public fleet_store {
 public:
-  sqlite_store(const store_settings& cfg, sqlite3* db, int lock_fd)
-      : path_(cfg.path), retention_(cfg.events_retention), db_(db), lock_fd_(lock_fd) {}
-  ~sqlite_store() override {
-    sqlite3_close_v2(db_);
-    close(lock_fd_); // lets the next supervisor open it
-  }
+  sqlite_store(const store_settings& cfg, SQLite::Database db, store_lock lock)
+      : path_(cfg.path), retention_(cfg.events_retention), lock_(std::move(lock)),
+        db_(std::move(db)), select_agents_(db_, sql::select_agents),
+        get_meta_(db_, sql::get_meta), set_meta_(db_, sql::set_meta),
+        append_(db_, sql::append), register_(db_, sql::register_agent),
+        transition_(db_, sql::transition_agent), purge_(db_, sql::purge_agent),
+        prune_(db_, sql::prune), clear_agents_(db_, sql::clear_agents),
+        restore_(db_, sql::restore) {}
 
   std::string describe() const override { return "sqlite " + path_; }
 
   caf::expected<stored_fleet> load() override {
     stored_fleet x;
-    statement agents{db_, "SELECT id, type, node, state, version, registered_at, "
-                          "started_at, ended_at, recovery_at, reason, last_error, "
-                          "token_digest, node_key_digest FROM agents ORDER BY "
-                          "registered_at, id"};
-    if (!agents)
-      return problem("cannot read the agents");
-    int rc;
-    while ((rc = sqlite3_step(agents.get())) == SQLITE_ROW) {
-      auto s = agents.get();
-      stored_agent a;
-      a.id = text_of(s, 0);
-      a.type = text_of(s, 1);
-      a.node = text_of(s, 2);
-      if (!from_string(text_of(s, 3), a.state))
-        return refused("agent " + a.id + " has an unknown state \"" + text_of(s, 3) +
-                       "\"");
-      a.version = static_cast<uint64_t>(sqlite3_column_int64(s, 4));
-      a.registered_at = duration{sqlite3_column_int64(s, 5)};
-      a.started_at = opt_ns(s, 6);
-      a.ended_at = opt_ns(s, 7);
-      a.recovery_at = opt_ns(s, 8);
-      a.reason = text_of(s, 9);
-      a.last_error = text_of(s, 10);
-      if (!from_hex(text_of(s, 11), a.token_digest) ||
-          !from_hex(text_of(s, 12), a.node_key_digest))
-        return refused("agent " + a.id + " has a malformed token or node key digest");
-      x.agents.push_back(std::move(a));
-    }
-    if (rc != SQLITE_DONE)
-      return problem("cannot read the agents");
+    auto err = attempt("cannot read the agents", [&]() -> caf::error {
+      reading r{select_agents_};
+      auto& s = select_agents_;
+      while (s.executeStep()) {
+        stored_agent a;
+        a.id = text_of(s, 0);
+        a.type = text_of(s, 1);
+        a.node = text_of(s, 2);
+        if (!from_string(text_of(s, 3), a.state))
+          return refused("agent " + a.id + " has an unknown state \"" + text_of(s, 3) +
+                         "\"");
+        a.version = static_cast<uint64_t>(s.getColumn(4).getInt64());
+        a.registered_at = duration{s.getColumn(5).getInt64()};
+        a.started_at = opt_ns(s, 6);
+        a.ended_at = opt_ns(s, 7);
+        a.recovery_at = opt_ns(s, 8);
+        a.reason = text_of(s, 9);
+        a.last_error = text_of(s, 10);
+        if (!from_hex(text_of(s, 11), a.token_digest) ||
+            !from_hex(text_of(s, 12), a.node_key_digest))
+          return refused("agent " + a.id + " has a malformed token or node key digest");
+        x.agents.push_back(std::move(a));
+      }
+      return caf::none;
+    });
+    if (err)
+      return err;
     auto last = meta("last_seq");
     if (!last)
       return last.error();
@@ -85,9 +130,9 @@ public:
     // WAL with synchronous=NORMAL may lose the newest commits to a power cut (never to
     // a crash of the process); the epoch must survive both (DESIGN §14), so this one
     // transaction syncs. Being a log, the WAL then holds everything before it too.
-    if (sqlite3_exec(db_, "PRAGMA synchronous=FULL", nullptr, nullptr, nullptr) !=
-        SQLITE_OK)
-      return problem("cannot sync the epoch");
+    if (auto err = attempt("cannot sync the epoch",
+                           [&] { return exec("PRAGMA synchronous=FULL"); }))
+      return err;
     uint64_t epoch = 0;
     auto err = transaction([&]() -> caf::error {
       auto old = meta("epoch");
@@ -96,9 +141,12 @@ public:
       epoch = *old + 1;
       return set_meta("epoch", epoch);
     });
-    sqlite3_exec(db_, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+    auto back = attempt("cannot return to synchronous=NORMAL",
+                        [&] { return exec("PRAGMA synchronous=NORMAL"); });
     if (err)
       return err;
+    if (back)
+      return back;
     return epoch;
   }
 
@@ -129,96 +177,113 @@ public:
   caf::error repair(const std::vector<stored_agent>& agents, uint64_t,
                     time_point) override {
     return transaction([&]() -> caf::error {
-      if (sqlite3_exec(db_, "DELETE FROM agents", nullptr, nullptr, nullptr) !=
-          SQLITE_OK)
-        return problem("cannot clear the agents");
-      statement ins{
-          db_, "INSERT INTO agents (id, type, node, state, version, registered_at, "
-               "started_at, ended_at, recovery_at, reason, last_error, "
-               "token_digest, node_key_digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-               "?7, ?8, ?9, ?10, ?11, ?12, ?13)"};
-      if (!ins)
-        return problem("cannot prepare the statements");
-      auto opt = [](const caf::optional<duration>& x) -> caf::optional<int64_t> {
-        if (!x)
-          return caf::none;
-        return x->count();
-      };
+      if (auto err = attempt("cannot clear the agents",
+                             [&] { return run(fresh(clear_agents_)); }))
+        return err;
       for (auto& a : agents) {
-        ins.bind(1, a.id);
-        ins.bind(2, a.type);
-        ins.bind(3, a.node);
-        ins.bind(4, to_string(a.state));
-        ins.bind(5, static_cast<int64_t>(a.version));
-        ins.bind(6, static_cast<int64_t>(a.registered_at.count()));
-        ins.bind(7, opt(a.started_at));
-        ins.bind(8, opt(a.ended_at));
-        ins.bind(9, opt(a.recovery_at));
-        ins.bind(10, a.reason);
-        ins.bind(11, a.last_error);
-        ins.bind(12, to_hex(a.token_digest));
-        ins.bind(13, to_hex(a.node_key_digest));
-        if (ins.run() != SQLITE_OK) // a duplicate id, too: nothing of it is kept
-          return problem("cannot write agent " + a.id);
+        // A duplicate id, too, fails the whole repair: nothing of it is kept.
+        auto err = attempt("cannot write agent " + a.id, [&] {
+          auto& s = fresh(restore_);
+          s.bind(1, a.id);
+          s.bind(2, a.type);
+          s.bind(3, a.node);
+          s.bind(4, to_string(a.state));
+          s.bind(5, static_cast<int64_t>(a.version));
+          s.bind(6, static_cast<int64_t>(a.registered_at.count()));
+          bind(s, 7, count_of(a.started_at));
+          bind(s, 8, count_of(a.ended_at));
+          bind(s, 9, count_of(a.recovery_at));
+          s.bind(10, a.reason);
+          s.bind(11, a.last_error);
+          s.bind(12, to_hex(a.token_digest));
+          s.bind(13, to_hex(a.node_key_digest));
+          return run(s);
+        });
+        if (err)
+          return err;
       }
       return caf::none;
     });
   }
 
 private:
-  caf::error problem(const std::string& what) const {
-    return make_error(errc::bad_config, "store " + describe(),
-                      what + ": " + sqlite3_errmsg(db_));
+  caf::error problem(const std::string& what, const std::string& why) const {
+    return make_error(errc::bad_config, "store " + describe(), what + ": " + why);
   }
 
   caf::error refused(const std::string& what) const {
     return make_error(errc::bad_config, "store " + describe(), what);
   }
 
+  /// Runs `f`; what SQLite throws becomes the store's error `what: SQLite's words`.
+  template <class F>
+  caf::error attempt(const std::string& what, F f) {
+    try {
+      return f();
+    } catch (const std::exception& e) {
+      return problem(what, e.what());
+    }
+  }
+
+  caf::error exec(const char* sql) {
+    db_.exec(sql);
+    return caf::none;
+  }
+
+  /// Runs a bound statement that returns no rows.
+  static caf::error run(SQLite::Statement& s) {
+    s.exec();
+    return caf::none;
+  }
+
   /// Runs `f` in one write transaction: committed when it returns no error, else
-  /// rolled back.
+  /// rolled back (also when the commit fails).
   template <class F>
   caf::error transaction(F f) {
-    if (sqlite3_exec(db_, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
-      return problem("cannot begin a transaction");
-    if (auto err = f()) {
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
+    std::optional<SQLite::Transaction> tx;
+    if (auto err = attempt("cannot begin a transaction", [&] {
+          tx.emplace(db_, SQLite::TransactionBehavior::IMMEDIATE);
+          return caf::error{};
+        }))
       return err;
-    }
-    if (sqlite3_exec(db_, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-      auto err = problem("cannot commit");
-      sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
-      return err;
-    }
-    return caf::none;
+    if (auto err = f())
+      return err; // `tx` rolls back
+    return attempt("cannot commit", [&] {
+      tx->commit();
+      return caf::error{};
+    });
   }
 
   /// A counter of the `meta` table; a missing or negative one is refused.
   caf::expected<uint64_t> meta(const std::string& key) {
-    statement get{db_, "SELECT value FROM meta WHERE key = ?1"};
-    if (!get)
-      return problem("cannot read " + key);
-    get.bind(1, key);
-    auto rc = sqlite3_step(get.get());
-    if (rc == SQLITE_DONE)
+    int64_t x = 0;
+    bool found = false;
+    if (auto err = attempt("cannot read " + key, [&] {
+          reading r{get_meta_};
+          get_meta_.bind(1, key);
+          if ((found = get_meta_.executeStep()))
+            x = get_meta_.getColumn(0).getInt64();
+          return caf::error{};
+        }))
+      return err;
+    if (!found)
       return refused("has no " + key + " (meta table)");
-    if (rc != SQLITE_ROW)
-      return problem("cannot read " + key);
-    auto x = sqlite3_column_int64(get.get(), 0);
     if (x < 0)
       return refused("has a negative " + key + " (" + std::to_string(x) + ")");
     return static_cast<uint64_t>(x);
   }
 
   caf::error set_meta(const std::string& key, uint64_t value) {
-    statement set{db_, "UPDATE meta SET value = ?2 WHERE key = ?1"};
-    if (!set)
-      return problem("cannot write " + key);
-    set.bind(1, key);
-    set.bind(2, static_cast<int64_t>(value));
-    if (set.run() != SQLITE_OK || sqlite3_changes(db_) != 1)
-      return problem("cannot write " + key);
-    return caf::none;
+    return attempt("cannot write " + key, [&]() -> caf::error {
+      auto& s = fresh(set_meta_);
+      s.bind(1, key);
+      s.bind(2, static_cast<int64_t>(value));
+      if (auto changed = s.exec(); changed != 1)
+        return problem("cannot write " + key,
+                       "expected 1 row of the meta table changed, found " +
+                           std::to_string(changed));
+      return caf::none;
+    });
   }
 
   /// Whether a commit whose newest event is at `at` prunes (see `prune_every`).
@@ -240,13 +305,11 @@ private:
     auto r = retention_->count();
     if (at < std::numeric_limits<int64_t>::min() + r)
       return caf::none; // nothing can be that old
-    statement del{db_, "DELETE FROM events WHERE at < ?1"};
-    if (!del)
-      return problem("cannot prepare the pruning");
-    del.bind(1, static_cast<int64_t>(at - r));
-    if (del.run() != SQLITE_OK)
-      return problem("cannot prune the events");
-    return caf::none;
+    return attempt("cannot prune the events", [&] {
+      auto& s = fresh(prune_);
+      s.bind(1, static_cast<int64_t>(at - r));
+      return run(s);
+    });
   }
 
   /// Appends and applies the events above `last` (seq); `newest`: the last applied.
@@ -260,104 +323,112 @@ private:
         return caf::none;
       return ns(*t);
     };
-    statement ins{db_,
-                  "INSERT INTO events (seq, at, kind, agent, type, node, from_state, "
-                  "to_state, reason, error, version, recovery_at, json) VALUES "
-                  "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)"};
-    statement reg{db_,
-                  "INSERT OR REPLACE INTO agents (id, type, node, state, version, "
-                  "registered_at, started_at, ended_at, recovery_at, reason, "
-                  "last_error, token_digest, node_key_digest) VALUES (?1, ?2, ?3, ?4, "
-                  "?5, ?6, ?7, NULL, ?8, ?9, '', ?10, ?11)"};
-    // An upsert: a row whose registration was never committed (dropped past the
-    // buffer bound) is made from the transition.
-    statement upd{
-        db_, "INSERT INTO agents (id, type, node, state, version, registered_at, "
-             "started_at, ended_at, recovery_at, reason, last_error) VALUES (?1, ?2, "
-             "?3, ?4, ?5, ?11, ?6, ?7, ?8, ?9, ?10) ON CONFLICT(id) DO UPDATE SET "
-             "type = ?2, node = ?3, state = ?4, version = ?5, "
-             "started_at = COALESCE(started_at, ?6), ended_at = ?7, "
-             "recovery_at = ?8, reason = ?9, "
-             "last_error = CASE WHEN ?10 = '' THEN last_error ELSE ?10 END"};
-    statement del{db_, "DELETE FROM agents WHERE id = ?1"};
-    if (!ins || !reg || !upd || !del)
-      return problem("cannot prepare the statements");
     for (auto& e : events) {
       if (e.seq <= last) // DESIGN §14: committed before, so applied once
         continue;
       auto at = ns(e.at);
-      ins.bind(1, static_cast<int64_t>(e.seq));
-      ins.bind(2, at);
-      ins.bind(3, to_string(e.kind));
-      ins.bind(4, e.agent);
-      ins.bind(5, e.type);
-      ins.bind(6, e.node);
-      ins.bind(7, to_string(e.from));
-      ins.bind(8, to_string(e.to));
-      ins.bind(9, e.reason);
-      ins.bind(10, e.error);
-      ins.bind(11, static_cast<int64_t>(e.version));
-      ins.bind(12, opt(e.recovery_at));
-      ins.bind(13, event_line(e, origin));
-      if (ins.run() != SQLITE_OK)
-        return problem("cannot append event " + std::to_string(e.seq));
-      int rc = SQLITE_OK;
-      switch (e.kind) {
-      case event_kind::registered:
-        reg.bind(1, e.agent);
-        reg.bind(2, e.type);
-        reg.bind(3, e.node);
-        reg.bind(4, to_string(e.to));
-        reg.bind(5, static_cast<int64_t>(e.version));
-        reg.bind(6, at);
-        reg.bind(7, running(e.to) ? caf::optional<int64_t>{at} : caf::none);
-        reg.bind(8, opt(e.recovery_at));
-        reg.bind(9, e.reason);
-        reg.bind(10, to_hex(e.token_digest));
-        reg.bind(11, to_hex(e.node_key_digest));
-        rc = reg.run();
-        break;
-      case event_kind::transition:
-        upd.bind(1, e.agent);
-        upd.bind(2, e.type);
-        upd.bind(3, e.node);
-        upd.bind(4, to_string(e.to));
-        upd.bind(5, static_cast<int64_t>(e.version));
-        upd.bind(6, running(e.to) ? caf::optional<int64_t>{at} : caf::none);
-        upd.bind(7, is_terminal(e.to) ? caf::optional<int64_t>{at} : caf::none);
-        upd.bind(8, opt(e.recovery_at));
-        upd.bind(9, e.reason);
-        upd.bind(10, e.error);
-        upd.bind(11, at);
-        rc = upd.run();
-        break;
-      case event_kind::purged:
-        del.bind(1, e.agent);
-        rc = del.run();
-        break;
-      default: // watchdog notes and missed beats: in the stream, not in the row
-        break;
-      }
-      if (rc != SQLITE_OK)
-        return problem("cannot update agent " + e.agent);
+      auto err = attempt("cannot append event " + std::to_string(e.seq), [&] {
+        auto& ins = fresh(append_);
+        ins.bind(1, static_cast<int64_t>(e.seq));
+        ins.bind(2, at);
+        ins.bind(3, to_string(e.kind));
+        ins.bind(4, e.agent);
+        ins.bind(5, e.type);
+        ins.bind(6, e.node);
+        ins.bind(7, to_string(e.from));
+        ins.bind(8, to_string(e.to));
+        ins.bind(9, e.reason);
+        ins.bind(10, e.error);
+        ins.bind(11, static_cast<int64_t>(e.version));
+        bind(ins, 12, opt(e.recovery_at));
+        ins.bind(13, event_line(e, origin));
+        return run(ins);
+      });
+      if (err)
+        return err;
+      err = attempt("cannot update agent " + e.agent,
+                    [&] { return apply_to_row(e, at, opt(e.recovery_at)); });
+      if (err)
+        return err;
       newest = &e;
       last = e.seq; // so that `last_seq` never goes down
     }
     return caf::none;
   }
 
+  /// What `e` does to its agent's row; `at`: its time in ns since the Unix epoch.
+  caf::error apply_to_row(const event& e, int64_t at,
+                          const caf::optional<int64_t>& recovery_at) {
+    switch (e.kind) {
+    case event_kind::registered: {
+      auto& s = fresh(register_);
+      s.bind(1, e.agent);
+      s.bind(2, e.type);
+      s.bind(3, e.node);
+      s.bind(4, to_string(e.to));
+      s.bind(5, static_cast<int64_t>(e.version));
+      s.bind(6, at);
+      bind(s, 7, is_running(e.to) ? caf::optional<int64_t>{at} : caf::none);
+      bind(s, 8, recovery_at);
+      s.bind(9, e.reason);
+      s.bind(10, to_hex(e.token_digest));
+      s.bind(11, to_hex(e.node_key_digest));
+      return run(s);
+    }
+    case event_kind::transition: {
+      auto& s = fresh(transition_);
+      s.bind(1, e.agent);
+      s.bind(2, e.type);
+      s.bind(3, e.node);
+      s.bind(4, to_string(e.to));
+      s.bind(5, static_cast<int64_t>(e.version));
+      bind(s, 6, is_running(e.to) ? caf::optional<int64_t>{at} : caf::none);
+      bind(s, 7, is_terminal(e.to) ? caf::optional<int64_t>{at} : caf::none);
+      bind(s, 8, recovery_at);
+      s.bind(9, e.reason);
+      s.bind(10, e.error);
+      s.bind(11, at);
+      return run(s);
+    }
+    case event_kind::purged: {
+      auto& s = fresh(purge_);
+      s.bind(1, e.agent);
+      return run(s);
+    }
+    default: // watchdog notes and missed beats: in the stream, not in the row
+      return caf::none;
+    }
+  }
+
   std::string path_;
   std::optional<duration> retention_;
   caf::optional<int64_t> pruned_at_; ///< The event time of the last pruning.
-  sqlite3* db_;
-  int lock_fd_;
+  // Declared in this order so that they go in reverse: the statements, then the
+  // connection, then the lock that lets the next supervisor open the file.
+  store_lock lock_;
+  SQLite::Database db_;
+  SQLite::Statement select_agents_;
+  SQLite::Statement get_meta_;
+  SQLite::Statement set_meta_;
+  SQLite::Statement append_;
+  SQLite::Statement register_;
+  SQLite::Statement transition_;
+  SQLite::Statement purge_;
+  SQLite::Statement prune_;
+  SQLite::Statement clear_agents_;
+  SQLite::Statement restore_;
 };
 
 } // namespace
 
-std::shared_ptr<fleet_store> make_sqlite_store(const store_settings& cfg, sqlite3* db,
-                                               int lock_fd) {
-  return std::make_shared<sqlite_store>(cfg, db, lock_fd);
+caf::expected<std::shared_ptr<fleet_store>>
+make_sqlite_store(const store_settings& cfg, SQLite::Database db, store_lock lock) {
+  try {
+    return std::make_shared<sqlite_store>(cfg, std::move(db), std::move(lock));
+  } catch (const std::exception& e) {
+    return make_error(errc::bad_config, "store sqlite " + cfg.path,
+                      std::string{"cannot prepare the statements: "} + e.what());
+  }
 }
 
 } // namespace vigil::detail

@@ -5,14 +5,17 @@
 #include <optional>
 #include <vector>
 
+#include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/send.hpp>
 #include <caf/spawn_options.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <spdlog/logger.h>
 
+#include "vigil/messages/backoff.hpp"
 #include "vigil/messages/log.hpp"
 
 namespace vigil {
@@ -20,6 +23,13 @@ namespace vigil {
 namespace {
 
 using commit_atom = caf::atom_constant<caf::atom("st_commit")>;
+
+// The retries of a failing store wait 100 ms, 200 ms, ... up to 5 s.
+constexpr auto min_backoff = std::chrono::milliseconds(100);
+constexpr auto max_backoff = std::chrono::seconds(5);
+
+/// The public interface and the writer's own timer, which only it sends itself.
+using writer_actor = store_writer_actor::extend<caf::reacts_to<commit_atom>>;
 
 struct writer_state {
   static inline const char* name = "vigil.store_writer";
@@ -31,21 +41,25 @@ struct writer_state {
   std::optional<store_repair> repair; ///< Applied once the events before it are in.
   store_progress progress;
   bool commit_armed = false; ///< A commit message is on its way.
-  duration backoff{0};       ///< Zero while the store works.
+  /// Its `failures()` are zero while the store works; else a retry is armed.
+  backoff retry{min_backoff, max_backoff};
   uint64_t dropped_reported = 0;
   std::shared_ptr<spdlog::logger> log;
 };
 
-using self_ptr = caf::stateful_actor<writer_state>*;
+using self_ptr = writer_actor::stateful_pointer<writer_state>;
 
-constexpr auto min_backoff = std::chrono::milliseconds(100);
-constexpr auto max_backoff = std::chrono::seconds(5);
+bool failing(self_ptr self) {
+  return self->state.retry.failures() > 0;
+}
 
 void report(self_ptr self) {
   auto& st = self->state;
   st.progress.pending = st.buffer.size();
-  if (st.report_to) // as ourselves: the supervisor takes progress from its writer only
-    self->send(st.report_to, st.progress);
+  // As ourselves: the supervisor takes progress from its writer only. `send_as`, as
+  // typed actors may `send` only to typed ones, and the supervisor's handle is not.
+  if (st.report_to)
+    caf::send_as(caf::actor_cast<caf::actor>(self), st.report_to, st.progress);
 }
 
 void arm(self_ptr self, duration after) {
@@ -61,26 +75,24 @@ void arm(self_ptr self, duration after) {
 void failed(self_ptr self, const std::string& what, const caf::error& err) {
   auto& st = self->state;
   auto text = self->system().render(err);
-  if (st.backoff == duration::zero())
+  if (!failing(self))
     st.log->error("store {}: {} failed: {}; keeping it (buffer holds {} of at most {}) "
                   "and retrying with backoff",
                   st.store->describe(), what, text, st.buffer.size(), st.cfg.buffer);
   else
     st.log->debug("store {}: retry failed: {}", st.store->describe(), text);
-  st.backoff = st.backoff == duration::zero()
-                   ? duration{min_backoff}
-                   : std::min<duration>(st.backoff * 2, max_backoff);
+  auto pause = st.retry.next();
   st.progress.failing = true;
   report(self);
-  arm(self, st.backoff);
+  arm(self, pause);
 }
 
 void worked(self_ptr self) {
   auto& st = self->state;
-  if (st.backoff != duration::zero())
+  if (failing(self))
     st.log->info("store {} works again; {} buffered events follow in order",
                  st.store->describe(), st.buffer.size());
-  st.backoff = duration::zero();
+  st.retry.reset();
   st.progress.failing = false;
 }
 
@@ -153,7 +165,7 @@ void take(self_ptr self, std::vector<event>& events) {
       st.dropped_reported = st.progress.dropped;
     }
   }
-  if (st.backoff != duration::zero())
+  if (failing(self))
     return; // a retry is armed
   if (st.buffer.size() >= st.cfg.batch_size)
     commit(self, false);
@@ -161,8 +173,9 @@ void take(self_ptr self, std::vector<event>& events) {
     arm(self, st.cfg.batch_interval);
 }
 
-caf::behavior writer(self_ptr self, std::shared_ptr<fleet_store> store,
-                     store_settings cfg, caf::actor report_to, time_point origin) {
+writer_actor::behavior_type writer(self_ptr self, std::shared_ptr<fleet_store> store,
+                                   store_settings cfg, caf::actor report_to,
+                                   time_point origin) {
   auto& st = self->state;
   st.store = std::move(store);
   st.cfg = std::move(cfg);
@@ -173,7 +186,7 @@ caf::behavior writer(self_ptr self, std::shared_ptr<fleet_store> store,
     auto& st = self->state;
     if (!st.buffer.empty() ||
         st.repair) { // one last attempt; no retries on the way out
-      st.backoff = duration::zero();
+      st.retry.reset();
       commit(self, true);
       if (!st.buffer.empty())
         st.log->error("store {}: {} events could not be committed before stopping",
@@ -186,7 +199,7 @@ caf::behavior writer(self_ptr self, std::shared_ptr<fleet_store> store,
       [self](store_repair& x) {
         auto& st = self->state;
         st.repair = std::move(x); // a newer record replaces one not applied yet
-        if (st.backoff == duration::zero()) // else a retry is armed
+        if (!failing(self))       // else a retry is armed
           commit(self, true);
       },
       [self](commit_atom) {
@@ -198,10 +211,10 @@ caf::behavior writer(self_ptr self, std::shared_ptr<fleet_store> store,
 
 } // namespace
 
-caf::actor spawn_store_writer(caf::actor_system& sys,
-                              std::shared_ptr<fleet_store> store,
-                              const store_settings& cfg, caf::actor report_to,
-                              time_point origin, bool detached) {
+store_writer_actor spawn_store_writer(caf::actor_system& sys,
+                                      std::shared_ptr<fleet_store> store,
+                                      const store_settings& cfg, caf::actor report_to,
+                                      time_point origin, bool detached) {
   if (detached)
     return sys.spawn<caf::detached>(writer, std::move(store), cfg, std::move(report_to),
                                     origin);

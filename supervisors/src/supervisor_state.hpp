@@ -55,7 +55,7 @@ struct supervisor_state {
   /// Inter-beat gaps in 10 ms buckets (see `supervisor_stats`): one add per beat.
   std::vector<uint64_t> beat_gaps = std::vector<uint64_t>(1001, 0);
   // The durable record (DESIGN §10): events go to the writer with the subscribers'.
-  caf::actor store_writer;
+  store_writer_actor store_writer;
   std::vector<event> store_out; ///< For the writer, with the next flush.
   uint64_t store_accepted = 0;
   store_progress store_seen; ///< The writer's last report.

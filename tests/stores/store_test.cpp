@@ -15,6 +15,7 @@
 #include "support/supervisor_fixture.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/stores/fleet_store.hpp"
+#include "vigil/stores/store_writer.hpp"
 
 using namespace vigil;
 using namespace std::chrono_literals;
@@ -50,6 +51,7 @@ public:
   bool failing = false;
   std::vector<event> committed;
   size_t commits = 0;
+  size_t attempts = 0; ///< Commits tried, the failed ones too.
 
   uint64_t epoch = 0;
   std::vector<stored_agent> repaired;
@@ -66,6 +68,7 @@ public:
     return ++epoch;
   }
   caf::error commit(const std::vector<event>& events, time_point) override {
+    ++attempts;
     if (failing)
       return down();
     ++commits;
@@ -237,4 +240,54 @@ TEST_F(Store, OneRecordServesOneSupervisorAtATime) {
   ASSERT_TRUE(again) << sys.render(again.error());
   caf::anon_send_exit(*again, caf::exit_reason::user_shutdown);
   sched.run();
+}
+
+namespace {
+
+// The store writer alone, through its typed handle: a store that fails until told
+// otherwise, counting what it was asked.
+class StoreWriter : public vigil::test::virtual_time {
+public:
+  StoreWriter() {
+    cfg.batch_size = 1; // each event is committed as it comes
+    writer =
+        track(spawn_store_writer(sys, store, cfg, caf::actor{}, time_point{}, false));
+  }
+
+  void take(uint64_t seq) {
+    event e;
+    e.seq = seq;
+    e.at = now();
+    caf::anon_send(writer, store_atom::value, std::vector<event>{e});
+    sched.run();
+  }
+
+  std::shared_ptr<flaky_store> store = std::make_shared<flaky_store>();
+  store_settings cfg;
+  store_writer_actor writer;
+};
+
+} // namespace
+
+TEST_F(StoreWriter,
+       RetriesAFailingStoreAfter100msDoublingUpTo5sAndStartsAgainOnceItWorks) {
+  store->failing = true;
+  take(1); // the first attempt, at once
+  // The pauses between the attempts: 100 ms, doubling, then 5 s from then on.
+  for (auto pause : {100ms, 200ms, 400ms, 800ms, 1600ms, 3200ms, 5000ms, 5000ms}) {
+    auto before = store->attempts;
+    advance(duration{pause} - 1ns);
+    EXPECT_EQ(store->attempts, before) << pause.count();
+    advance(1ns);
+    EXPECT_EQ(store->attempts, before + 1) << pause.count();
+  }
+  store->failing = false;
+  advance(5s);
+  ASSERT_EQ(store->committed.size(), 1u);
+  // A new failure waits the shortest pause again.
+  store->failing = true;
+  take(2);
+  auto before = store->attempts;
+  advance(100ms);
+  EXPECT_EQ(store->attempts, before + 1);
 }

@@ -45,7 +45,10 @@ struct redis_endpoint {
   int db = 0;
 };
 
-/// Parses `redis://HOST[:PORT][/DB]`; false (with `why`) when it is not one.
+/// Parses `redis://HOST[:PORT][/DB]` (RFC 3986, by Boost.URL): HOST a name, an IPv4
+/// address or a bracketed IPv6 one; no user, password, query or fragment. False, with
+/// `why` saying what was expected and what was found, when it is not one; `out` is
+/// then unchanged.
 bool parse_redis_url(const std::string& url, redis_endpoint& out, std::string& why);
 
 } // namespace vigil

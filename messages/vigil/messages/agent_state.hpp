@@ -47,6 +47,12 @@ inline bool is_terminal(agent_state x) noexcept {
   return phase_of(x) == agent_phase::terminal;
 }
 
+/// True for idle, busy, on_call, exhausted and offline: a life that has started and
+/// not ended (what a store records as `started_at`).
+inline bool is_running(agent_state x) noexcept {
+  return phase_of(x) == agent_phase::running;
+}
+
 /// Whether the table allows `from -> to` (DESIGN §2). The one question the agent and
 /// the supervisor both ask.
 bool may_transition(agent_state from, agent_state to) noexcept;

@@ -34,8 +34,9 @@ enum class errc : uint8_t {
 /// The category atom of every vigil error.
 constexpr caf::atom_value error_category = caf::atom("vigil");
 
-/// Every code but `none`, in declaration order.
-const std::vector<errc>& all_errcs();
+/// The last code: the codes run from `errc::none` to it without gaps (checked against
+/// the word table in errc.cpp). Move it when adding a code.
+constexpr errc errc_last = errc::bad_input;
 
 /// @relates errc
 std::string to_string(errc x);

@@ -10,6 +10,8 @@
 #include <caf/allowed_unsafe_message_type.hpp>
 #include <caf/fwd.hpp>
 #include <caf/meta/type_name.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
 
 #include "vigil/config/store_settings.hpp"
 #include "vigil/messages/atoms.hpp"
@@ -46,15 +48,21 @@ struct store_repair {
   uint64_t drops = 0;
 };
 
-/// Spawns the writer of `store`. It takes `(store_atom, std::vector<event>)` and
-/// `store_repair`, and reports `store_progress` to `report_to`. `origin`: the Unix
-/// epoch on the clock of the events. `detached`: on a thread of its own, so that slow
-/// disks or networks never hold up a scheduler thread (the simulator, in virtual time,
-/// says false). On exit it commits what it still holds, once.
-caf::actor spawn_store_writer(caf::actor_system& sys,
-                              std::shared_ptr<fleet_store> store,
-                              const store_settings& cfg, caf::actor report_to,
-                              time_point origin, bool detached = true);
+/// What a store writer takes: events to commit (in seq order), and a repair of the
+/// agents table. It answers neither; its `store_progress` reports tell how far it got.
+using store_writer_actor =
+    caf::typed_actor<caf::reacts_to<store_atom, std::vector<event>>,
+                     caf::reacts_to<store_repair>>;
+
+/// Spawns the writer of `store`. It reports `store_progress` to `report_to`.
+/// `origin`: the Unix epoch on the clock of the events. `detached`: on a thread of its
+/// own, so that slow disks or networks never hold up a scheduler thread (the
+/// simulator, in virtual time, says false). On exit it commits what it still holds,
+/// once.
+store_writer_actor spawn_store_writer(caf::actor_system& sys,
+                                      std::shared_ptr<fleet_store> store,
+                                      const store_settings& cfg, caf::actor report_to,
+                                      time_point origin, bool detached = true);
 
 } // namespace vigil
 
