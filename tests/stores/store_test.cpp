@@ -35,7 +35,7 @@ public:
   }
 
   std::string refusal(const supervisor_settings& x) {
-    auto sup = spawn_supervisor(sys, x);
+    auto sup = spawn_supervisor(sys, x, options);
     EXPECT_FALSE(sup);
     return sup ? std::string{} : sys.render(sup.error());
   }
@@ -195,7 +195,7 @@ TEST_F(Store, AFailingStoreBuffersRetriesCountsWhatItHadToDropAndIsRepaired) {
   supervisor_settings x;
   x.store.batch_size = 4;
   x.store.buffer = 10;
-  auto h = spawn_supervisor(sys, x, store);
+  auto h = spawn_supervisor(sys, x, store, options);
   ASSERT_TRUE(h) << sys.render(h.error());
   sup = track(*h);
   sched.run();
@@ -233,7 +233,7 @@ TEST_F(Store, OneRecordServesOneSupervisorAtATime) {
   EXPECT_EQ(refusal(cfg), "vigil::bad_config: store sqlite " + cfg.store.path +
                               ": is in use by another supervisor");
   stop();
-  auto again = spawn_supervisor(sys, cfg); // the first one let go of it
+  auto again = spawn_supervisor(sys, cfg, options); // the first one let go of it
   ASSERT_TRUE(again) << sys.render(again.error());
   caf::anon_send_exit(*again, caf::exit_reason::user_shutdown);
   sched.run();
