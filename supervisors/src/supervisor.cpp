@@ -279,7 +279,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         self->state.agents.for_each([&](const agent_record& rec) {
           ++x.by_state[rec.state];
           ++x.registered;
-          if (status_of(self, rec).healthy)
+          if (healthy(rec)) // no status (with its strings) per record
             ++x.healthy;
         });
         return x;

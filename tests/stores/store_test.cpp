@@ -11,9 +11,13 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+
 #include "support/scratch_dir.hpp"
 #include "support/supervisor_fixture.hpp"
 #include "vigil/messages/errc.hpp"
+#include "vigil/messages/log.hpp"
 #include "vigil/stores/fleet_store.hpp"
 
 using namespace vigil;
@@ -149,6 +153,29 @@ TEST_F(Store, ANewSupervisorLoadsTheRecordTheOldOneKept) {
   // An ended agent's retention runs from its end, not from the restart.
   advance(cfg.retention - 1s);
   EXPECT_EQ(code_of(status_error("a4")), errc::unknown_agent);
+}
+
+TEST_F(Store, ARestoreLogsOneSummaryNotOneLinePerAgent) {
+  start(cfg);
+  for (int i = 1; i <= 20; ++i)
+    idle_agent("a" + std::to_string(i));
+  advance(1s);
+  stop();
+  auto kept = log();
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+  set_log(std::make_shared<spdlog::logger>("vigil", sink)); // info, as by default
+  start(cfg);
+  auto lines = sink->last_formatted();
+  set_log(kept);
+  size_t summaries = 0;
+  for (auto& line : lines) {
+    EXPECT_EQ(line.find("-> offline"), std::string::npos) << line;
+    if (line.find("restored 20 agents (20 running ones offline") != std::string::npos)
+      ++summaries;
+  }
+  EXPECT_EQ(summaries, 1u);
+  for (auto id : {"a1", "a20"}) // yet each came back offline, with its event
+    EXPECT_EQ(status(id).state, s::offline) << id;
 }
 
 TEST_F(Store, SeqGoesOnAfterTheLastStoredOneAcrossRestarts) {
