@@ -18,7 +18,6 @@
 // there is none (the object ended up after libssl, say inside a shared library loaded
 // later), the call fails the way OpenSSL reports an I/O failure (-1, errno ENOSYS)
 // and one line on stderr says why: the connection drops, the host lives on.
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <dlfcn.h>
@@ -27,19 +26,18 @@ struct ssl_st; // OpenSSL's SSL, opaque here: no OpenSSL headers needed
 
 namespace {
 
-/// The next definition of `name` after this object, or null (told once on stderr).
+/// The next definition of `name` after this object, or null (said on stderr). Each
+/// wrapper calls it once, for its function-local static, so a missing function is
+/// told once per process.
 template <class F>
 F next(const char* name) {
   auto f = reinterpret_cast<F>(dlsym(RTLD_NEXT, name));
-  if (!f) {
-    static std::atomic<bool> told{false};
-    if (!told.exchange(true))
-      std::fprintf(stderr,
-                   "vigil: the OpenSSL error-queue fix finds no %s after it in the "
-                   "symbol lookup order (link vigil::openssl_error_queue_fix into the "
-                   "program, not a shared library); TLS calls fail\n",
-                   name);
-  }
+  if (!f)
+    std::fprintf(stderr,
+                 "vigil: the OpenSSL error-queue fix finds no %s after it in the "
+                 "symbol lookup order (link vigil::openssl_error_queue_fix into the "
+                 "program, not a shared library); these TLS calls fail\n",
+                 name);
   return f;
 }
 
