@@ -16,8 +16,10 @@
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <spdlog/logger.h>
 
+#include "pacer_protocol.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/inbound_checks.hpp"
 #include "vigil/messages/log.hpp"
@@ -25,8 +27,6 @@
 namespace vigil {
 
 namespace {
-
-using tick_atom = caf::atom_constant<caf::atom("pace_tick")>;
 
 struct member {
   /// Null once the agent said it is gone: its slot frees at its next tick.
@@ -42,6 +42,7 @@ struct member {
   /// member had spare): its answer's lateness counts from that run's due time.
   uint8_t run = 0;
 };
+static_assert(sizeof(member) == 32, "a million members: keep a member at 32 B");
 
 /// The worst lateness measured lately: the current window's and the previous one's.
 class worst_lately {
@@ -114,13 +115,14 @@ struct pacer_state {
   bool flush_armed = false;
 };
 
-using self_ptr = caf::stateful_actor<pacer_state>*;
+using self_ptr = detail::pacer_impl::stateful_pointer<pacer_state>;
 
 /// The member list of the phase ticking at `due`; arms its timer when it is new.
 std::vector<uint32_t>& phase_at(self_ptr self, time_point due) {
   auto [i, added] = self->state.phases.try_emplace(due);
   if (added)
-    self->delayed_send(self, due - self->clock().now(), tick_atom::value, due);
+    self->delayed_send(self, due - self->clock().now(), detail::pace_tick_atom::value,
+                       due);
   return i->second;
 }
 
@@ -265,7 +267,8 @@ void on_answer(self_ptr self, uint32_t ticket, uint32_t token, agent_state state
   }
 }
 
-caf::behavior pacer(self_ptr self, beat_sink upstream, pacer_options opts) {
+detail::pacer_impl::behavior_type pacer(self_ptr self, beat_sink upstream,
+                                        pacer_options opts) {
   auto& st = self->state;
   st.address = self->address();
   st.upstream = std::move(upstream);
@@ -284,7 +287,7 @@ caf::behavior pacer(self_ptr self, beat_sink upstream, pacer_options opts) {
       },
       [self](beat_atom, uint32_t ticket, uint32_t token, agent_state state,
              uint64_t version) { on_answer(self, ticket, token, state, version); },
-      [self](tick_atom, time_point due) { tick(self, due); },
+      [self](detail::pace_tick_atom, time_point due) { tick(self, due); },
       [self](supervisor_atom, beat_sink& sink) {
         self->state.upstream = std::move(sink);
       },
@@ -312,9 +315,10 @@ caf::expected<pacer_actor> spawn_pacer(caf::actor_system& sys, beat_sink upstrea
     return bad("pacer flush_after", "is not positive");
   if (options.lateness_window <= duration::zero())
     return bad("pacer lateness_window", "is not positive");
-  // Untyped inside: it ticks untyped agents (without a sender, with a token).
-  auto untyped = sys.spawn(pacer, std::move(upstream), options);
-  return caf::actor_cast<pacer_actor>(std::move(untyped));
+  // Typed inside too (pacer_protocol.hpp): CAF checks every handler against the
+  // whole interface; users get the part they send.
+  pacer_actor handle = sys.spawn(pacer, std::move(upstream), options);
+  return handle;
 }
 
 } // namespace vigil

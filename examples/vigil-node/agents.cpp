@@ -146,17 +146,12 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
   std::fflush(stdout);
   // The first connection: the uplink keeps trying (with backoff) until Ctrl-C.
   agent_facing_supervisor sup;
-  uint64_t connection = 0;
   {
     caf::scoped_actor self{sys};
     self->send(*up, get_atom::value); // one question, answered when connected
     while (!sup && !stop_requested)
-      self->receive(
-          [&](agent_facing_supervisor& x, uint64_t n) {
-            sup = std::move(x);
-            connection = n;
-          },
-          caf::after(std::chrono::milliseconds(200)) >> [] {});
+      self->receive([&](agent_facing_supervisor& x) { sup = std::move(x); },
+                    caf::after(std::chrono::milliseconds(200)) >> [] {});
   }
   if (!sup) {
     caf::anon_send_exit(*up, caf::exit_reason::user_shutdown);
@@ -196,7 +191,7 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
       caf::anon_send(w, *a);
       actors.push_back(w);
     }
-    caf::anon_send(*up, caf::join_atom::value, *a, connection);
+    caf::anon_send(*up, caf::join_atom::value, *a, sup);
     actors.push_back(caf::actor_cast<caf::actor>(*a));
     if (i % wave == 0 && i < x.count)
       await_registration(sys, *a, std::chrono::seconds(10));

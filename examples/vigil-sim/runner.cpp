@@ -81,7 +81,9 @@ public:
     auto wall0 = std::chrono::steady_clock::now();
     auto lvl = spdlog::level::from_str(s_.config.log_level);
     log()->set_level(lvl);
-    auto sup = spawn_supervisor(sys_, s_.config.supervisor);
+    // In virtual time the store writer is scheduled like every other actor.
+    auto sup = spawn_supervisor(sys_, s_.config.supervisor,
+                                supervisor_options{/*detached_store_writer*/ !sched_});
     if (!sup) { // the settings were checked; a store may still be unusable
       run_result failed;
       failed.error = sys_.render(sup.error());

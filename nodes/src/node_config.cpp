@@ -13,10 +13,6 @@
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/register_types.hpp"
 
-namespace vigil::detail {
-void keep_openssl_error_queue_fix(); // see openssl_error_queue.cpp
-} // namespace vigil::detail
-
 namespace vigil {
 
 connection_heartbeat connection_heartbeat_for(const heartbeat_settings& hb) {
@@ -58,7 +54,6 @@ caf::error configure_node(caf::actor_system_config& cfg, const heartbeat_setting
   cfg.set("middleman.connection-timeout", caf::timespan{beat.timeout});
   cfg.set("middleman.app-identifiers", std::vector<std::string>{"vigil"});
   if (tls.enabled()) {
-    detail::keep_openssl_error_queue_fix();
     cfg.load<caf::openssl::manager>();
     // The openssl manager reads the members; the keys keep `cfg` telling the truth.
     cfg.openssl_certificate = tls.certificate;

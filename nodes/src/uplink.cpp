@@ -13,11 +13,13 @@
 #include <caf/response_promise.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
+#include <caf/typed_event_based_actor.hpp>
 #include <spdlog/logger.h>
 
 #include "vigil/messages/backoff.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/log.hpp"
+#include "vigil/nodes/detail/member_list.hpp"
 
 namespace vigil {
 
@@ -26,6 +28,18 @@ namespace {
 using retry_atom = caf::atom_constant<caf::atom("up_retry")>;
 using rejoin_atom = caf::atom_constant<caf::atom("up_rejoin")>;
 using keep_atom = caf::atom_constant<caf::atom("up_keep")>;
+
+/// The uplink as it is implemented: its public interface plus its own timers, which
+/// carry the number of the connection they belong to (a timer of an earlier one is
+/// stale):
+/// - `retry_atom`: the next connection attempt;
+/// - `rejoin_atom, agent, connection`: this agent's turn to get the supervisor after
+///   a reconnect;
+/// - `keep_atom, connection`: the next keepalive.
+using uplink_impl =
+    uplink_actor::extend<caf::reacts_to<retry_atom>,
+                         caf::reacts_to<rejoin_atom, agent_actor, uint64_t>,
+                         caf::reacts_to<keep_atom, uint64_t>>;
 
 struct uplink_state {
   static inline const char* name = "vigil.uplink";
@@ -40,8 +54,8 @@ struct uplink_state {
   /// How often the supervisor wants to hear from us (its `pace_atom` answer): zero
   /// until it said so. Kept up while connected, even with no agents.
   duration keepalive{0};
-  std::vector<caf::actor> agents;
-  std::vector<pacer_actor> pacers;
+  detail::member_list<agent_actor> agents;
+  detail::member_list<pacer_actor> pacers;
   /// `get_atom` before a connection: answered when it comes, or with an error when
   /// the uplink ends first.
   std::vector<caf::response_promise> waiting;
@@ -49,7 +63,7 @@ struct uplink_state {
   std::shared_ptr<spdlog::logger> log;
 };
 
-using self_ptr = caf::stateful_actor<uplink_state>*;
+using self_ptr = uplink_impl::stateful_pointer<uplink_state>;
 
 std::string where(self_ptr self) {
   return self->state.opts.host + ":" + std::to_string(self->state.opts.port);
@@ -121,7 +135,7 @@ void connected(self_ptr self, agent_facing_supervisor sup) {
   st.retry.reset();
   ask_pace(self);
   for (auto& rp : st.waiting)
-    rp.deliver(st.sup, st.connections);
+    rp.deliver(st.sup);
   st.waiting.clear();
   for (auto& p : st.pacers)
     self->send(p, supervisor_atom::value, caf::actor_cast<beat_sink>(st.sup));
@@ -176,14 +190,7 @@ void connect(self_ptr self) {
           });
 }
 
-template <class Handle>
-void forget(std::vector<Handle>& xs, const caf::actor_addr& who) {
-  xs.erase(std::remove_if(xs.begin(), xs.end(),
-                          [&](const Handle& x) { return x.address() == who; }),
-           xs.end());
-}
-
-caf::behavior uplink(self_ptr self, uplink_options opts) {
+uplink_impl::behavior_type uplink(self_ptr self, uplink_options opts) {
   auto& st = self->state;
   st.opts = std::move(opts);
   st.retry = backoff{st.opts.backoff_min, st.opts.backoff_max};
@@ -198,8 +205,8 @@ caf::behavior uplink(self_ptr self, uplink_options opts) {
       retry_later(self);
       return;
     }
-    forget(st.agents, dm.source);
-    forget(st.pacers, dm.source);
+    if (!st.agents.remove(dm.source)) // O(1): a node's agents end by the thousand
+      st.pacers.remove(dm.source);
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     for (auto& rp : self->state.waiting)
@@ -211,34 +218,38 @@ caf::behavior uplink(self_ptr self, uplink_options opts) {
   });
   connect(self);
   return {
-      [self](get_atom) -> caf::result<agent_facing_supervisor, uint64_t> {
+      [self](get_atom) -> caf::result<agent_facing_supervisor> {
         auto& st = self->state;
         if (st.sup)
-          return {st.sup, st.connections};
+          return st.sup;
         auto rp = self->make_response_promise();
         st.waiting.push_back(rp);
         return rp;
       },
-      [self](caf::join_atom, agent_actor& a, uint64_t connection) {
+      [self](caf::join_atom, agent_actor& a, agent_facing_supervisor& spawned_with) {
         auto& st = self->state;
+        if (!a || st.agents.contains(a.address()))
+          return;
         self->monitor(a);
-        auto h = caf::actor_cast<caf::actor>(a);
-        // Spawned with an older connection's supervisor: hand it the current one.
-        if (st.sup && connection != st.connections)
-          self->send(h, supervisor_atom::value, st.sup);
-        st.agents.push_back(std::move(h));
+        // Spawned with an older connection's supervisor (each connection gives a new
+        // handle): hand it the current one.
+        if (st.sup && spawned_with.address() != st.sup.address())
+          self->send(a, supervisor_atom::value, st.sup);
+        st.agents.add(std::move(a));
       },
-      [self](rejoin_atom, caf::actor& a, uint64_t connection) {
+      [self](rejoin_atom, agent_actor& a, uint64_t connection) {
         auto& st = self->state;
         if (st.sup && connection == st.connections)
           self->send(a, supervisor_atom::value, st.sup);
       },
       [self](caf::join_atom, pacer_actor& p) {
         auto& st = self->state;
+        if (!p || st.pacers.contains(p.address()))
+          return;
         self->monitor(p);
         if (st.sup)
           self->send(p, supervisor_atom::value, caf::actor_cast<beat_sink>(st.sup));
-        st.pacers.push_back(std::move(p));
+        st.pacers.add(std::move(p));
       },
       [self](keep_atom, uint64_t connection) { keep_alive(self, connection); },
       [self](retry_atom) {
@@ -266,8 +277,8 @@ caf::expected<uplink_actor> spawn_uplink(caf::actor_system& sys,
     return bad("uplink times", "must be positive");
   if (options.backoff_max < options.backoff_min)
     return bad("uplink backoff_max", "is below backoff_min");
-  auto untyped = sys.spawn(uplink, std::move(options));
-  return caf::actor_cast<uplink_actor>(std::move(untyped));
+  uplink_actor handle = sys.spawn(uplink, std::move(options));
+  return handle;
 }
 
 } // namespace vigil

@@ -19,8 +19,6 @@ class deadline_queue {
 public:
   void push(time_point due, uint64_t key) { buckets_[due].push_back(key); }
 
-  bool empty() const noexcept { return buckets_.empty(); }
-
   /// The earliest due time; `time_point::max()` when empty.
   time_point earliest() const noexcept {
     return buckets_.empty() ? time_point::max() : buckets_.begin()->first;
@@ -52,14 +50,6 @@ public:
   template <class F>
   void pop_due(time_point limit, F&& f) {
     pop_due(limit, std::forward<F>(f), [](uint64_t, bool) {});
-  }
-
-  /// Entries pending, current or stale.
-  size_t size() const noexcept {
-    size_t n = 0;
-    for (auto& [due, keys] : buckets_)
-      n += keys.size();
-    return n;
   }
 
 private:

@@ -6,9 +6,7 @@
 
 namespace vigil::detail {
 
-namespace {
-
-event event_for(const agent_record& rec, event_kind kind, time_point now) {
+event event_for(const agent_record& rec, event_kind kind, time_point at) {
   event e;
   e.kind = kind;
   e.agent = rec.id;
@@ -16,10 +14,12 @@ event event_for(const agent_record& rec, event_kind kind, time_point now) {
   e.node = *rec.node;
   e.from = rec.state;
   e.to = rec.state;
-  e.at = now;
+  e.at = at;
   e.version = rec.version;
   return e;
 }
+
+namespace {
 
 bool working(agent_state x) {
   return x == agent_state::busy || x == agent_state::on_call;
@@ -78,9 +78,10 @@ void apply(self_ptr self, agent_record& rec, change c) {
   e.reason = std::move(c.reason);
   e.recovery_at = if_set(rec.recovery_at);
   e.error = std::move(c.error);
-  log_limited(self, spdlog::level::info, "transition",
-              "agent {}: {} -> {} ({}), version {}", rec.id, to_string(from),
-              to_string(c.to), e.reason, rec.version);
+  if (!c.quiet)
+    log_limited(self, spdlog::level::info, "transition",
+                "agent {}: {} -> {} ({}), version {}", rec.id, to_string(from),
+                to_string(c.to), e.reason, rec.version);
   if (is_terminal(c.to)) {
     rec.ended_at = now;
     self->delayed_send(self, self->state.cfg.retention, purge_atom::value, rec.key);
@@ -160,13 +161,17 @@ agent_status status_of(self_ptr self, const agent_record& rec) {
   x.seconds_since_beat = std::chrono::duration<double>(now - x.last_beat).count();
   x.missed = static_cast<uint32_t>(rec.beats.missed());
   x.paused = rec.beats.paused();
-  x.healthy = phase_of(rec.state) == agent_phase::running &&
-              rec.state != agent_state::offline && x.missed == 0;
+  x.healthy = healthy(rec);
   x.recovery_at = if_set(rec.recovery_at);
   x.reason = rec.reason;
   if (rec.last_error)
     x.last_error = *rec.last_error;
   return x;
+}
+
+bool healthy(const agent_record& rec) {
+  return phase_of(rec.state) == agent_phase::running &&
+         rec.state != agent_state::offline && rec.beats.missed() == 0;
 }
 
 std::vector<agent_status> snapshot_of(self_ptr self,

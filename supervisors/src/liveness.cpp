@@ -151,14 +151,7 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
         log_limited(self, spdlog::level::info, "missed beat",
                     "agent {} missed beat {} of {}", id, n, max);
     }
-    event e;
-    e.kind = event_kind::heartbeat_missed;
-    e.agent = rec.id;
-    e.type = *rec.type;
-    e.node = *rec.node;
-    e.from = e.to = rec.state;
-    e.at = self->clock().now();
-    e.version = rec.version;
+    auto e = event_for(rec, event_kind::heartbeat_missed, self->clock().now());
     e.missed = static_cast<uint32_t>(n);
     emit(self, std::move(e));
   } else if (verdict == liveness::grace) {

@@ -91,15 +91,8 @@ void release_owner(self_ptr self, agent_record& rec) {
 
 void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
                        std::string reason) {
-  event e;
-  e.kind = kind;
-  e.agent = rec.id;
-  e.type = *rec.type;
-  e.node = *rec.node;
-  e.from = e.to = rec.state;
+  auto e = event_for(rec, kind, self->clock().now());
   e.reason = std::move(reason);
-  e.at = self->clock().now();
-  e.version = rec.version;
   if (kind == event_kind::registered) { // for the store (DESIGN §11)
     e.token_digest = rec.token;
     if (rec.node_keyed)
@@ -362,6 +355,9 @@ void on_purge(self_ptr self, uint64_t key) {
 
 namespace vigil::detail {
 
+/// Running agents a restore names one by one (at debug level) before its summary.
+constexpr size_t restore_samples = 3;
+
 void restore(self_ptr self, stored_fleet fleet, time_point origin) {
   auto& st = self->state;
   auto now = self->clock().now();
@@ -395,7 +391,14 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
       self->delayed_send(self, std::max(purge_at - now, duration::zero()),
                          purge_atom::value, rec.key);
     } else if (may_transition(rec.state, agent_state::offline)) {
-      apply(self, rec, change{agent_state::offline, "supervisor_restart"});
+      // One summary line below, not one per agent: a sample at debug level.
+      if (back_offline < restore_samples)
+        st.log->debug("supervisor: agent {} was {} when the record was kept; offline "
+                      "until it beats or registers again",
+                      rec.id, to_string(rec.state));
+      change c{agent_state::offline, "supervisor_restart"};
+      c.quiet = true;
+      apply(self, rec, std::move(c));
       ++back_offline;
     } else if (rec.state == agent_state::offline) {
       // Its offline time is not stored: offline_retention counts from this start.

@@ -9,7 +9,6 @@
 #include <caf/exit_reason.hpp>
 #include <caf/response_promise.hpp>
 #include <caf/result.hpp>
-#include <caf/scheduler/test_coordinator.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
@@ -280,7 +279,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         self->state.agents.for_each([&](const agent_record& rec) {
           ++x.by_state[rec.state];
           ++x.registered;
-          if (status_of(self, rec).healthy)
+          if (healthy(rec)) // no status (with its strings) per record
             ++x.healthy;
         });
         return x;
@@ -392,18 +391,20 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
 } // namespace
 
 caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
-                                                 supervisor_settings settings) {
+                                                 supervisor_settings settings,
+                                                 supervisor_options options) {
   if (auto err = validate(settings))
     return err;
   auto store = open_store(settings.store);
   if (!store)
     return std::move(store.error());
-  return spawn_supervisor(sys, std::move(settings), std::move(*store));
+  return spawn_supervisor(sys, std::move(settings), std::move(*store), options);
 }
 
 caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
                                                  supervisor_settings settings,
-                                                 std::shared_ptr<fleet_store> store) {
+                                                 std::shared_ptr<fleet_store> store,
+                                                 supervisor_options options) {
   if (auto err = validate(settings))
     return err;
   stored_fleet fleet;
@@ -423,12 +424,9 @@ caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
     if (epoch == 0)
       epoch = 1;
   }
-  // In virtual time (CAF's test scheduler) the writer must be scheduled like every
-  // other actor; elsewhere it gets a thread of its own, so disks never stall us.
-  bool detached =
-      dynamic_cast<caf::scheduler::test_coordinator*>(&sys.scheduler()) == nullptr;
-  supervisor_actor handle = sys.spawn(supervisor, std::move(settings), std::move(store),
-                                      std::move(fleet), epoch, detached);
+  supervisor_actor handle =
+      sys.spawn(supervisor, std::move(settings), std::move(store), std::move(fleet),
+                epoch, options.detached_store_writer);
   return handle;
 }
 

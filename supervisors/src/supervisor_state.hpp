@@ -107,6 +107,9 @@ struct change {
   std::string reason;
   std::string error = {};
   caf::optional<duration> recovery_in = caf::none;
+  /// No log line for this transition: the caller logs a summary (a restore of a
+  /// million agents must not write a million lines).
+  bool quiet = false;
 };
 
 /// The record of `id` if `token` is its life's token; else the refusal, logged
@@ -236,6 +239,10 @@ void ensure_watchdog_timer(self_ptr self, agent_record& rec);
 /// record for a repair of the stored agents table (store_link.cpp).
 void hand_to_store(self_ptr self);
 
+/// The event of `kind` about `rec` as it stands (its state as both `from` and `to`,
+/// its version) at `at`: the one place events are made; callers set what differs.
+event event_for(const agent_record& rec, event_kind kind, time_point at);
+
 /// Appends an event to the stream and makes sure subscribers get it soon.
 void emit(self_ptr self, event e);
 
@@ -244,6 +251,10 @@ void flush(self_ptr self);
 
 /// The status of `rec` as of now.
 agent_status status_of(self_ptr self, const agent_record& rec);
+
+/// `agent_status::healthy` of `rec`, without building the status: running, not
+/// offline, no beat missed.
+bool healthy(const agent_record& rec);
 
 /// The matching agents, as of now.
 std::vector<agent_status> snapshot_of(self_ptr self, const subscription_filter& filter);

@@ -143,19 +143,6 @@ time_point watchdog_policy::next_deadline() const noexcept {
                    suspect_deadline(), progress_deadline(), drain_deadline()});
 }
 
-watchdog_verdict watchdog_policy::verdict() const noexcept {
-  switch (mode_) {
-  case mode::disarmed:
-    return watchdog_verdict::idle;
-  case mode::waiting:
-    return watchdog_verdict::waiting_on_child;
-  case mode::fired:
-    return watchdog_verdict::fired;
-  default:
-    return watchdog_verdict::working;
-  }
-}
-
 duration watchdog_policy::waited(time_point now) const noexcept {
   if (mode_ == mode::waiting)
     return waited_total_ + (now - run_start_);

@@ -36,14 +36,7 @@ bool publish_notes(self_ptr self, agent_record& rec,
   auto& log = *self->state.log;
   std::string fired; // the fire reason, if any
   for (auto& n : notes) {
-    event e;
-    e.kind = kind_of(n.signal);
-    e.agent = rec.id;
-    e.type = *rec.type;
-    e.node = *rec.node;
-    e.from = e.to = rec.state;
-    e.at = n.at;
-    e.version = rec.version;
+    auto e = event_for(rec, kind_of(n.signal), n.at);
     e.waited = n.waited;
     e.details = std::move(n.details);
     if (n.reason) {

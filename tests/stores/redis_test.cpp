@@ -111,7 +111,7 @@ TEST_F(Redis, AnUnreachableRedisAtStartIsAClearError) {
   auto x = cfg;
   auto closed = free_port();
   x.store.url = "redis://127.0.0.1:" + std::to_string(closed) + "/0";
-  auto h = spawn_supervisor(sys, x);
+  auto h = spawn_supervisor(sys, x, options);
   ASSERT_FALSE(h);
   EXPECT_EQ(sys.render(h.error()), "vigil::bad_config: store redis " + x.store.url +
                                        ": cannot connect (Connection refused)");

@@ -11,9 +11,13 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+
 #include "support/scratch_dir.hpp"
 #include "support/supervisor_fixture.hpp"
 #include "vigil/messages/errc.hpp"
+#include "vigil/messages/log.hpp"
 #include "vigil/stores/fleet_store.hpp"
 #include "vigil/stores/store_writer.hpp"
 
@@ -36,7 +40,7 @@ public:
   }
 
   std::string refusal(const supervisor_settings& x) {
-    auto sup = spawn_supervisor(sys, x);
+    auto sup = spawn_supervisor(sys, x, options);
     EXPECT_FALSE(sup);
     return sup ? std::string{} : sys.render(sup.error());
   }
@@ -154,6 +158,29 @@ TEST_F(Store, ANewSupervisorLoadsTheRecordTheOldOneKept) {
   EXPECT_EQ(code_of(status_error("a4")), errc::unknown_agent);
 }
 
+TEST_F(Store, ARestoreLogsOneSummaryNotOneLinePerAgent) {
+  start(cfg);
+  for (int i = 1; i <= 20; ++i)
+    idle_agent("a" + std::to_string(i));
+  advance(1s);
+  stop();
+  auto kept = log();
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(64);
+  set_log(std::make_shared<spdlog::logger>("vigil", sink)); // info, as by default
+  start(cfg);
+  auto lines = sink->last_formatted();
+  set_log(kept);
+  size_t summaries = 0;
+  for (auto& line : lines) {
+    EXPECT_EQ(line.find("-> offline"), std::string::npos) << line;
+    if (line.find("restored 20 agents (20 running ones offline") != std::string::npos)
+      ++summaries;
+  }
+  EXPECT_EQ(summaries, 1u);
+  for (auto id : {"a1", "a20"}) // yet each came back offline, with its event
+    EXPECT_EQ(status(id).state, s::offline) << id;
+}
+
 TEST_F(Store, SeqGoesOnAfterTheLastStoredOneAcrossRestarts) {
   start(cfg);
   idle_agent("a1");
@@ -198,7 +225,7 @@ TEST_F(Store, AFailingStoreBuffersRetriesCountsWhatItHadToDropAndIsRepaired) {
   supervisor_settings x;
   x.store.batch_size = 4;
   x.store.buffer = 10;
-  auto h = spawn_supervisor(sys, x, store);
+  auto h = spawn_supervisor(sys, x, store, options);
   ASSERT_TRUE(h) << sys.render(h.error());
   sup = track(*h);
   sched.run();
@@ -236,7 +263,7 @@ TEST_F(Store, OneRecordServesOneSupervisorAtATime) {
   EXPECT_EQ(refusal(cfg), "vigil::bad_config: store sqlite " + cfg.store.path +
                               ": is in use by another supervisor");
   stop();
-  auto again = spawn_supervisor(sys, cfg); // the first one let go of it
+  auto again = spawn_supervisor(sys, cfg, options); // the first one let go of it
   ASSERT_TRUE(again) << sys.render(again.error());
   caf::anon_send_exit(*again, caf::exit_reason::user_shutdown);
   sched.run();

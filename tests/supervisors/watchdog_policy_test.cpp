@@ -81,7 +81,7 @@ TEST_F(WatchdogPolicy, DisabledSettingsNeverFire) {
   EXPECT_FALSE(cfg.enabled());
   EXPECT_EQ(wd.next_deadline(), time_point::max());
   EXPECT_TRUE(advance_to(1000h).empty());
-  EXPECT_EQ(wd.verdict(), watchdog_verdict::working);
+  EXPECT_FALSE(wd.fired());
 }
 
 TEST_F(WatchdogPolicy, SessionCeilingFiresFromTheSlotStartAndActivityNeverResetsIt) {
@@ -93,7 +93,7 @@ TEST_F(WatchdogPolicy, SessionCeilingFiresFromTheSlotStartAndActivityNeverResets
   EXPECT_EQ(wd.next_deadline(), t0 + 1h);
   EXPECT_TRUE(advance_to(1h - 1ns).empty());
   EXPECT_EQ(advance_to(1h), (strings{"fire@3600:session_ceiling_exceeded"}));
-  EXPECT_EQ(wd.verdict(), watchdog_verdict::fired);
+  EXPECT_EQ(wd.fired(), fire_reason::session_ceiling_exceeded);
   EXPECT_EQ(wd.next_deadline(), time_point::max());
 }
 
@@ -116,7 +116,7 @@ TEST_F(WatchdogPolicy, UnderIdleTimeoutItContinues) {
   s.drain_window = 1min;
   start(s);
   EXPECT_TRUE(advance_to(5min - 1ns).empty());
-  EXPECT_EQ(wd.verdict(), watchdog_verdict::working);
+  EXPECT_FALSE(wd.fired());
   EXPECT_TRUE(activity_at(5min - 1ns).empty());
   EXPECT_EQ(wd.next_deadline(), t0 + 10min - 1ns);
 }
@@ -161,8 +161,8 @@ TEST_F(WatchdogPolicy, ChildrenInsideTheDrainWindowResumeDeferralAtThatMoment) {
   start(s);
   advance_to(5min);
   EXPECT_EQ(children_at(6min, kids(1)), (strings{"entered@360"}));
-  EXPECT_EQ(wd.verdict(), watchdog_verdict::waiting_on_child);
-  EXPECT_TRUE(advance_to(10h).empty()); // no ceiling set: deferral goes on
+  EXPECT_EQ(wd.waited(t0 + 7min), 1min); // waiting since 6 min
+  EXPECT_TRUE(advance_to(10h).empty());  // no ceiling set: deferral goes on
 }
 
 TEST_F(WatchdogPolicy, ChildPresentBeforeTheIdleDeadlineCountsNothingYet) {
@@ -284,7 +284,7 @@ TEST_F(WatchdogPolicy, DisarmEndsARunAndSilencesEverything) {
   std::vector<watchdog_note> out;
   wd.disarm(t0 + 2min, out);
   EXPECT_EQ(take(out), (strings{"exited@120"}));
-  EXPECT_EQ(wd.verdict(), watchdog_verdict::idle);
+  EXPECT_EQ(wd.next_deadline(), time_point::max()); // disarmed: nothing to watch
   EXPECT_EQ(advance_to(100h), strings{});
 }
 

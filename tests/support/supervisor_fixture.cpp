@@ -84,7 +84,7 @@ caf::actor spawn_collector(caf::actor_system& sys, supervisor_actor sup,
 
 void supervisor_fixture::start(supervisor_settings cfg) {
   settings = cfg;
-  auto x = spawn_supervisor(sys, std::move(cfg));
+  auto x = spawn_supervisor(sys, std::move(cfg), options);
   ASSERT_TRUE(x) << sys.render(x.error());
   sup = track(*x);
   sched.run();

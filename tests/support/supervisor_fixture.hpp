@@ -42,7 +42,12 @@ caf::actor spawn_collector(caf::actor_system& sys, supervisor_actor sup,
 
 class supervisor_fixture : public virtual_time {
 public:
+  /// Spawns the supervisor with `options` (its store writer scheduled in virtual time).
   void start(supervisor_settings cfg);
+
+  /// How supervisors run under the test scheduler: a detached store writer would run
+  /// on a real thread, outside virtual time.
+  supervisor_options options{/*detached_store_writer*/ false};
 
   caf::actor puppet() {
     auto p = track(spawn_puppet(sys, sup));

@@ -1,4 +1,10 @@
 // The agent actor: one lifecycle state per behaviour (DESIGN §2, §3).
+// The behaviour is chosen per message from the state (`by_state` in agent.cpp) rather
+// than switched with `become`, because an agent's own behaviour object costs about
+// 650 B per agent (measured: 100,000 actors holding the 17 handlers of `idle` took
+// 1.98 kB of RSS each against 1.34 kB; 650 MB at a million agents) plus a heap
+// allocation at every switch. The price is building one for each message other than
+// a beat; beats, the pacer's ticks included, build nothing.
 #pragma once
 
 #include <cstdint>

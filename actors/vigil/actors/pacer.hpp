@@ -31,22 +31,14 @@ using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
 ///   pacer that is gone answers with an error. The pacer does not monitor its agents
 ///   (a million monitors and a map from address to member cost about 90 B per
 ///   agent): it lets go of an agent that has ended when its next tick is due.
-/// - `beat_atom, ticket, token, state, version`: the agent's answer to a tick
-///   (`beat_atom, ticket, token`). The pacer takes only state and version from it: the
-///   key is the one the ticket's member joined with, and only an answer with the token
-///   of that member's last tick counts (a fresh pseudo-random number per tick), so no
-///   misrouted or stale answer beats for an agent. (It is no defence against hostile
-///   code in the same process, which shares the pacer's memory anyway.) A member whose
-///   last tick is still unanswered is not ticked again (a stuck agent piles nothing
-///   up). Ticks and answers travel without a sender: at a million beats a second, the
-///   sender's reference count (touched by both workers) cost more than the rest of the
-///   message.
 /// - `supervisor_atom, sink`: send batches there from now on (a node's uplink says so
 ///   after a reconnect).
 ///
 /// Each tick goes to the agent actor, and only its answer travels on, so a beat still
 /// means "the agent actor itself answered": an agent stuck in its mailbox sends
-/// nothing and goes offline as before.
+/// nothing and goes offline as before. Ticks and answers are the pacer's business with
+/// its agents, not part of this handle; an agent that has not answered its last tick
+/// is not ticked again (a stuck agent piles nothing up).
 ///
 /// Every batch says how late the node runs (`beat_batch::lateness`, DESIGN §14): the
 /// worst, over the last one or two `lateness_window`s, of how late a tick ran and of
@@ -54,7 +46,6 @@ using beat_sink = caf::typed_actor<caf::reacts_to<beat_batch>>;
 /// no part of it: a stuck agent makes nobody else late.
 using pacer_actor = caf::typed_actor<
     caf::replies_to<pace_atom, uint64_t, uint64_t, duration, uint32_t>::with<uint32_t>,
-    caf::reacts_to<beat_atom, uint32_t, uint32_t, agent_state, uint64_t>,
     caf::reacts_to<supervisor_atom, beat_sink>>;
 
 /// An agent's slot at its pacer before it has one.

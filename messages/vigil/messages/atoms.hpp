@@ -6,7 +6,6 @@
 namespace vigil {
 
 using caf::get_atom;
-using caf::subscribe_atom;
 
 // Work code -> agent.
 using slot_atom = caf::atom_constant<caf::atom("slot")>;         ///< Offer a slot.

@@ -18,17 +18,17 @@
 
 namespace vigil {
 
-/// - `get_atom`: the supervisor and the number of its connection, as soon as there is
-///   a connection (at once when connected, else when it connects).
-/// - `caf::join_atom, agent, connection`: hand this agent (spawned with the supervisor
-///   `get_atom` gave, with that connection number) the supervisor after each
-///   reconnect, so it registers again; at once if a reconnect came in between.
+/// - `get_atom`: the supervisor, as soon as there is a connection (at once when
+///   connected, else when it connects).
+/// - `caf::join_atom, agent, supervisor`: hand this agent (spawned with `supervisor`,
+///   the handle `get_atom` gave) the supervisor after each reconnect, so it registers
+///   again; at once if a reconnect came in between (a reconnect gives a new handle).
 /// - `caf::join_atom, pacer`: the same for the node's pacer (where batches go).
 /// Members are forgotten when they end.
-using uplink_actor =
-    caf::typed_actor<caf::replies_to<get_atom>::with<agent_facing_supervisor, uint64_t>,
-                     caf::reacts_to<caf::join_atom, agent_actor, uint64_t>,
-                     caf::reacts_to<caf::join_atom, pacer_actor>>;
+using uplink_actor = caf::typed_actor<
+    caf::replies_to<get_atom>::with<agent_facing_supervisor>,
+    caf::reacts_to<caf::join_atom, agent_actor, agent_facing_supervisor>,
+    caf::reacts_to<caf::join_atom, pacer_actor>>;
 
 struct uplink_options {
   std::string host = "127.0.0.1";

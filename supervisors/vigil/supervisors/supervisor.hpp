@@ -56,6 +56,18 @@ using supervisor_relay_target =
 using supervisor_actor = supervisor_commander::extend_with<
     agent_facing_supervisor>::extend_with<supervisor_relay_target>;
 
+/// How a supervisor runs in its process; unlike `supervisor_settings`, nothing a
+/// settings file says.
+struct supervisor_options {
+  /// With a store: whether its writer gets a thread of its own (a CAF `detached`
+  /// actor), so that a slow disk never stalls the supervisor, and stored times are
+  /// wall-clock (Unix) times. Set it to false in virtual time (CAF's test scheduler,
+  /// as in vigil-sim and the tests): the writer is then scheduled like every other
+  /// actor, and stored times are the clock's own, so a reloaded record is exact to the
+  /// nanosecond.
+  bool detached_store_writer = true;
+};
+
 /// Spawns a supervisor. With `settings.store` it first opens the store and loads the
 /// record it kept (agents that were running come back `offline` with reason
 /// `supervisor_restart` until they beat or register again; ended ones keep their
@@ -66,12 +78,14 @@ using supervisor_actor = supervisor_commander::extend_with<
 /// with an exit message (`user_shutdown`): its pending timers would otherwise keep it
 /// alive; its writer commits what it still holds and ends with it.
 caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
-                                                 supervisor_settings settings = {});
+                                                 supervisor_settings settings = {},
+                                                 supervisor_options options = {});
 
 /// The same with a store of your own (any `fleet_store`; `settings.store` then only
 /// sets the batching and the buffer bound). A null store: none.
 caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
                                                  supervisor_settings settings,
-                                                 std::shared_ptr<fleet_store> store);
+                                                 std::shared_ptr<fleet_store> store,
+                                                 supervisor_options options = {});
 
 } // namespace vigil

@@ -45,12 +45,9 @@ struct watchdog_note {
   caf::optional<fire_reason> reason; ///< fire only.
 };
 
-/// The watchdog's answer at any time.
-enum class watchdog_verdict : uint8_t { idle, working, waiting_on_child, fired };
-
 /// Watches one agent's work. Holds no clock and no timer: every call takes `now`,
 /// first evaluates every deadline up to `now` at its own instant, then applies the
-/// report; `next_deadline()` tells when the answer can change next, so the owner arms
+/// report; `next_deadline()` tells when a note can come next, so the owner arms
 /// exactly one delayed message for it. Notes are appended to `out` in time order.
 ///
 /// Rules (DESIGN §6, with its fine print): the session ceiling bounds the slot from its
@@ -82,12 +79,10 @@ public:
   /// Evaluates every deadline up to `now`.
   void advance(time_point now, std::vector<watchdog_note>& out);
 
-  /// When the answer can change next; `time_point::max()` when never.
+  /// When a note can come next; `time_point::max()` when never.
   time_point next_deadline() const noexcept;
 
-  watchdog_verdict verdict() const noexcept;
-
-  /// Set once the verdict is `fired`.
+  /// The reason, once the watchdog fired.
   caf::optional<fire_reason> fired() const noexcept { return fired_; }
 
   /// Total waiting-on-child time at `now` (the current run included).
