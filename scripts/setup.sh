@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
   g++ make cmake
-  libcaf-dev libboost-json1.81-dev libspdlog-dev libgtest-dev libsqlite3-dev
+  libcaf-dev libboost-json1.81-dev libboost-url1.81-dev libspdlog-dev libgtest-dev libsqlite3-dev
   libhiredis-dev redis-server  # the Redis store, and the server its tests start
   libsqlitecpp-dev  # the SQLite store's C++ wrapper (SQLiteCpp)
   libcli11-dev libfmt-dev  # the programs' command lines (CLI11); formatting ({fmt})

@@ -6,9 +6,6 @@
 
 #include <boost/url/parse.hpp>
 #include <boost/url/url_view.hpp>
-// Boost.URL has no compiled library in Debian's Boost 1.81: this is its one
-// header-only build in vigil (no other file may include src.hpp).
-#include <boost/url/src.hpp>
 
 #include "vigil/messages/detail/words.hpp"
 
