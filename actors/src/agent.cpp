@@ -27,6 +27,18 @@
 
 namespace vigil::detail::agent {
 
+spdlog::logger& agent_log() {
+  // Per thread, so no agent waits for another: CAF runs agents on a few workers.
+  thread_local std::shared_ptr<spdlog::logger> kept;
+  thread_local uint64_t kept_generation = 0;
+  auto generation = log_generation();
+  if (!kept || kept_generation != generation) {
+    kept = log();
+    kept_generation = generation;
+  }
+  return *kept;
+}
+
 /// A reply for requests answered with no value: an empty `caf::error` would travel as
 /// an error message, so success must be `caf::unit`.
 caf::result<void> reply(caf::error err) {
@@ -45,8 +57,8 @@ caf::error enter(self_ptr self, change c) {
   st.current = c.to;
   ++st.version;
   // The supervisor logs every transition at info; the agent's own view is detail.
-  log()->debug("agent {}: {} -> {} ({}), version {}", st.id, to_string(from),
-               to_string(c.to), c.reason, st.version);
+  agent_log().debug("agent {}: {} -> {} ({}), version {}", st.id, to_string(from),
+                    to_string(c.to), c.reason, st.version);
   if (c.report) {
     transition_report report{st.id,   st.token,     from,
                              c.to,    st.version,   std::move(c.reason),
@@ -54,8 +66,8 @@ caf::error enter(self_ptr self, change c) {
     self->request(st.supervisor, caf::infinite, std::move(report))
         .then([] {},
               [self](caf::error& err) {
-                log()->error("agent {}: supervisor refused a report: {}",
-                             self->state.id, self->system().render(err));
+                agent_log().error("agent {}: supervisor refused a report: {}",
+                                  self->state.id, self->system().render(err));
               });
   }
   return caf::none;
@@ -76,8 +88,8 @@ caf::error end(self_ptr self, agent_state to, std::string reason, std::string er
   if (auto err = enter(self, std::move(c)))
     return err;
   if (!st.queue.empty()) // accepted, never started: say so rather than drop silently
-    log()->warn("agent {} ended {} with {} queued slot(s) that will not start", id,
-                to_string(to), queued(st));
+    agent_log().warn("agent {} ended {} with {} queued slot(s) that will not start", id,
+                     to_string(to), queued(st));
   switch (to) {
   case agent_state::completed:
     self->quit();
@@ -118,15 +130,15 @@ void take_next(self_ptr self) {
   auto next = std::move(st.queue.front());
   st.queue.pop_front();
   if (auto err = start(self, std::move(next)))
-    log()->error("agent {}: cannot start a queued slot: {}", st.id,
-                 self->system().render(err));
+    agent_log().error("agent {}: cannot start a queued slot: {}", st.id,
+                      self->system().render(err));
 }
 
 caf::result<slot_outcome> enqueue(self_ptr self, slot_kind kind, std::string task) {
   auto& st = self->state;
   if (queued(st) >= st.settings.slot_queue) {
-    log()->warn("agent {}: slot queue full ({}), refusing a {} slot", st.id,
-                st.settings.slot_queue, to_string(kind));
+    agent_log().warn("agent {}: slot queue full ({}), refusing a {} slot", st.id,
+                     st.settings.slot_queue, to_string(kind));
     return make_error(errc::queue_full, st.id,
                       static_cast<uint64_t>(st.settings.slot_queue));
   }
@@ -353,8 +365,8 @@ caf::behavior exhausted(self_ptr self) {
         if (st.recovery_at != at)
           return; // from an earlier episode
         if (auto err = enter(self, change{agent_state::idle, "recovered"})) {
-          log()->error("agent {}: cannot recover: {}", st.id,
-                       self->system().render(err));
+          agent_log().error("agent {}: cannot recover: {}", st.id,
+                            self->system().render(err));
           return;
         }
         st.recovery_at = time_point::max();

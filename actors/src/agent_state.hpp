@@ -9,6 +9,7 @@
 
 #include <caf/behavior.hpp>
 #include <caf/stateful_actor.hpp>
+#include <spdlog/fwd.h>
 
 #include "vigil/actors/agent.hpp"
 #include "vigil/messages/interned.hpp"
@@ -72,6 +73,10 @@ struct agent_actor_state {
 };
 
 using self_ptr = caf::stateful_actor<agent_actor_state>*;
+
+/// The `vigil` logger (`log()`), kept once per thread: spdlog's registry takes a lock
+/// per lookup, and agents log on every transition. Fetched again after `set_log`.
+spdlog::logger& agent_log();
 
 /// Details a transition may carry to the supervisor.
 struct change {
