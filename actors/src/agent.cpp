@@ -19,6 +19,7 @@
 #include <caf/result.hpp>
 #include <caf/scheduled_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/type_erased_tuple.hpp>
 #include <spdlog/spdlog.h>
 
 #include "agent_state.hpp"
@@ -392,9 +393,31 @@ caf::behavior behaviour_for(self_ptr self) {
   }
 }
 
+/// While hung nothing is answered: every message but the wake is skipped, so it waits
+/// in the mailbox (CAF returns skipped messages to the front, in order, once one is
+/// consumed). Exit messages never get here (CAF takes them first): a hung agent still
+/// dies. Its pacer ticks a member with an unanswered tick no more, so one tick waits.
+caf::result<caf::message> while_hung(self_ptr self, const caf::type_erased_tuple& msg) {
+  if (msg.match_elements<wake_atom>()) {
+    auto& st = self->state;
+    st.hung = false;
+    agent_log().debug("agent {} wakes", st.id);
+    // A beat at once, straight to the supervisor: an answer to the waiting tick would
+    // travel only with the pacer's next batch. Spawning: nothing to beat with yet.
+    if (st.current != agent_state::spawning)
+      send_beat(self);
+    return caf::message{};
+  }
+  if (msg.match_elements<hang_atom>())
+    return caf::message{}; // hung already; kept, it would hang us again after the wake
+  return caf::skip;
+}
+
 caf::result<caf::message> by_state(caf::scheduled_actor* ptr, caf::message_view& x) {
   auto self = static_cast<self_ptr>(ptr);
   auto& msg = x.content();
+  if (self->state.hung)
+    return while_hung(self, msg);
   // The beats build nothing, and answer nothing (no promise made either).
   if (msg.match_elements<beat_atom, uint32_t, uint32_t>()) { // the hot path
     answer_tick(self, msg.get_as<uint32_t>(1), msg.get_as<uint32_t>(2));
@@ -404,6 +427,13 @@ caf::result<caf::message> by_state(caf::scheduled_actor* ptr, caf::message_view&
     own_beat(self);
     return caf::delegated<caf::message>{};
   }
+  if (msg.match_elements<hang_atom>()) {
+    self->state.hung = true;
+    agent_log().debug("agent {} hangs", self->state.id);
+    return caf::message{};
+  }
+  if (msg.match_elements<wake_atom>())
+    return caf::message{};         // not hung
   auto bhvr = behaviour_for(self); // held here while it runs: it may change the state
   if (auto answer = bhvr(x.content()))
     return std::move(*answer);
