@@ -190,7 +190,7 @@ private:
           std::lock_guard<std::mutex> guard{rec_.mx};
           n = rec_.events.size();
         }
-        opts_.on_progress(scaled(now - wall0_, 1.0 / speed_), n);
+        opts_.on_progress(scaled(now - wall0_, speed_), n);
       }
       if (now >= deadline)
         return;
@@ -383,18 +383,8 @@ run_result run(const scenario& s, const run_options& opts) {
     result = sim.go();
   }
   // Back to scenario time: events, and verdicts pointing at the caller's expectations.
-  auto slow = [&](time_point t) {
-    return result.start +
-           duration{static_cast<int64_t>(
-               static_cast<double>((t - result.start).count()) * opts.speed)};
-  };
-  for (auto& e : result.events) {
-    e.at = slow(e.at);
-    if (e.recovery_at)
-      e.recovery_at = slow(*e.recovery_at);
-    e.waited = duration{
-        static_cast<int64_t>(static_cast<double>(e.waited.count()) * opts.speed)};
-  }
+  for (auto& e : result.events)
+    e = slower(std::move(e), result.start, opts.speed);
   for (auto& v : result.verdicts)
     v.what = &s.expectations[static_cast<size_t>(v.what - fast.expectations.data())];
   return result;
