@@ -10,9 +10,9 @@
 
 namespace vigil::sim {
 
-/// Spawns a node's link. The node's pacer sends it its batches, and its shims register
-/// it as their agents' pacer (the sender the supervisor sees). `partition_atom, on`
-/// drops every batch while on.
+/// Spawns a node's link. The node's pacers send it their batches, which it passes on
+/// as their sender (the one the supervisor sees). `partition_atom, on` drops every
+/// batch while on.
 caf::actor spawn_node_link(caf::actor_system& sys, supervisor_actor sup);
 
 } // namespace vigil::sim
