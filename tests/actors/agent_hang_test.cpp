@@ -1,7 +1,7 @@
 // A hung agent (`hang_atom`, vigil-sim's fault) in virtual time, against a real
 // supervisor and pacer: the agent actor itself stops answering, so it goes offline at
-// its exact deadline while a neighbour on the same pacer lives; a wake beats at once;
-// an exit message still ends it.
+// its deadline while a neighbour on the same pacer lives; a wake beats at once; an
+// exit message, or the supervisor's kill, still ends it.
 #include <chrono>
 
 #include <caf/exit_reason.hpp>
@@ -145,6 +145,19 @@ TEST_F(HungAgent, StillEndsOnAnExitMessage) {
   auto& seen = state_of<vigil::test::watcher_state>(w);
   ASSERT_TRUE(seen.down);
   EXPECT_EQ(seen.reason, caf::exit_reason::user_shutdown);
+}
+
+TEST_F(HungAgent, StillEndsWhenTheSupervisorKillsIt) {
+  auto a1 = agent("a1");
+  auto w = track(sys.spawn(vigil::test::watcher, caf::actor_cast<caf::actor>(a1)));
+  sched.run();
+  tell_async(a1, hang_atom::value);
+  caf::anon_send(sup, kill_atom::value, std::string{"a1"});
+  sched.run();
+  auto& seen = state_of<vigil::test::watcher_state>(w);
+  ASSERT_TRUE(seen.down);
+  EXPECT_EQ(seen.reason, caf::exit_reason::user_shutdown);
+  EXPECT_EQ(status("a1").state, s::killed);
 }
 
 TEST_F(HungAgent, WithoutAPacerSendsNoBeatOfItsOwnUntilTheWake) {
