@@ -19,6 +19,7 @@
 #include <caf/result.hpp>
 #include <caf/scheduled_actor.hpp>
 #include <caf/stateful_actor.hpp>
+#include <caf/type_erased_tuple.hpp>
 #include <spdlog/spdlog.h>
 
 #include "agent_state.hpp"
@@ -26,6 +27,18 @@
 #include "vigil/messages/log.hpp"
 
 namespace vigil::detail::agent {
+
+spdlog::logger& agent_log() {
+  // Per thread, so no agent waits for another: CAF runs agents on a few workers.
+  thread_local std::shared_ptr<spdlog::logger> kept;
+  thread_local uint64_t kept_generation = 0;
+  auto generation = log_generation();
+  if (!kept || kept_generation != generation) {
+    kept = log();
+    kept_generation = generation;
+  }
+  return *kept;
+}
 
 /// A reply for requests answered with no value: an empty `caf::error` would travel as
 /// an error message, so success must be `caf::unit`.
@@ -45,8 +58,8 @@ caf::error enter(self_ptr self, change c) {
   st.current = c.to;
   ++st.version;
   // The supervisor logs every transition at info; the agent's own view is detail.
-  log()->debug("agent {}: {} -> {} ({}), version {}", st.id, to_string(from),
-               to_string(c.to), c.reason, st.version);
+  agent_log().debug("agent {}: {} -> {} ({}), version {}", st.id, to_string(from),
+                    to_string(c.to), c.reason, st.version);
   if (c.report) {
     transition_report report{st.id,   st.token,     from,
                              c.to,    st.version,   std::move(c.reason),
@@ -54,8 +67,8 @@ caf::error enter(self_ptr self, change c) {
     self->request(st.supervisor, caf::infinite, std::move(report))
         .then([] {},
               [self](caf::error& err) {
-                log()->error("agent {}: supervisor refused a report: {}",
-                             self->state.id, self->system().render(err));
+                agent_log().error("agent {}: supervisor refused a report: {}",
+                                  self->state.id, self->system().render(err));
               });
   }
   return caf::none;
@@ -76,8 +89,8 @@ caf::error end(self_ptr self, agent_state to, std::string reason, std::string er
   if (auto err = enter(self, std::move(c)))
     return err;
   if (!st.queue.empty()) // accepted, never started: say so rather than drop silently
-    log()->warn("agent {} ended {} with {} queued slot(s) that will not start", id,
-                to_string(to), queued(st));
+    agent_log().warn("agent {} ended {} with {} queued slot(s) that will not start", id,
+                     to_string(to), queued(st));
   switch (to) {
   case agent_state::completed:
     self->quit();
@@ -118,15 +131,15 @@ void take_next(self_ptr self) {
   auto next = std::move(st.queue.front());
   st.queue.pop_front();
   if (auto err = start(self, std::move(next)))
-    log()->error("agent {}: cannot start a queued slot: {}", st.id,
-                 self->system().render(err));
+    agent_log().error("agent {}: cannot start a queued slot: {}", st.id,
+                      self->system().render(err));
 }
 
 caf::result<slot_outcome> enqueue(self_ptr self, slot_kind kind, std::string task) {
   auto& st = self->state;
   if (queued(st) >= st.settings.slot_queue) {
-    log()->warn("agent {}: slot queue full ({}), refusing a {} slot", st.id,
-                st.settings.slot_queue, to_string(kind));
+    agent_log().warn("agent {}: slot queue full ({}), refusing a {} slot", st.id,
+                     st.settings.slot_queue, to_string(kind));
     return make_error(errc::queue_full, st.id,
                       static_cast<uint64_t>(st.settings.slot_queue));
   }
@@ -353,8 +366,8 @@ caf::behavior exhausted(self_ptr self) {
         if (st.recovery_at != at)
           return; // from an earlier episode
         if (auto err = enter(self, change{agent_state::idle, "recovered"})) {
-          log()->error("agent {}: cannot recover: {}", st.id,
-                       self->system().render(err));
+          agent_log().error("agent {}: cannot recover: {}", st.id,
+                            self->system().render(err));
           return;
         }
         st.recovery_at = time_point::max();
@@ -380,9 +393,31 @@ caf::behavior behaviour_for(self_ptr self) {
   }
 }
 
+/// While hung nothing is answered: every message but the wake is skipped, so it waits
+/// in the mailbox (CAF returns skipped messages to the front, in order, once one is
+/// consumed). Exit messages never get here (CAF takes them first): a hung agent still
+/// dies. Its pacer ticks a member with an unanswered tick no more, so one tick waits.
+caf::result<caf::message> while_hung(self_ptr self, const caf::type_erased_tuple& msg) {
+  if (msg.match_elements<wake_atom>()) {
+    auto& st = self->state;
+    st.hung = false;
+    agent_log().debug("agent {} wakes", st.id);
+    // A beat at once, straight to the supervisor: an answer to the waiting tick would
+    // travel only with the pacer's next batch. Spawning: nothing to beat with yet.
+    if (st.current != agent_state::spawning)
+      send_beat(self);
+    return caf::message{};
+  }
+  if (msg.match_elements<hang_atom>())
+    return caf::message{}; // hung already; kept, it would hang us again after the wake
+  return caf::skip;
+}
+
 caf::result<caf::message> by_state(caf::scheduled_actor* ptr, caf::message_view& x) {
   auto self = static_cast<self_ptr>(ptr);
   auto& msg = x.content();
+  if (self->state.hung)
+    return while_hung(self, msg);
   // The beats build nothing, and answer nothing (no promise made either).
   if (msg.match_elements<beat_atom, uint32_t, uint32_t>()) { // the hot path
     answer_tick(self, msg.get_as<uint32_t>(1), msg.get_as<uint32_t>(2));
@@ -392,6 +427,13 @@ caf::result<caf::message> by_state(caf::scheduled_actor* ptr, caf::message_view&
     own_beat(self);
     return caf::delegated<caf::message>{};
   }
+  if (msg.match_elements<hang_atom>()) {
+    self->state.hung = true;
+    agent_log().debug("agent {} hangs", self->state.id);
+    return caf::message{};
+  }
+  if (msg.match_elements<wake_atom>())
+    return caf::message{};         // not hung
   auto bhvr = behaviour_for(self); // held here while it runs: it may change the state
   if (auto answer = bhvr(x.content()))
     return std::move(*answer);

@@ -55,14 +55,14 @@ void register_self(self_ptr self) {
               st.settings.heartbeat_interval = std::max<duration>(
                   ack.heartbeat_interval, std::chrono::milliseconds(1));
             if (st.current != agent_state::spawning) {
-              log()->info("agent {} registered again as {} (version {})", st.id,
-                          to_string(st.current), st.version);
+              agent_log().info("agent {} registered again as {} (version {})", st.id,
+                               to_string(st.current), st.version);
               if (st.pacer) // beating goes on as before, with the new key
                 join_pacer(self);
               return;
             }
             if (auto err = enter(self, change{agent_state::idle, "registered"})) {
-              log()->error("agent {}: {}", st.id, self->system().render(err));
+              agent_log().error("agent {}: {}", st.id, self->system().render(err));
               return;
             }
             // Registration counts as the first beat (DESIGN §5).
@@ -89,13 +89,14 @@ void register_self(self_ptr self) {
                 code != errc::bad_input) {
               // Not a refusal: the connection went (or the supervisor is stopping).
               // Keep everything and register again when handed a supervisor.
-              log()->warn("agent {}: registration did not reach the supervisor ({}); "
-                          "keeps {} and waits for a new connection",
-                          st.id, text, to_string(st.current));
+              agent_log().warn(
+                  "agent {}: registration did not reach the supervisor ({}); "
+                  "keeps {} and waits for a new connection",
+                  st.id, text, to_string(st.current));
               return;
             }
             text = "registration refused: " + text;
-            log()->error("agent {}: {}", st.id, text);
+            agent_log().error("agent {}: {}", st.id, text);
             end(self, agent_state::failed, "registration_refused", text, false);
           });
 }
@@ -105,7 +106,7 @@ void lose_pacer(self_ptr self, const std::string& why) {
   if (!st.pacer)
     return;
   // The pacer logs once for all its agents; one line per agent would be a million.
-  log()->debug("agent {} lost its pacer ({}); beats by itself", st.id, why);
+  agent_log().debug("agent {} lost its pacer ({}); beats by itself", st.id, why);
   st.pacer = nullptr;
   st.pacer_slot = no_pacer_slot;
   if (st.current != agent_state::spawning)
@@ -150,7 +151,7 @@ void rejoin(self_ptr self, agent_facing_supervisor sup) {
     return;
   // Not compared with the old handle: CAF handles compare by node and actor id, so
   // the proxy of a new connection to the same supervisor looks like the old one.
-  log()->debug("agent {}: registering again with its supervisor", st.id);
+  agent_log().debug("agent {}: registering again with its supervisor", st.id);
   st.supervisor = std::move(sup);
   register_self(self);
 }

@@ -9,6 +9,7 @@
 
 #include <caf/behavior.hpp>
 #include <caf/stateful_actor.hpp>
+#include <spdlog/fwd.h>
 
 #include "vigil/actors/agent.hpp"
 #include "vigil/messages/interned.hpp"
@@ -58,6 +59,8 @@ struct agent_actor_state {
   bool retried_with_token : 1;
   bool joining : 1;    ///< A join request to the pacer is out.
   bool join_again : 1; ///< Registered again meanwhile: join again once it is answered.
+  /// Stuck on purpose (`hang_atom`): every message but `wake_atom` waits, skipped.
+  bool hung : 1;
   /// Counts registrations: only the answer to the latest one counts (CAF handles of
   /// two connections to one supervisor compare equal, so the handle cannot tell). It
   /// wraps after 65,536 registrations; only equality with the latest matters.
@@ -68,10 +71,14 @@ struct agent_actor_state {
 
   agent_actor_state()
       : activity_flush_pending(false), retried_with_token(false), joining(false),
-        join_again(false) {}
+        join_again(false), hung(false) {}
 };
 
 using self_ptr = caf::stateful_actor<agent_actor_state>*;
+
+/// The `vigil` logger (`log()`), kept once per thread: spdlog's registry takes a lock
+/// per lookup, and agents log on every transition. Fetched again after `set_log`.
+spdlog::logger& agent_log();
 
 /// Details a transition may carry to the supervisor.
 struct change {

@@ -1,5 +1,7 @@
 #include "cli.hpp"
 
+#include <cctype>
+#include <cerrno>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -7,6 +9,9 @@
 #include <thread>
 #include <unistd.h>
 
+#include <CLI/App.hpp>
+#include <CLI/Config.hpp>
+#include <CLI/Formatter.hpp>
 #include <spdlog/spdlog.h>
 
 #include "vigil/actors/fleet_scheduler.hpp"
@@ -18,181 +23,192 @@
 
 namespace vigil::node {
 
-const char* usage =
-    "usage: vigil-node supervise --port P [--bind ADDR (default 127.0.0.1)] [--config "
-    "F]\n"
-    "                            [--state-dir DIR (default vigil-state) | --no-store]\n"
-    "                            [--commander-key F] [--tls-cert F --tls-key F "
-    "--tls-ca F]\n"
-    "       vigil-node agents --connect HOST:P --count N [--type T] [--id-prefix X]\n"
-    "                         [--node NAME] [--node-key F] [--work cycle|busy|idle]\n"
-    "                         [--config F] [tls]\n"
-    "       vigil-node watch --connect HOST:P [--json] [--config F] [tls]\n"
-    "       vigil-node status --connect HOST:P [--agents] [--json] [--config F] [tls]\n"
-    "       vigil-node kill|pause|resume --connect HOST:P ID [--commander-key F] "
-    "[tls]\n"
-    "Ctrl-C ends each cleanly. --port 0 picks a free port and prints it.\n"
-    "Credentials come from files (chmod 600) or the environment, never the command\n"
-    "line: --commander-key F, else $VIGIL_COMMANDER_KEY (supervise: the credential\n"
-    "commands must carry; without one every command is refused). See README, "
-    "Security.\n";
-
 std::atomic<bool> stop_requested{false};
 
 namespace {
 
-bool number(const std::string& opt, const std::string& text, uint64_t max,
-            uint64_t& out, std::string& error) {
+// What the checks below answer: empty, or what was expected and what was found (CLI11
+// puts the option's name in front).
+std::string number_problem(const std::string& text, uint64_t min, uint64_t max) {
   char* end = nullptr;
+  errno = 0;
   auto v = std::strtoull(text.c_str(), &end, 10);
-  if (text.empty() || *end != '\0' || text[0] == '-' || v > max) {
-    error = opt + " expects a number up to " + std::to_string(max) + ", found \"" +
-            text + "\"";
-    return false;
-  }
-  out = v;
-  return true;
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text[0])) ||
+      *end != '\0' || errno == ERANGE || v > max)
+    return "expects a number up to " + std::to_string(max) + ", found \"" + text + "\"";
+  if (v < min)
+    return "must be at least " + std::to_string(min) + ", found \"" + text + "\"";
+  return {};
+}
+
+std::string host_and_port_problem(const std::string& text) {
+  auto colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0)
+    return "expects HOST:PORT, found \"" + text + "\"";
+  if (auto why = number_problem(text.substr(colon + 1), 1, 65535); !why.empty())
+    return "port " + why;
+  return {};
+}
+
+/// A whole number from `min` to `max`.
+CLI::Validator number_in(uint64_t min, uint64_t max) {
+  auto check = [min, max](std::string& text) {
+    return number_problem(text, min, max);
+  };
+  return CLI::Validator{check, std::to_string(min) + ".." + std::to_string(max)};
+}
+
+/// Where the supervisor is: --connect HOST:PORT (port 1 to 65535), split after parsing.
+void connection_options(CLI::App& cmd, std::string& connect) {
+  auto check = [](std::string& text) {
+    return host_and_port_problem(text);
+  };
+  cmd.add_option("--connect", connect, "the supervisor's address")
+      ->required()
+      ->type_name("HOST:PORT")
+      ->check(CLI::Validator{check, ""});
+}
+
+void config_option(CLI::App& cmd, cli& x) {
+  cmd.add_option("--config", x.config, "a settings file (README, Settings files)")
+      ->type_name("FILE");
+}
+
+void tls_options(CLI::App& cmd, cli& x) {
+  auto* cert = cmd.add_option("--tls-cert", x.tls.certificate,
+                              "this process's certificate (PEM): mutual TLS");
+  auto* key = cmd.add_option("--tls-key", x.tls.key, "its private key (PEM)");
+  auto* ca = cmd.add_option("--tls-ca", x.tls.cafile, "the CA that signs peers (PEM)");
+  for (auto* o : {cert, key, ca})
+    o->group("TLS (all three, on every process)")->type_name("FILE");
+}
+
+void commander_key_option(CLI::App& cmd, cli& x, const char* what) {
+  cmd.add_option("--commander-key", x.commander_key_file,
+                 std::string{what} + ", else $VIGIL_COMMANDER_KEY (a file, chmod 600)")
+      ->type_name("FILE");
+}
+
+bool known_command(const CLI::App& app, const char* name) {
+  for (auto* cmd : app.get_subcommands({}))
+    if (cmd->get_name() == name)
+      return true;
+  return false;
 }
 
 } // namespace
 
-bool parse(int argc, char** argv, cli& x, std::string& error) {
-  if (argc < 2) {
-    error = "no command given";
-    return false;
+std::optional<int> parse(int argc, char** argv, cli& x) {
+  CLI::App app{"vigil-node: a supervisor, agents, or an observer as one process of a "
+               "fleet spread over nodes.",
+               "vigil-node"};
+  // As before CLI11: an option given twice takes the last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.require_subcommand(1);
+  app.footer("Ctrl-C ends each cleanly. --port 0 picks a free port and prints it.\n"
+             "Credentials come from files (chmod 600) or the environment, never the "
+             "command\nline: --commander-key F, else $VIGIL_COMMANDER_KEY (supervise: "
+             "the credential\ncommands must carry; without one every command is "
+             "refused). See README, Security.\nExit 0 on a clean end, 1 when the "
+             "supervisor cannot be reached or a command is\nrefused, 2 on bad usage.");
+  std::string connect;
+
+  auto* sup = app.add_subcommand("supervise", "run the supervisor and publish it");
+  sup->add_option("--port", x.port, "the port to listen on (0 picks a free one)")
+      ->required()
+      ->type_name("P")
+      ->check(number_in(0, 65535));
+  sup->add_option("--bind", x.bind, "the address to listen on")
+      ->type_name("ADDR")
+      ->default_str("127.0.0.1");
+  config_option(*sup, x);
+  sup->add_option("--state-dir", x.state_dir,
+                  "the SQLite record goes to DIR/fleet.db unless --config names a "
+                  "store or --no-store")
+      ->type_name("DIR")
+      ->capture_default_str();
+  sup->add_flag("--no-store", x.no_store, "keep no record");
+  commander_key_option(*sup, x, "the credential commands must carry");
+  tls_options(*sup, x);
+
+  auto* agents = app.add_subcommand("agents", "run agents with simulated work");
+  connection_options(*agents, connect);
+  agents->add_option("--count", x.count, "how many agents")
+      ->type_name("N")
+      ->check(number_in(1, 10'000'000))
+      ->capture_default_str();
+  agents->add_option("--type", x.type, "their type")
+      ->type_name("T")
+      ->capture_default_str();
+  agents->add_option("--id-prefix", x.id_prefix, "their ids are X-1, X-2, ...")
+      ->type_name("X")
+      ->capture_default_str();
+  agents->add_option("--node", x.node_name, "the node they report")
+      ->type_name("NAME")
+      ->default_str("the host name");
+  agents->add_option("--node-key", x.node_key_file, "the node's key (a file)")
+      ->type_name("FILE");
+  auto work = [](std::string& text) -> std::string {
+    if (text == "cycle" || text == "busy" || text == "idle")
+      return {};
+    return "expects cycle, busy or idle, found \"" + text + "\"";
+  };
+  agents->add_option("--work", x.work, "their simulated work")
+      ->type_name("cycle|busy|idle")
+      ->check(CLI::Validator{work, ""})
+      ->capture_default_str();
+  config_option(*agents, x);
+  tls_options(*agents, x);
+
+  auto* watch = app.add_subcommand("watch", "follow the fleet's events");
+  connection_options(*watch, connect);
+  watch->add_flag("--json", x.json, "one JSON object per line");
+  config_option(*watch, x);
+  tls_options(*watch, x);
+
+  auto* status = app.add_subcommand("status", "the fleet's counts by state");
+  connection_options(*status, connect);
+  status->add_flag("--agents", x.list_agents, "one line per agent instead");
+  status->add_flag("--json", x.json, "as JSON");
+  config_option(*status, x);
+  tls_options(*status, x);
+
+  for (auto [name, what] :
+       {std::pair{"kill", "end an agent (killed)"},
+        std::pair{"pause", "stop counting an agent's missed beats"},
+        std::pair{"resume", "count them again, from a fresh beat"}}) {
+    auto* cmd = app.add_subcommand(name, what);
+    connection_options(*cmd, connect);
+    cmd->add_option("ID", x.agent_id, "the agent")->required();
+    commander_key_option(*cmd, x, "the credential to send");
+    config_option(*cmd, x);
+    tls_options(*cmd, x);
   }
-  x.command = argv[1];
-  if (x.command == "-h" || x.command == "--help") {
-    std::fputs(usage, stdout);
-    std::exit(0);
+
+  try {
+    // CLI11 would only say that a command is missing: name the one that is not known.
+    if (argc > 1 && argv[1][0] != '-' && !known_command(app, argv[1]))
+      throw CLI::ValidationError{"COMMAND", "expects supervise, agents, watch, status, "
+                                            "kill, pause or resume, found \"" +
+                                                std::string{argv[1]} + "\""};
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    auto code = app.exit(e); // prints the help, or the message and a hint
+    return code == 0 ? 0 : 2;
   }
-  bool is_command =
-      x.command == "kill" || x.command == "pause" || x.command == "resume";
-  if (x.command != "supervise" && x.command != "agents" && x.command != "watch" &&
-      x.command != "status" && !is_command) {
-    error = "unknown command \"" + x.command +
-            "\" (supervise, agents, watch, status, kill, pause, resume)";
-    return false;
-  }
-  bool port_given = false;
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    std::string v;
-    auto value = [&] {
-      if (i + 1 >= argc) {
-        error = arg + " needs a value";
-        return false;
-      }
-      v = argv[++i];
-      return true;
-    };
-    uint64_t n = 0;
-    if (arg == "--port") {
-      if (!value() || !number(arg, v, 65535, n, error))
-        return false;
-      x.port = static_cast<uint16_t>(n);
-      port_given = true;
-    } else if (arg == "--state-dir") {
-      if (!value())
-        return false;
-      x.state_dir = v;
-    } else if (arg == "--no-store") {
-      x.no_store = true;
-    } else if (arg == "--bind") {
-      if (!value())
-        return false;
-      x.bind = v;
-    } else if (arg == "--connect") {
-      if (!value())
-        return false;
-      auto colon = v.rfind(':');
-      if (colon == std::string::npos || colon == 0) {
-        error = "--connect expects HOST:PORT, found \"" + v + "\"";
-        return false;
-      }
-      x.host = v.substr(0, colon);
-      if (!number(arg + " port", v.substr(colon + 1), 65535, n, error))
-        return false;
-      if (n == 0) {
-        error = "--connect port must not be 0";
-        return false;
-      }
-      x.connect_port = static_cast<uint16_t>(n);
-    } else if (arg == "--config") {
-      if (!value())
-        return false;
-      x.config = v;
-    } else if (arg == "--tls-cert" || arg == "--tls-key" || arg == "--tls-ca") {
-      if (!value())
-        return false;
-      (arg == "--tls-cert"  ? x.tls.certificate
-       : arg == "--tls-key" ? x.tls.key
-                            : x.tls.cafile) = v;
-    } else if (arg == "--count") {
-      if (!value() || !number(arg, v, 10'000'000, n, error))
-        return false;
-      x.count = n;
-    } else if (arg == "--type") {
-      if (!value())
-        return false;
-      x.type = v;
-    } else if (arg == "--id-prefix") {
-      if (!value())
-        return false;
-      x.id_prefix = v;
-    } else if (arg == "--node") {
-      if (!value())
-        return false;
-      x.node_name = v;
-    } else if (arg == "--work") {
-      if (!value())
-        return false;
-      if (v != "cycle" && v != "busy" && v != "idle") {
-        error = "--work expects cycle, busy or idle, found \"" + v + "\"";
-        return false;
-      }
-      x.work = v;
-    } else if (arg == "--commander-key") {
-      if (!value())
-        return false;
-      x.commander_key_file = v;
-    } else if (arg == "--node-key") {
-      if (!value())
-        return false;
-      x.node_key_file = v;
-    } else if (is_command && !arg.empty() && arg[0] != '-' && x.agent_id.empty()) {
-      x.agent_id = arg;
-    } else if (arg == "--agents") {
-      x.list_agents = true;
-    } else if (arg == "--json") {
-      x.json = true;
-    } else {
-      error = "unknown option " + arg + " for " + x.command;
-      return false;
-    }
-  }
-  if (x.command == "supervise" && !port_given) {
-    error = "supervise needs --port (0 picks a free one)";
-    return false;
-  }
-  if (x.command != "supervise" && x.host.empty()) {
-    error = x.command + " needs --connect HOST:PORT";
-    return false;
-  }
-  if (is_command && x.agent_id.empty()) {
-    error = x.command + " needs the agent's ID";
-    return false;
-  }
-  if (x.command == "agents" && x.count == 0) {
-    error = "--count must be at least 1";
-    return false;
+  x.command = app.get_subcommands().front()->get_name();
+  if (!connect.empty()) { // checked by host_and_port_problem
+    auto colon = connect.rfind(':');
+    x.host = connect.substr(0, colon);
+    x.connect_port =
+        static_cast<uint16_t>(std::strtoul(connect.c_str() + colon + 1, nullptr, 10));
   }
   if (x.node_name.empty()) {
     char name[256] = {};
     gethostname(name, sizeof(name) - 1);
     x.node_name = name[0] ? name : "local";
   }
-  return true;
+  return std::nullopt;
 }
 
 std::optional<settings> load_settings(const cli& x) {

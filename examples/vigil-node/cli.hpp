@@ -42,11 +42,10 @@ struct cli {
   bool json = false;
 };
 
-/// Reads the command line; false with `error` set on a mistake.
-bool parse(int argc, char** argv, cli& x, std::string& error);
-
-/// Usage text.
-extern const char* usage;
+/// Reads the command line (CLI11: every command takes `--help`). Nothing: go on; a
+/// code: exit with it, the help or CLI11's message printed (0 after `--help`, 2 on bad
+/// usage).
+std::optional<int> parse(int argc, char** argv, cli& x);
 
 /// The settings of --config on top of the defaults; prints the problem and returns
 /// nothing when the file is bad.

@@ -1,7 +1,5 @@
 // vigil-node: one process of a fleet spread over nodes. Exit 0 on a clean end (Ctrl-C),
 // 1 when the supervisor cannot be reached or a port not published, 2 on bad input.
-#include <cstdio>
-#include <string>
 
 #include <caf/actor_system.hpp>
 
@@ -11,11 +9,8 @@ int main(int argc, char** argv) {
   using namespace vigil::node;
   block_stop_signals(); // before any thread exists: sigwait gets them all
   cli x;
-  std::string error;
-  if (!parse(argc, argv, x, error)) {
-    std::fprintf(stderr, "vigil-node: %s\n%s", error.c_str(), usage);
-    return 2;
-  }
+  if (auto code = parse(argc, argv, x))
+    return *code;
   watch_stop_signals();
   auto s = load_settings(x);
   if (!s)

@@ -101,7 +101,7 @@ verdict expectation_judge::on_history(const expectation& e,
 
 std::string expectation_judge::fmt_s(duration d) const {
   return format_duration(
-      std::chrono::duration_cast<std::chrono::milliseconds>(scaled(d, 1.0 / speed)));
+      std::chrono::duration_cast<std::chrono::milliseconds>(scaled(d, speed)));
 }
 
 std::string expectation_judge::join(const std::vector<duration>& xs) const {

@@ -1,20 +1,20 @@
 // vigil-sim: runs a JSON scenario against the real supervisor and agent actors in
 // virtual time. Exit 0 when every expectation holds, 1 when one fails, 2 on bad input.
 #include <cstdio>
-#include <cstring>
+#include <cstdlib>
+#include <optional>
 #include <string>
 #include <unistd.h>
+
+#include <CLI/App.hpp>
+#include <CLI/Config.hpp>
+#include <CLI/Formatter.hpp>
 
 #include "report.hpp"
 #include "runner.hpp"
 #include "scenario.hpp"
 
 namespace {
-
-constexpr const char* usage =
-    "usage: vigil-sim SCENARIO.json [--config SETTINGS.json] [--realtime [--speed X]]\n"
-    "                 [--events FILE.jsonl] [--timeline FILE.html] [--store FILE.db]\n"
-    "                 [--quiet]\n";
 
 struct cli {
   std::string scenario;
@@ -27,65 +27,51 @@ struct cli {
   double speed = 1.0;
 };
 
-bool parse(int argc, char** argv, cli& x, std::string& error) {
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    auto value = [&](std::string& out) {
-      if (i + 1 >= argc) {
-        error = arg + " needs a value";
-        return false;
-      }
-      out = argv[++i];
-      return true;
-    };
-    if (arg == "--config") {
-      if (!value(x.config))
-        return false;
-    } else if (arg == "--events") {
-      if (!value(x.events))
-        return false;
-    } else if (arg == "--timeline") {
-      if (!value(x.timeline))
-        return false;
-    } else if (arg == "--store") {
-      if (!value(x.store))
-        return false;
-    } else if (arg == "--quiet") {
-      x.quiet = true;
-    } else if (arg == "--realtime") {
-      x.realtime = true;
-    } else if (arg == "--speed") {
-      std::string text;
-      if (!value(text))
-        return false;
-      char* end = nullptr;
-      x.speed = std::strtod(text.c_str(), &end);
-      if (end == text.c_str() || *end != '\0' || !(x.speed > 0) || x.speed > 1e6) {
-        error = "--speed expects a factor above 0 such as 10, found \"" + text + "\"";
-        return false;
-      }
-    } else if (arg == "-h" || arg == "--help") {
-      std::fputs(usage, stdout);
-      std::exit(0);
-    } else if (!arg.empty() && arg[0] == '-') {
-      error = "unknown option " + arg;
-      return false;
-    } else if (x.scenario.empty()) {
-      x.scenario = arg;
-    } else {
-      error = "more than one scenario given (" + x.scenario + ", " + arg + ")";
-      return false;
-    }
+/// Reads the command line (CLI11). Nothing: go on; a code: exit with it, the help or
+/// CLI11's message printed (0 after `--help`, 2 on bad usage).
+std::optional<int> parse(int argc, char** argv, cli& x) {
+  CLI::App app{"vigil-sim: runs a JSON scenario against the real supervisor and agent "
+               "actors in virtual time.",
+               "vigil-sim"};
+  // As before CLI11: an option given twice takes the last value.
+  app.option_defaults()->multi_option_policy(CLI::MultiOptionPolicy::TakeLast);
+  app.footer("Exit 0 when every expectation holds, 1 when one fails, 2 on bad input.");
+  app.add_option("SCENARIO", x.scenario, "the scenario")
+      ->required()
+      ->type_name("SCENARIO.json");
+  app.add_option("--config", x.config, "a settings file under the scenario's settings")
+      ->type_name("SETTINGS.json");
+  app.add_option("--events", x.events, "write every event as a line of JSON")
+      ->type_name("FILE.jsonl");
+  app.add_option("--timeline", x.timeline, "write a timeline page")
+      ->type_name("FILE.html");
+  app.add_option("--store", x.store, "keep the supervisor's record in this SQLite file")
+      ->type_name("FILE.db");
+  app.add_flag("--quiet", x.quiet, "print the summary only");
+  auto* realtime = app.add_flag("--realtime", x.realtime,
+                                "run on the wall clock with CAF's real scheduler");
+  app.add_option("--speed", x.speed,
+                 "with --realtime: every span this many times shorter (virtual time "
+                 "runs as fast as it can)")
+      ->check(CLI::Validator{
+          [](std::string& text) -> std::string {
+            char* end = nullptr;
+            auto v = std::strtod(text.c_str(), &end);
+            if (end == text.c_str() || *end != '\0' || !(v > 0) || v > 1e6)
+              return "expects a factor above 0 such as 10, found \"" + text + "\"";
+            return {};
+          },
+          ""})
+      ->type_name("X")
+      ->needs(realtime)
+      ->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    auto code = app.exit(e); // prints the help, or the message and a hint
+    return code == 0 ? 0 : 2;
   }
-  if (x.scenario.empty()) {
-    error = "no scenario given";
-    return false;
-  }
-  if (x.speed != 1.0 && !x.realtime) {
-    error = "--speed needs --realtime (virtual time runs as fast as it can)";
-    return false;
-  }
-  return true;
+  return std::nullopt;
 }
 
 } // namespace
@@ -93,11 +79,9 @@ bool parse(int argc, char** argv, cli& x, std::string& error) {
 int main(int argc, char** argv) {
   using namespace vigil;
   cli args;
+  if (auto code = parse(argc, argv, args))
+    return *code;
   std::string error;
-  if (!parse(argc, argv, args, error)) {
-    std::fprintf(stderr, "vigil-sim: %s\n%s", error.c_str(), usage);
-    return 2;
-  }
   config_problem why;
   settings base;
   // The event lines tell the story; a file may ask for more (--quiet: the summary

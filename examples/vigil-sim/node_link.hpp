@@ -1,5 +1,5 @@
 // The simulated network between one node's pacer and the supervisor in vigil-sim:
-// batches of beats pass, except from hung agents and while the node is partitioned.
+// batches of beats pass, except while the node is partitioned.
 #pragma once
 
 #include <caf/actor.hpp>
@@ -10,10 +10,9 @@
 
 namespace vigil::sim {
 
-/// Spawns a node's link. The node's pacer sends it its batches, and its shims register
-/// it as their agents' pacer (the sender the supervisor sees). Messages:
-/// `hang_atom, key, on` (drop that agent's beats, or pass them again) and
-/// `partition_atom, on` (drop every batch while on).
+/// Spawns a node's link. The node's pacers send it their batches, which it passes on
+/// as their sender (the one the supervisor sees). `partition_atom, on` drops every
+/// batch while on.
 caf::actor spawn_node_link(caf::actor_system& sys, supervisor_actor sup);
 
 } // namespace vigil::sim

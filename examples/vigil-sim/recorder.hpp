@@ -11,6 +11,7 @@
 #include <caf/fwd.hpp>
 
 #include "runner.hpp"
+#include "speed.hpp"
 #include "vigil/supervisors/supervisor.hpp"
 
 namespace vigil::sim {
@@ -36,14 +37,7 @@ struct recorder {
       if (speed == 1.0) {
         opts->on_event(e, e.at - start);
       } else { // realtime --speed: show scenario time
-        auto x = e;
-        auto slow = [&](duration d) {
-          return duration{static_cast<int64_t>(static_cast<double>(d.count()) * speed)};
-        };
-        x.at = start + slow(e.at - start);
-        if (x.recovery_at)
-          x.recovery_at = start + slow(*e.recovery_at - start);
-        x.waited = slow(e.waited);
+        auto x = slower(e, start, speed);
         opts->on_event(x, x.at - start);
       }
     }

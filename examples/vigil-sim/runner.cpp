@@ -1,6 +1,7 @@
 // The simulation: a driver sends the agents what the timeline says; a shim per agent
 // plays the user's work (slots that finish by themselves, periodic output) and the
-// network between the agent and the supervisor (hang, partition).
+// network between the agent and the supervisor (partition). A hang is the agent
+// actor's own: it answers nothing until it wakes.
 #include "runner.hpp"
 
 #include "drain.hpp"
@@ -71,6 +72,8 @@ public:
       caf::anon_send_exit(n.pacer, caf::exit_reason::kill);
       caf::anon_send_exit(n.link, caf::exit_reason::kill);
     }
+    for (auto& p : own_pacers_)
+      caf::anon_send_exit(p, caf::exit_reason::kill);
     caf::anon_send_exit(collector_, caf::exit_reason::kill);
     caf::anon_send_exit(sup_, caf::exit_reason::kill);
     settle();
@@ -102,6 +105,11 @@ public:
     }
     agents_.resize(s_.agents.size());
     shims_.resize(s_.agents.size());
+    hangs_.resize(s_.agents.size(), 0);
+    for (auto& a : s_.timeline)
+      if (a.kind == action_kind::hang)
+        for (auto i : a.agents)
+          hangs_[i] = 1;
     // Actions first, then the checks of the same instant.
     std::vector<const expectation*> checks;
     for (auto& e : s_.expectations)
@@ -184,7 +192,7 @@ private:
           std::lock_guard<std::mutex> guard{rec_.mx};
           n = rec_.events.size();
         }
-        opts_.on_progress(scaled(now - wall0_, 1.0 / speed_), n);
+        opts_.on_progress(scaled(now - wall0_, speed_), n);
       }
       if (now >= deadline)
         return;
@@ -228,13 +236,13 @@ private:
     switch (a.kind) {
     case action_kind::spawn: {
       auto& n = node(spec.node);
-      sh = spawn_shim(sys_, sup_, spec.id, n.link);
+      sh = spawn_shim(sys_, sup_);
       if (partitioned_.count(spec.node)) // born behind the partition
         caf::anon_send(sh, partition_atom::value, true);
       agent_options opts{spec.id, spec.type, spec.node};
       opts.settings = s_.config.agent_for(spec.type);
       opts.worker = sh;
-      opts.pacer = n.pacer;
+      opts.pacer = hangs_[i] ? own_pacer(n) : n.pacer;
       auto x = spawn_agent(sys_, caf::actor_cast<agent_facing_supervisor>(sh), opts);
       agent = caf::actor_cast<caf::actor>(*x);
       caf::anon_send(sh, agent);
@@ -266,10 +274,10 @@ private:
       break;
     }
     case action_kind::hang:
-      caf::anon_send(sh, hang_atom::value);
+      caf::anon_send(agent, hang_atom::value);
       break;
     case action_kind::wake:
-      caf::anon_send(sh, wake_atom::value);
+      caf::anon_send(agent, wake_atom::value);
       break;
     case action_kind::crash:
       // Dies at once with this reason, reporting nothing (an exit it cannot trap).
@@ -310,13 +318,27 @@ private:
       i->second.link = spawn_node_link(sys_, sup_);
       if (partitioned_.count(name))
         caf::anon_send(i->second.link, partition_atom::value, true);
-      // Exact phases: every agent beats exactly every interval from registration.
-      pacer_options po;
-      po.granularity = duration::zero();
-      i->second.pacer =
-          *spawn_pacer(sys_, caf::actor_cast<beat_sink>(i->second.link), po);
+      i->second.pacer = spawn_pacer_of(i->second);
     }
     return i->second;
+  }
+
+  pacer_actor spawn_pacer_of(const sim_node& n) {
+    // Exact phases: every agent beats exactly every interval from registration.
+    pacer_options po;
+    po.granularity = duration::zero();
+    return *spawn_pacer(sys_, caf::actor_cast<beat_sink>(n.link), po);
+  }
+
+  /// A pacer of its own for an agent the timeline hangs, on its node's link. A hung
+  /// agent leaves its tick unanswered, and a pacer holds each batch `flush_after`
+  /// (5 ms) for an answer that is out; its node reports that wait as lateness and the
+  /// supervisor defers the node's verdicts by it (DESIGN §14), the hung agent's own
+  /// included. Alone on its pacer, the agent holds back nobody, and the scenarios'
+  /// deadlines stay exact.
+  pacer_actor own_pacer(const sim_node& n) {
+    own_pacers_.push_back(spawn_pacer_of(n));
+    return own_pacers_.back();
   }
 
   void check(const expectation& e) {
@@ -341,6 +363,8 @@ private:
   std::vector<caf::actor> shims_;
   std::set<std::string> partitioned_; ///< Nodes cut off right now.
   std::map<std::string, sim_node> nodes_;
+  std::vector<char> hangs_; ///< By agent: whether the timeline hangs it.
+  std::vector<pacer_actor> own_pacers_;
 
   recorder rec_;
   time_point start_;
@@ -361,18 +385,8 @@ run_result run(const scenario& s, const run_options& opts) {
     result = sim.go();
   }
   // Back to scenario time: events, and verdicts pointing at the caller's expectations.
-  auto slow = [&](time_point t) {
-    return result.start +
-           duration{static_cast<int64_t>(
-               static_cast<double>((t - result.start).count()) * opts.speed)};
-  };
-  for (auto& e : result.events) {
-    e.at = slow(e.at);
-    if (e.recovery_at)
-      e.recovery_at = slow(*e.recovery_at);
-    e.waited = duration{
-        static_cast<int64_t>(static_cast<double>(e.waited.count()) * opts.speed)};
-  }
+  for (auto& e : result.events)
+    e = slower(std::move(e), result.start, opts.speed);
   for (auto& v : result.verdicts)
     v.what = &s.expectations[static_cast<size_t>(v.what - fast.expectations.data())];
   return result;

@@ -3,6 +3,7 @@
 #include "scenario.hpp"
 
 #include <algorithm>
+#include <fnmatch.h>
 #include <unordered_map>
 
 #include <boost/json/array.hpp>
@@ -11,6 +12,7 @@
 
 #include "vigil/config/json_read.hpp"
 #include "vigil/messages/inbound_checks.hpp"
+#include "vigil/supervisors/watchdog_policy.hpp"
 
 namespace vigil::sim {
 
@@ -29,6 +31,28 @@ std::string action_list() {
   std::string result;
   for (auto n : action_names)
     result += (result.empty() ? "" : ", ") + std::string{n};
+  return result;
+}
+
+// The watchdog's reasons, named as the supervisor names them in its events.
+constexpr fire_reason fire_reasons[] = {
+    fire_reason::session_ceiling_exceeded,
+    fire_reason::no_output_deadline,
+    fire_reason::children_persist_too_long,
+};
+
+bool is_fire_reason(const std::string& text) {
+  return std::any_of(std::begin(fire_reasons), std::end(fire_reasons),
+                     [&](fire_reason x) { return to_string(x) == text; });
+}
+
+std::string fire_reason_list() {
+  std::string result;
+  for (size_t i = 0; i < std::size(fire_reasons); ++i)
+    result += (i == 0                            ? ""
+               : i + 1 < std::size(fire_reasons) ? ", "
+                                                 : " or ") +
+              to_string(fire_reasons[i]);
   return result;
 }
 
@@ -344,14 +368,8 @@ private:
           fail(config_errc::bad_value, rp,
                "no \"reason\" except for \"transition\" and \"watchdog\" events", *q);
         e.reason = string(*q, rp);
-        if (e.event == event_kind::watchdog &&
-            *e.reason != "session_ceiling_exceeded" &&
-            *e.reason != "no_output_deadline" &&
-            *e.reason != "children_persist_too_long")
-          fail(config_errc::bad_value, rp,
-               "session_ceiling_exceeded, no_output_deadline or "
-               "children_persist_too_long",
-               *q);
+        if (e.event == event_kind::watchdog && !is_fire_reason(*e.reason))
+          fail(config_errc::bad_value, rp, fire_reason_list(), *q);
       }
       if (auto q = obj.if_contains("tolerance"))
         e.tolerance = duration_of(*q, member(ptr, "tolerance"), false);
@@ -394,25 +412,8 @@ std::string to_string(action_kind x) {
   return action_names[static_cast<size_t>(x)];
 }
 
-bool glob_match(std::string_view pattern, std::string_view name) {
-  size_t p = 0, n = 0, star = std::string_view::npos, mark = 0;
-  while (n < name.size()) {
-    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == name[n])) {
-      ++p;
-      ++n;
-    } else if (p < pattern.size() && pattern[p] == '*') {
-      star = p++;
-      mark = n;
-    } else if (star != std::string_view::npos) {
-      p = star + 1;
-      n = ++mark;
-    } else {
-      return false;
-    }
-  }
-  while (p < pattern.size() && pattern[p] == '*')
-    ++p;
-  return p == pattern.size();
+bool glob_match(const std::string& pattern, const std::string& name) {
+  return fnmatch(pattern.c_str(), name.c_str(), FNM_NOESCAPE) == 0;
 }
 
 std::optional<scenario> read_scenario(std::string_view text, const std::string& file,

@@ -106,8 +106,10 @@ struct scenario {
   duration until{0};
 };
 
-/// Whether `name` matches `pattern` (`*` any run, `?` one character).
-bool glob_match(std::string_view pattern, std::string_view name);
+/// Whether `name` matches `pattern` (`*` any run, `?` one character): `fnmatch(3)`
+/// with a backslash taken as itself. Patterns with `[`, `]`, `{` or `}` are refused
+/// where they are read, so brackets (which `fnmatch` would take as a set) mean nothing.
+bool glob_match(const std::string& pattern, const std::string& name);
 
 /// Reads a scenario; `base` holds the settings a `--config` file gave.
 std::optional<scenario> read_scenario(std::string_view text, const std::string& file,

@@ -16,27 +16,17 @@ namespace {
 struct shim_state {
   static inline const char* name = "vigil.sim.shim";
   supervisor_actor sup;
-  caf::actor link; ///< The node's link: its agents' beats travel there in batches.
   caf::actor agent;
-  std::string id;
-  caf::optional<uint64_t> key; ///< From the registration's answer.
-  uint64_t secret = 0;         ///< Likewise: what its own beats carry.
-  bool hung = false;
   bool partitioned = false;
   uint64_t token = 0; ///< The slot whose simulated work is running.
-  agent_state state = agent_state::spawning;
-  bool dead = false; ///< The agent died while partitioned; `died` is why.
+  bool dead = false;  ///< The agent died while partitioned; `died` is why.
   caf::error died;
-  uint64_t version = 0;
 };
 
 using shim_ptr = caf::stateful_actor<shim_state>*;
 
-caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id,
-                   caf::actor link) {
+caf::behavior shim(shim_ptr self, supervisor_actor sup) {
   self->state.sup = std::move(sup);
-  self->state.id = std::move(id);
-  self->state.link = std::move(link);
   // The shim is the agent's link to the supervisor, so the supervisor knows the shim as
   // the owner. Linked to the agent, it ends with the agent's exit reason, after
   // everything the agent sent before (and an exit for the shim ends the agent).
@@ -49,9 +39,8 @@ caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id,
     self->state.died = std::move(msg.reason);
     self->state.dead = true;
   });
-  auto pass = [self](bool also_when_hung = true) {
-    auto& st = self->state;
-    return !st.partitioned && (also_when_hung || !st.hung);
+  auto pass = [self] {
+    return !self->state.partitioned;
   };
   // Requests go on as the shim's own; their answers go back to the agent.
   auto relay = [self](auto msg) -> caf::result<void> {
@@ -68,33 +57,21 @@ caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id,
         if (!pass())
           return rp; // never answered
         self->request(self->state.sup, caf::infinite, std::move(x))
-            .then(
-                [self, rp](registration_ack& ack) mutable {
-                  auto& st = self->state;
-                  st.key = ack.key;
-                  st.secret = ack.beat_secret;
-                  if (st.hung)
-                    self->send(st.link, hang_atom::value, ack.key, true);
-                  rp.deliver(ack);
-                },
-                [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
+            .then([rp](registration_ack& ack) mutable { rp.deliver(ack); },
+                  [rp](caf::error& err) mutable { rp.deliver(std::move(err)); });
         return rp;
       },
       [=](heartbeat& x) {
-        self->state.state = x.state;
-        self->state.version = x.version;
-        if (pass(false))
+        if (pass())
           self->send(self->state.sup, std::move(x));
       },
       [=](transition_report& x) -> caf::result<void> {
-        self->state.state = x.to;
-        self->state.version = x.version;
         if (!pass())
           return self->make_response_promise();
         return relay(std::move(x));
       },
       [=](activity_report& x) {
-        if (pass(false))
+        if (pass())
           self->send(self->state.sup, std::move(x));
       },
       [=](child_report& x) {
@@ -126,25 +103,11 @@ caf::behavior shim(shim_ptr self, supervisor_actor sup, std::string id,
       [=](activity_tick_atom, uint64_t token, duration every) {
         if (token != self->state.token)
           return;
-        if (!self->state.hung)
-          caf::anon_send(self->state.agent, activity_atom::value);
+        // To a hung agent too: its output waits in its mailbox until it wakes.
+        caf::anon_send(self->state.agent, activity_atom::value);
         self->delayed_send(self, every, activity_tick_atom::value, token, every);
       },
       [=](stop_work_atom) { ++self->state.token; },
-      [=](hang_atom) {
-        auto& st = self->state;
-        st.hung = true;
-        if (st.key)
-          self->send(st.link, hang_atom::value, *st.key, true);
-      },
-      [=](wake_atom) {
-        auto& st = self->state;
-        st.hung = false;
-        if (st.key)
-          self->send(st.link, hang_atom::value, *st.key, false);
-        if (!st.partitioned) // "with a beat at once"
-          self->send(st.sup, heartbeat{st.id, st.secret, st.state, st.version});
-      },
       [=](partition_atom, bool on) {
         self->state.partitioned = on;
         if (!on && self->state.dead)
@@ -161,9 +124,8 @@ std::string encode_work(const action& a) {
          std::to_string(a.activity_every ? a.activity_every->count() : 0);
 }
 
-caf::actor spawn_shim(caf::actor_system& sys, supervisor_actor sup, std::string id,
-                      caf::actor link) {
-  return sys.spawn(shim, std::move(sup), std::move(id), std::move(link));
+caf::actor spawn_shim(caf::actor_system& sys, supervisor_actor sup) {
+  return sys.spawn(shim, std::move(sup));
 }
 
 } // namespace vigil::sim

@@ -1,5 +1,6 @@
 // The simulated world around one agent in vigil-sim: its user's work (slots that
-// finish by themselves, periodic output) and its network link (hang, partition).
+// finish by themselves, periodic output) and its network link (partition). A hang is
+// no part of it: the agent actor itself hangs (`hang_atom`, agent.hpp).
 #pragma once
 
 #include <string>
@@ -13,8 +14,6 @@
 
 namespace vigil::sim {
 
-using hang_atom = caf::atom_constant<caf::atom("sim_hang")>;
-using wake_atom = caf::atom_constant<caf::atom("sim_wake")>;
 using partition_atom = caf::atom_constant<caf::atom("sim_part")>;
 using stop_work_atom = caf::atom_constant<caf::atom("sim_stop")>;
 using finish_tick_atom = caf::atom_constant<caf::atom("sim_fin")>;
@@ -24,11 +23,10 @@ using activity_tick_atom = caf::atom_constant<caf::atom("sim_act")>;
 /// produces output.
 std::string encode_work(const action& a);
 
-/// Spawns the shim of agent `id`: give the agent the shim as its supervisor and as its
+/// Spawns the shim of an agent: give the agent the shim as its supervisor and as its
 /// worker, then send the shim the agent's handle (it links to it). The supervisor knows
-/// the shim as the owner and `link` (the node's link, see node_link.hpp) as the
-/// agent's pacer; the shim ends with the agent's exit reason.
-caf::actor spawn_shim(caf::actor_system& sys, supervisor_actor sup, std::string id,
-                      caf::actor link);
+/// the shim as the owner (the agent's paced beats go through its node's link, see
+/// node_link.hpp); the shim ends with the agent's exit reason.
+caf::actor spawn_shim(caf::actor_system& sys, supervisor_actor sup);
 
 } // namespace vigil::sim

@@ -1,24 +1,31 @@
 #include "speed.hpp"
 
+#include <cmath>
+
 namespace vigil::sim {
 
-duration scaled(duration d, double speed) {
-  return duration{static_cast<int64_t>(static_cast<double>(d.count()) / speed)};
+duration scaled(duration d, double factor) {
+  return duration{std::llround(static_cast<double>(d.count()) * factor)};
 }
 
 namespace {
 
+// Into the faster run: every span `speed` times shorter.
+duration shorter(duration d, double speed) {
+  return scaled(d, 1.0 / speed);
+}
+
 void scale(std::optional<duration>& d, double speed) {
   if (d)
-    d = scaled(*d, speed);
+    d = shorter(*d, speed);
 }
 
 void scale(heartbeat_settings& x, double speed) {
-  x.interval = scaled(x.interval, speed);
-  x.timeout = scaled(x.timeout, speed);
-  x.check_interval = scaled(x.check_interval, speed);
-  x.lag_grace = scaled(x.lag_grace, speed);
-  x.lateness_cap = scaled(x.lateness_cap, speed);
+  x.interval = shorter(x.interval, speed);
+  x.timeout = shorter(x.timeout, speed);
+  x.check_interval = shorter(x.check_interval, speed);
+  x.lag_grace = shorter(x.lag_grace, speed);
+  x.lateness_cap = shorter(x.lateness_cap, speed);
 }
 
 void scale(watchdog_settings& x, double speed) {
@@ -39,27 +46,35 @@ scenario faster(const scenario& s, double speed) {
     scale(ts.heartbeat, speed);
     scale(ts.watchdog, speed);
   }
-  sup.retention = scaled(sup.retention, speed);
-  x.config.agent.heartbeat_interval = scaled(x.config.agent.heartbeat_interval, speed);
-  x.config.agent.default_recovery = scaled(x.config.agent.default_recovery, speed);
+  sup.retention = shorter(sup.retention, speed);
+  x.config.agent.heartbeat_interval = shorter(x.config.agent.heartbeat_interval, speed);
+  x.config.agent.default_recovery = shorter(x.config.agent.default_recovery, speed);
   x.config.agent.activity_report_interval =
-      scaled(x.config.agent.activity_report_interval, speed);
+      shorter(x.config.agent.activity_report_interval, speed);
   for (auto& a : x.timeline) {
-    a.at = scaled(a.at, speed);
+    a.at = shorter(a.at, speed);
     scale(a.run_for, speed);
     scale(a.activity_every, speed);
     scale(a.retry_after, speed);
   }
   for (auto& e : x.expectations) {
-    e.at = scaled(e.at, speed);
+    e.at = shorter(e.at, speed);
     scale(e.event_at, speed);
-    e.tolerance = scaled(e.tolerance, speed);
+    e.tolerance = shorter(e.tolerance, speed);
     if (e.between)
-      e.between = std::make_pair(scaled(e.between->first, speed),
-                                 scaled(e.between->second, speed));
+      e.between = std::make_pair(shorter(e.between->first, speed),
+                                 shorter(e.between->second, speed));
   }
-  x.until = scaled(x.until, speed);
+  x.until = shorter(x.until, speed);
   return x;
+}
+
+event slower(event e, time_point start, double speed) {
+  e.at = start + scaled(e.at - start, speed);
+  if (e.recovery_at)
+    e.recovery_at = start + scaled(*e.recovery_at - start, speed);
+  e.waited = scaled(e.waited, speed);
+  return e;
 }
 
 } // namespace vigil::sim

@@ -1,5 +1,6 @@
 #include "vigil/messages/log.hpp"
 
+#include <atomic>
 #include <mutex>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -10,6 +11,8 @@ namespace vigil {
 namespace {
 
 constexpr const char* logger_name = "vigil";
+
+std::atomic<uint64_t> generation{0};
 
 std::mutex& creation_mutex() {
   static std::mutex mx;
@@ -37,6 +40,11 @@ void set_log(std::shared_ptr<spdlog::logger> logger) {
   } else {
     spdlog::register_logger(std::move(logger));
   }
+  generation.fetch_add(1, std::memory_order_release); // registered first: then seen
+}
+
+uint64_t log_generation() noexcept {
+  return generation.load(std::memory_order_acquire);
 }
 
 } // namespace vigil

@@ -1,6 +1,13 @@
-// The agent actor in virtual time: registration, heartbeats, exhaustion, slots and
-// refused requests.
+// The agent actor in virtual time: registration, heartbeats, exhaustion, slots,
+// refused requests, and the logger it writes to.
 #include "agent_fixture.hpp"
+
+#include <memory>
+
+#include <spdlog/logger.h>
+#include <spdlog/sinks/ringbuffer_sink.h>
+
+#include "vigil/messages/log.hpp"
 
 using namespace vigil;
 using namespace std::chrono_literals;
@@ -256,4 +263,19 @@ TEST_F(Agent, ShowsItsNodeKeyWhenItRegisters) {
   ASSERT_EQ(recorded().registrations.size(), 1u);
   EXPECT_EQ(recorded().registrations[0].node_key.secret, "node-key-0123456789abcdef");
   EXPECT_TRUE(recorded().registrations[0].token.empty()); // a new life
+}
+
+TEST_F(Agent, LogsToALoggerSetAfterItStarted) {
+  auto a = spawn(); // it logged its registration with the logger it had
+  auto before = vigil::log();
+  auto sink = std::make_shared<spdlog::sinks::ringbuffer_sink_mt>(8);
+  auto mine = std::make_shared<spdlog::logger>("vigil", sink);
+  mine->set_level(spdlog::level::debug);
+  set_log(mine);
+  ASSERT_FALSE(quota(a, quota_reason::billing));
+  set_log(before);
+  auto lines = sink->last_formatted();
+  ASSERT_EQ(lines.size(), 1u);
+  EXPECT_NE(lines[0].find("agent a1: idle -> exhausted"), std::string::npos)
+      << lines[0];
 }

@@ -49,6 +49,10 @@ TEST(Glob, StarAndQuestionMark) {
   EXPECT_TRUE(glob_match("*", "anything"));
   EXPECT_TRUE(glob_match("a*b*c", "aXXbYYc"));
   EXPECT_FALSE(glob_match("a*b*c", "aXXbYY"));
+  // fnmatch(3) without its escapes: a backslash is itself, as before.
+  EXPECT_TRUE(glob_match("a\\b*", "a\\bc"));
+  EXPECT_FALSE(glob_match("a\\b*", "abc"));
+  EXPECT_TRUE(glob_match("*", ".hidden/x")); // no path or dot rules
 }
 
 TEST(ScenarioLoader, ExpandsCountsAndSortsTheTimelineStably) {

@@ -49,6 +49,12 @@ namespace vigil {
 /// - `supervisor_atom, handle`: talk to this supervisor from now on (a node's uplink
 ///   sends it after a reconnect); the agent registers again with the state and
 ///   version it kept. Losing its supervisor changes nothing else.
+/// - `hang_atom`: be stuck (a simulator's fault): answer nothing from now on, neither
+///   the pacer's ticks nor requests, send no beat of its own, and keep every other
+///   message waiting in the mailbox, until `wake_atom`. Exit messages still end it.
+///   Answers to its own earlier requests still land (CAF matches them first).
+/// - `wake_atom`: no longer stuck: beat to the supervisor at once, then take the
+///   messages that waited, in the order they came (the tick left unanswered first).
 using agent_actor = caf::typed_actor<
     caf::replies_to<slot_atom, slot_kind, std::string>::with<slot_outcome>,
     caf::reacts_to<finish_atom>, caf::reacts_to<quota_atom, quota_reason>,
@@ -56,7 +62,8 @@ using agent_actor = caf::typed_actor<
     caf::reacts_to<child_report>, caf::reacts_to<complete_atom>,
     caf::reacts_to<fail_atom, std::string>, caf::reacts_to<kill_atom>,
     caf::replies_to<get_atom>::with<agent_view>,
-    caf::reacts_to<supervisor_atom, agent_facing_supervisor>>;
+    caf::reacts_to<supervisor_atom, agent_facing_supervisor>, caf::reacts_to<hang_atom>,
+    caf::reacts_to<wake_atom>>;
 
 /// Who an agent is and how it behaves.
 struct agent_options {

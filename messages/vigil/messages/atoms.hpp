@@ -33,6 +33,11 @@ using recover_atom = caf::atom_constant<caf::atom("recover")>; ///< recovery_at 
 /// Send the coalesced activity report.
 using activity_flush_atom = caf::atom_constant<caf::atom("act_flush")>;
 
+// A simulator (vigil-sim) -> agent: `hang_atom` makes the agent actor itself stuck (it
+// answers nothing until `wake_atom`, which it answers with a beat at once).
+using hang_atom = caf::atom_constant<caf::atom("hang")>;
+using wake_atom = caf::atom_constant<caf::atom("wake")>;
+
 // Agent <-> its node's pacer: `pace_atom, interval` joins; the pacer's tick to the
 // agent is `beat_atom`, answered with a `paced_beat`.
 using pace_atom = caf::atom_constant<caf::atom("pace")>;

@@ -1,0 +1,36 @@
+// Time scaling for --realtime --speed: one function, to the nearest nanosecond, and
+// events back in scenario time.
+#include "speed.hpp"
+
+#include <chrono>
+
+#include <gtest/gtest.h>
+
+using namespace vigil;
+using namespace vigil::sim;
+using namespace std::chrono_literals;
+
+TEST(Speed, ScalesToTheNearestNanosecond) {
+  EXPECT_EQ(scaled(30s, 1.0 / 10), duration{3s});
+  EXPECT_EQ(scaled(3s, 10.0), duration{30s});
+  EXPECT_EQ(scaled(duration{10}, 1.0 / 3), duration{3}); // 3.33 ns
+  EXPECT_EQ(scaled(duration{20}, 1.0 / 3), duration{7}); // 6.67 ns, not 6
+}
+
+TEST(Speed, AFasterScenarioAndItsEventsBackInScenarioTime) {
+  scenario s;
+  s.until = 1h;
+  s.config.supervisor.heartbeat.timeout = 30s;
+  auto fast = faster(s, 10);
+  EXPECT_EQ(fast.until, duration{6min});
+  EXPECT_EQ(fast.config.supervisor.heartbeat.timeout, duration{3s});
+  auto start = time_point{} + 1h;
+  event e;
+  e.at = start + 3s;
+  e.recovery_at = start + 6s;
+  e.waited = 1500ms;
+  auto x = slower(e, start, 10);
+  EXPECT_EQ(x.at, start + 30s);
+  EXPECT_EQ(x.recovery_at, start + 60s);
+  EXPECT_EQ(x.waited, duration{15s});
+}
