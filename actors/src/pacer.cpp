@@ -104,6 +104,8 @@ struct pacer_state {
   std::vector<paced_beat> batch;
   /// The due time of the batch's oldest tick (max: the batch is empty).
   time_point batch_oldest = time_point::max();
+  /// When the batch's first answer came, if the batch had to wait for more.
+  time_point batch_started;
   /// Due times of the last 256 tick runs, by `member::run`. An answer that comes
   /// more than 256 runs after its tick (12.8 s at the default granularity and one
   /// interval) finds a newer run's time there: its lateness is then under-counted.
@@ -139,20 +141,42 @@ time_point first_tick(self_ptr self, duration interval) {
   return rounded > now ? rounded : due;
 }
 
-void flush(self_ptr self) {
+/// Sends the batch on. `held`: how long the pacer held it on purpose, waiting for
+/// answers that did not come (`flush_after`, when its timer sent it): not lateness.
+void flush(self_ptr self, duration held = duration::zero()) {
   auto& st = self->state;
   if (st.batch.empty())
     return;
   // One clock reading per batch, not per answer: the oldest tick's answer is the
-  // latest, and the wait for the flush is part of every beat's lateness.
+  // latest. A batch its timer sends counts from when the timer was due, so a stuck
+  // agent, whose answer is what the batch waited for, makes nobody late; what the
+  // timer itself ran late counts. (Answers that came during the wait are under-counted
+  // by up to `flush_after`.)
   auto now = self->clock().now();
-  st.late.note(now, std::max(now - st.batch_oldest, duration::zero()));
+  st.late.note(now, std::max(now - held - st.batch_oldest, duration::zero()));
   st.batch_oldest = time_point::max();
   beat_batch out;
   out.lateness = st.late.worst(now);
   out.beats.swap(st.batch);
   st.batch.reserve(std::min(out.beats.size(), st.opts.max_batch));
   self->send(st.upstream, std::move(out));
+}
+
+/// The flush timer: sends the batch when it has waited `flush_after`, or waits for
+/// the rest of that when the timer was armed for an earlier batch that left sooner.
+void on_flush_timer(self_ptr self) {
+  auto& st = self->state;
+  st.flush_armed = false;
+  if (st.batch.empty())
+    return;
+  auto now = self->clock().now();
+  auto due = st.batch_started + st.opts.flush_after;
+  if (now < due) {
+    st.flush_armed = true;
+    self->delayed_send(self, due - now, caf::flush_atom::value);
+    return;
+  }
+  flush(self, st.opts.flush_after);
 }
 
 /// The index of `interval` in `intervals`, added when new; nothing when the table
@@ -261,7 +285,11 @@ void on_answer(self_ptr self, uint32_t ticket, uint32_t token, agent_state state
   st.batch.push_back(paced_beat{m.key, m.secret, state, version});
   if (st.awaiting == 0 || st.batch.size() >= st.opts.max_batch) {
     flush(self);
-  } else if (!st.flush_armed) {
+    return;
+  }
+  if (st.batch.size() == 1) // a batch that waits: its timer counts from here
+    st.batch_started = self->clock().now();
+  if (!st.flush_armed) {
     st.flush_armed = true;
     self->delayed_send(self, st.opts.flush_after, caf::flush_atom::value);
   }
@@ -291,10 +319,7 @@ detail::pacer_impl::behavior_type pacer(self_ptr self, beat_sink upstream,
       [self](supervisor_atom, beat_sink& sink) {
         self->state.upstream = std::move(sink);
       },
-      [self](caf::flush_atom) {
-        self->state.flush_armed = false;
-        flush(self);
-      },
+      [self](caf::flush_atom) { on_flush_timer(self); },
   };
 }
 

@@ -72,8 +72,6 @@ public:
       caf::anon_send_exit(n.pacer, caf::exit_reason::kill);
       caf::anon_send_exit(n.link, caf::exit_reason::kill);
     }
-    for (auto& p : own_pacers_)
-      caf::anon_send_exit(p, caf::exit_reason::kill);
     caf::anon_send_exit(collector_, caf::exit_reason::kill);
     caf::anon_send_exit(sup_, caf::exit_reason::kill);
     settle();
@@ -105,11 +103,6 @@ public:
     }
     agents_.resize(s_.agents.size());
     shims_.resize(s_.agents.size());
-    hangs_.resize(s_.agents.size(), 0);
-    for (auto& a : s_.timeline)
-      if (a.kind == action_kind::hang)
-        for (auto i : a.agents)
-          hangs_[i] = 1;
     // Actions first, then the checks of the same instant.
     std::vector<const expectation*> checks;
     for (auto& e : s_.expectations)
@@ -242,7 +235,7 @@ private:
       agent_options opts{spec.id, spec.type, spec.node};
       opts.settings = s_.config.agent_for(spec.type);
       opts.worker = sh;
-      opts.pacer = hangs_[i] ? own_pacer(n) : n.pacer;
+      opts.pacer = n.pacer;
       auto x = spawn_agent(sys_, caf::actor_cast<agent_facing_supervisor>(sh), opts);
       agent = caf::actor_cast<caf::actor>(*x);
       caf::anon_send(sh, agent);
@@ -330,17 +323,6 @@ private:
     return *spawn_pacer(sys_, caf::actor_cast<beat_sink>(n.link), po);
   }
 
-  /// A pacer of its own for an agent the timeline hangs, on its node's link. A hung
-  /// agent leaves its tick unanswered, and a pacer holds each batch `flush_after`
-  /// (5 ms) for an answer that is out; its node reports that wait as lateness and the
-  /// supervisor defers the node's verdicts by it (DESIGN §14), the hung agent's own
-  /// included. Alone on its pacer, the agent holds back nobody, and the scenarios'
-  /// deadlines stay exact.
-  pacer_actor own_pacer(const sim_node& n) {
-    own_pacers_.push_back(spawn_pacer_of(n));
-    return own_pacers_.back();
-  }
-
   void check(const expectation& e) {
     std::lock_guard<std::mutex> guard{rec_.mx};
     verdicts_.push_back(judge().at_instant(e, rec_.model));
@@ -363,8 +345,6 @@ private:
   std::vector<caf::actor> shims_;
   std::set<std::string> partitioned_; ///< Nodes cut off right now.
   std::map<std::string, sim_node> nodes_;
-  std::vector<char> hangs_; ///< By agent: whether the timeline hangs it.
-  std::vector<pacer_actor> own_pacers_;
 
   recorder rec_;
   time_point start_;
