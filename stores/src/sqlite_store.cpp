@@ -9,7 +9,7 @@
 
 #include "sqlite_statement.hpp"
 #include "vigil/messages/errc.hpp"
-#include "vigil/messages/event_line.hpp"
+#include "vigil/messages/event_json.hpp"
 
 namespace vigil::detail {
 
