@@ -197,7 +197,7 @@ public:
     for (auto& [key, value] : o_) {
       (void)value;
       if (!known(key)) {
-        why_ = {"", "only the keys " + std::string{key_list},
+        why_ = {"", "only the keys " + key_list(),
                 "unknown key " + shown(json::string{key})};
         return false;
       }
@@ -287,27 +287,38 @@ public:
     return true;
   }
 
-  // `key` and `ns_key` come together or not at all.
-  bool paired(const char* key, const char* ns_key, bool required) {
+  // `key` (seconds) and `ns_key` come together or not at all; `required_by` names the
+  // kind that always has them (or is null).
+  bool paired(const char* key, const char* ns_key, const char* required_by) {
     bool has = find(key), has_ns = find(ns_key);
-    if (has == has_ns && (has || !required))
+    if (has == has_ns && (has || !required_by))
       return true;
-    auto missing = has ? ns_key : key;
-    return fail(missing,
-                required ? std::string{"a value"}
-                         : std::string{"a value beside "} + (has ? key : ns_key),
-                "nothing");
+    if (!has && !has_ns)
+      return fail(key,
+                  std::string{"seconds ("} + required_by + " events always have " +
+                      key + ")",
+                  "nothing");
+    if (has)
+      return fail(ns_key, std::string{"nanoseconds beside "} + key, "nothing");
+    return fail(key, std::string{"seconds beside "} + ns_key, "nothing");
   }
 
 private:
-  static constexpr const char* key_list =
-      "schema, seq, t, kind, agent, type, node, from, to, reason, version, count, "
-      "recovery_at, error, waited, details, at_ns, recovery_at_ns, waited_ns";
+  static constexpr const char* keys[] = {
+      "schema",      "seq",   "t",      "kind",    "agent",   "type",
+      "node",        "from",  "to",     "reason",  "version", "count",
+      "recovery_at", "error", "waited", "details", "at_ns",   "recovery_at_ns",
+      "waited_ns"};
+
+  static std::string key_list() {
+    std::string out;
+    for (auto k : keys)
+      out += (out.empty() ? "" : ", ") + std::string{k};
+    return out;
+  }
 
   static bool known(json::string_view key) {
-    for (auto k : {"schema", "seq", "t", "kind", "agent", "type", "node", "from", "to",
-                   "reason", "version", "count", "recovery_at", "error", "waited",
-                   "details", "at_ns", "recovery_at_ns", "waited_ns"})
+    for (auto k : keys)
       if (key == k)
         return true;
     return false;
@@ -351,7 +362,8 @@ std::optional<event> event_from_json(const json::value& v, time_point origin,
     return std::nullopt;
   // Details: what the kind always carries, or what the encoder writes when set.
   bool counts = carries_count(e.kind), waits = carries_wait(e.kind);
-  auto only_when_set = " (" + to_string(e.kind) + " events have it only when not ";
+  auto kind = to_string(e.kind);
+  auto only_when_set = " (" + kind + " events have it only when not ";
   if (counts || r.find("count")) {
     if (!r.unsigned_int("count", missed, 0, std::numeric_limits<uint32_t>::max()))
       return std::nullopt;
@@ -361,7 +373,7 @@ std::optional<event> event_from_json(const json::value& v, time_point origin,
     }
     e.missed = static_cast<uint32_t>(missed);
   }
-  if (!r.paired("recovery_at", "recovery_at_ns", false))
+  if (!r.paired("recovery_at", "recovery_at_ns", nullptr))
     return std::nullopt;
   if (r.find("recovery_at_ns")) {
     int64_t ns = 0;
@@ -380,7 +392,7 @@ std::optional<event> event_from_json(const json::value& v, time_point origin,
       return std::nullopt;
     }
   }
-  if (!r.paired("waited", "waited_ns", waits))
+  if (!r.paired("waited", "waited_ns", waits ? kind.c_str() : nullptr))
     return std::nullopt;
   if (r.find("waited_ns")) {
     int64_t ns = 0;

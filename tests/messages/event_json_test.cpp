@@ -269,9 +269,9 @@ TEST(EventJson, DecodingNamesTheFieldWhatWasExpectedAndWhatWasFound) {
        "event /t: expected 18000.000 (at_ns in seconds, to the millisecond), found "
        "\"18000.000\""},
       {with("recovery_at_ns", nullptr),
-       "event /recovery_at_ns: expected a value beside recovery_at, found nothing"},
+       "event /recovery_at_ns: expected nanoseconds beside recovery_at, found nothing"},
       {with("recovery_at", nullptr),
-       "event /recovery_at: expected a value beside recovery_at_ns, found nothing"},
+       "event /recovery_at: expected seconds beside recovery_at_ns, found nothing"},
       {with("recovery_at", 1.0),
        "event /recovery_at: expected 36000.000 (recovery_at_ns in seconds, to the "
        "millisecond), found 1E0"},
@@ -287,7 +287,14 @@ TEST(EventJson, DecodingNamesTheFieldWhatWasExpectedAndWhatWasFound) {
       {with("count", 4294967296, beat),
        "event /count: expected an integer from 0 to 4294967295, found 4294967296"},
       {with("waited_ns", nullptr, watch),
-       "event /waited_ns: expected a value, found nothing"},
+       "event /waited_ns: expected nanoseconds beside waited, found nothing"},
+      {[&] {
+         auto o = with("waited", nullptr, watch);
+         o.erase("waited_ns");
+         return o;
+       }(),
+       "event /waited: expected seconds (progress events always have waited), found "
+       "nothing"},
       {with("details", nullptr, watch), "event /details: expected a string, found "
                                         "nothing"},
       {with("kind", boost::json::string(200, 'x')),
