@@ -12,6 +12,7 @@
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
+#include <fmt/format.h>
 
 #include "cli.hpp"
 #include "vigil/messages/event_json.hpp"
@@ -21,25 +22,24 @@ namespace vigil::node {
 
 namespace {
 
-void print_event(const event& e, bool json) {
-  if (json) {
-    std::printf("%s\n", boost::json::serialize(boost::json::value_from(e)).c_str());
-  } else if (e.kind == event_kind::transition) {
-    std::printf("#%llu %s (%s, %s): %s -> %s (%s)%s%s\n",
-                static_cast<unsigned long long>(e.seq), e.agent.c_str(), e.type.c_str(),
-                e.node.c_str(), to_string(e.from).c_str(), to_string(e.to).c_str(),
-                e.reason.c_str(), e.error.empty() ? "" : ": ", e.error.c_str());
-  } else {
-    std::printf("#%llu %s (%s, %s): %s%s%s\n", static_cast<unsigned long long>(e.seq),
-                e.agent.c_str(), e.type.c_str(), e.node.c_str(),
-                to_string(e.kind).c_str(), e.reason.empty() ? "" : " ",
-                e.reason.c_str());
-  }
+// --json: the event schema (docs/event.schema.json), `t` in Unix seconds as this
+// host's clock sees the supervisor's (exact when both run on one host).
+void print_event(const event& e, bool json, time_point origin) {
+  if (json)
+    fmt::print("{}\n", event_line(e, origin));
+  else if (e.kind == event_kind::transition)
+    fmt::print("#{} {} ({}, {}): {} -> {} ({}){}{}\n", e.seq, e.agent, e.type, e.node,
+               to_string(e.from), to_string(e.to), e.reason,
+               e.error.empty() ? "" : ": ", e.error);
+  else
+    fmt::print("#{} {} ({}, {}): {}{}{}\n", e.seq, e.agent, e.type, e.node,
+               to_string(e.kind), e.reason.empty() ? "" : " ", e.reason);
 }
 
 struct watcher_state {
   static inline const char* name = "vigil.node.watcher";
   bool json = false;
+  time_point origin; ///< The Unix epoch on this host's clock.
 };
 
 /// Set when the watch ended for a reason other than Ctrl-C (exit code 1).
@@ -49,26 +49,26 @@ std::atomic<bool> watch_failed{false};
 caf::behavior watcher(caf::stateful_actor<watcher_state>* self, supervisor_gate sup,
                       bool json) {
   self->state.json = json;
+  self->state.origin = unix_origin(vigil::clock::now());
   self->monitor(sup);
   self->set_down_handler([self](caf::down_msg& dm) {
-    std::fprintf(stderr, "vigil-node: lost the supervisor (%s)\n",
-                 self->system().render(dm.reason).c_str());
+    fmt::print(stderr, "vigil-node: lost the supervisor ({})\n",
+               self->system().render(dm.reason));
     watch_failed = true;
     stop_requested = true;
     self->quit();
   });
   auto on_snapshot = [self](const snapshot& s) {
     if (!self->state.json) {
-      std::printf("snapshot at #%llu: %zu agents%s\n",
-                  static_cast<unsigned long long>(s.seq), s.agents.size(),
-                  s.missed ? " (resync: fell behind)" : "");
+      fmt::print("snapshot at #{}: {} agents{}\n", s.seq, s.agents.size(),
+                 s.missed ? " (resync: fell behind)" : "");
       std::fflush(stdout);
     }
   };
   self->request(sup, std::chrono::seconds(10), subscription_request{})
       .then(on_snapshot, [self](caf::error& err) {
-        std::fprintf(stderr, "vigil-node: subscription refused: %s\n",
-                     self->system().render(err).c_str());
+        fmt::print(stderr, "vigil-node: subscription refused: {}\n",
+                   self->system().render(err));
         watch_failed = true;
         stop_requested = true;
         self->quit();
@@ -81,7 +81,7 @@ caf::behavior watcher(caf::stateful_actor<watcher_state>* self, supervisor_gate 
   return {
       [=](event_batch& b) {
         for (auto& e : b.events)
-          print_event(e, self->state.json);
+          print_event(e, self->state.json, self->state.origin);
         std::fflush(stdout);
         if (!b.events.empty())
           self->send(sup, ack_atom::value, b.events.back().seq);
@@ -96,8 +96,8 @@ caf::behavior watcher(caf::stateful_actor<watcher_state>* self, supervisor_gate 
 caf::expected<supervisor_gate> reach(caf::actor_system& sys, const cli& x) {
   auto sup = reach_supervisor(sys, x.host, x.connect_port);
   if (!sup)
-    std::fprintf(stderr, "vigil-node: cannot reach the supervisor at %s:%u: %s\n",
-                 x.host.c_str(), x.connect_port, sys.render(sup.error()).c_str());
+    fmt::print(stderr, "vigil-node: cannot reach the supervisor at {}:{}: {}\n", x.host,
+               x.connect_port, sys.render(sup.error()));
   return sup;
 }
 
@@ -120,8 +120,8 @@ int run_status(const cli& x, settings&, caf::actor_system& sys) {
   caf::scoped_actor self{sys};
   int rc = 0;
   auto failed = [&](caf::error& err) {
-    std::fprintf(stderr, "vigil-node: no answer from the supervisor: %s\n",
-                 sys.render(err).c_str());
+    fmt::print(stderr, "vigil-node: no answer from the supervisor: {}\n",
+               sys.render(err));
     rc = 1;
   };
   if (x.list_agents) {
@@ -140,13 +140,12 @@ int run_status(const cli& x, settings&, caf::actor_system& sys) {
                                  {"missed", a.missed},
                                  {"reason", a.reason}});
                 } else {
-                  std::printf("%s %s last beat %.1f s ago, node %s\n", a.id.c_str(),
-                              to_string(a.state).c_str(), a.seconds_since_beat,
-                              a.node.c_str());
+                  fmt::print("{} {} last beat {:.1f} s ago, node {}\n", a.id,
+                             to_string(a.state), a.seconds_since_beat, a.node);
                 }
               }
               if (x.json)
-                std::printf("%s\n", boost::json::serialize(out).c_str());
+                fmt::print("{}\n", boost::json::serialize(out));
             },
             failed);
   } else {
@@ -158,18 +157,15 @@ int run_status(const cli& x, settings&, caf::actor_system& sys) {
                 if (x.json)
                   states[to_string(state)] = n;
                 else
-                  std::printf("%s %llu\n", to_string(state).c_str(),
-                              static_cast<unsigned long long>(n));
+                  fmt::print("{} {}\n", to_string(state), n);
               }
               if (x.json)
-                std::printf("%s\n", boost::json::serialize(
-                                        boost::json::object{{"states", states},
-                                                            {"total", c.registered},
-                                                            {"healthy", c.healthy}})
-                                        .c_str());
+                fmt::print("{}\n", boost::json::serialize(
+                                       boost::json::object{{"states", states},
+                                                           {"total", c.registered},
+                                                           {"healthy", c.healthy}}));
               else
-                std::printf("total %llu\n",
-                            static_cast<unsigned long long>(c.registered));
+                fmt::print("total {}\n", c.registered);
             },
             failed);
     // The durable record's lag, when there is one (DESIGN §10).
@@ -179,14 +175,11 @@ int run_status(const cli& x, settings&, caf::actor_system& sys) {
               [&](supervisor_stats& st) {
                 if (st.store_accepted == 0)
                   return;
-                std::printf("store: %llu of %llu events committed (up to #%llu), %llu "
-                            "pending, %llu dropped%s\n",
-                            static_cast<unsigned long long>(st.store_committed),
-                            static_cast<unsigned long long>(st.store_accepted),
-                            static_cast<unsigned long long>(st.store_committed_seq),
-                            static_cast<unsigned long long>(st.store_pending),
-                            static_cast<unsigned long long>(st.store_dropped),
-                            st.store_failing ? ", failing: retrying" : "");
+                fmt::print("store: {} of {} events committed (up to #{}), {} pending, "
+                           "{} dropped{}\n",
+                           st.store_committed, st.store_accepted,
+                           st.store_committed_seq, st.store_pending, st.store_dropped,
+                           st.store_failing ? ", failing: retrying" : "");
               },
               failed);
   }

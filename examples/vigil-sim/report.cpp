@@ -1,31 +1,22 @@
 #include "report.hpp"
 
-#include <cinttypes>
-#include <cmath>
 #include <fstream>
-#include <utility>
-#include <vector>
 
-#include "vigil/messages/event_line.hpp"
+#include <fmt/format.h>
+
+#include "vigil/messages/event_json.hpp"
 
 namespace vigil::sim {
 
 std::string clock_text(duration d) {
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(d).count();
-  char buf[64];
-  if (ms < 60 * 1000) {
-    std::snprintf(buf, sizeof(buf), "%" PRId64 ".%03" PRId64 "s", ms / 1000, ms % 1000);
-  } else if (ms < 3600 * 1000) {
-    auto s = ms / 1000;
-    std::snprintf(buf, sizeof(buf), "%" PRId64 "m%02" PRId64 ".%03" PRId64 "s", s / 60,
-                  s % 60, ms % 1000);
-  } else {
-    auto s = ms / 1000;
-    std::snprintf(buf, sizeof(buf),
-                  "%" PRId64 "h%02" PRId64 "m%02" PRId64 ".%03" PRId64 "s", s / 3600,
-                  (s / 60) % 60, s % 60, ms % 1000);
-  }
-  return buf;
+  auto s = ms / 1000;
+  if (ms < 60 * 1000)
+    return fmt::format("{}.{:03}s", s, ms % 1000);
+  if (ms < 3600 * 1000)
+    return fmt::format("{}m{:02}.{:03}s", s / 60, s % 60, ms % 1000);
+  return fmt::format("{}h{:02}m{:02}.{:03}s", s / 3600, (s / 60) % 60, s % 60,
+                     ms % 1000);
 }
 
 std::string event_line(const event& e, duration t) {
@@ -59,10 +50,7 @@ std::string event_line(const event& e, duration t) {
     if (!e.details.empty())
       what += ": " + e.details;
   }
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "%14s  %-12s ", clock_text(t).c_str(),
-                e.agent.c_str());
-  return buf + what;
+  return fmt::format("{:>14}  {:<12} {}", clock_text(t), e.agent, what);
 }
 
 std::string counts_line(const std::map<agent_state, uint64_t>& counts) {
@@ -77,16 +65,16 @@ void print_summary(std::FILE* out, const scenario& s, const run_result& r) {
   size_t passed = 0;
   for (auto& v : r.verdicts)
     passed += v.passed;
-  std::fprintf(out, "\n%s: %zu agents, %zu events, %s of virtual time in %.2f s\n",
-               s.name.empty() ? "scenario" : s.name.c_str(), s.agents.size(),
-               r.events.size(), format_duration(s.until).c_str(), r.wall_seconds);
-  std::fprintf(out, "final: %s\n", counts_line(r.final_counts).c_str());
-  std::fprintf(out, "expectations: %zu passed, %zu failed\n", passed,
-               r.verdicts.size() - passed);
+  fmt::print(out, "\n{}: {} agents, {} events, {} of virtual time in {:.2f} s\n",
+             s.name.empty() ? "scenario" : s.name, s.agents.size(), r.events.size(),
+             format_duration(s.until), r.wall_seconds);
+  fmt::print(out, "final: {}\n", counts_line(r.final_counts));
+  fmt::print(out, "expectations: {} passed, {} failed\n", passed,
+             r.verdicts.size() - passed);
   for (auto& v : r.verdicts)
     if (!v.passed)
-      std::fprintf(out, "  FAILED %s (agent %s): %s\n", v.what->pointer.c_str(),
-                   v.what->agent_pattern.c_str(), v.message.c_str());
+      fmt::print(out, "  FAILED {} (agent {}): {}\n", v.what->pointer,
+                 v.what->agent_pattern, v.message);
 }
 
 bool write_events(const std::string& path, const run_result& r, std::string& error) {
@@ -95,8 +83,8 @@ bool write_events(const std::string& path, const run_result& r, std::string& err
     error = path + ": cannot be written";
     return false;
   }
-  for (auto& e : r.events)
-    out << event_line(e, r.start) << '\n';
+  for (auto& e : r.events) // the event schema, t in seconds since the start
+    out << vigil::event_line(e, r.start) << '\n';
   return static_cast<bool>(out);
 }
 

@@ -22,8 +22,8 @@ std::string counts_line(const std::map<agent_state, uint64_t>& counts);
 /// The summary: agents, events, expectations with what was expected and seen, times.
 void print_summary(std::FILE* out, const scenario& s, const run_result& r);
 
-/// One JSON object per event (seq, t, kind, agent, type, node, from, to, reason,
-/// details).
+/// One line per event in the event schema (`vigil::event_line`,
+/// docs/event.schema.json), `t` in seconds since the run's start.
 bool write_events(const std::string& path, const run_result& r, std::string& error);
 
 /// A self-contained HTML page with an inline SVG: each agent's states over time as

@@ -4,7 +4,7 @@
 // can then tell that its events are in already.
 #include "redis_commit.hpp"
 
-#include "vigil/messages/event_line.hpp"
+#include "vigil/messages/event_json.hpp"
 
 namespace vigil::detail {
 

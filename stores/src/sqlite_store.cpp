@@ -15,7 +15,7 @@
 
 #include "sqlite_sql.hpp"
 #include "vigil/messages/errc.hpp"
-#include "vigil/messages/event_line.hpp"
+#include "vigil/messages/event_json.hpp"
 
 namespace vigil::detail {
 

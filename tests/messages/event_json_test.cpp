@@ -1,6 +1,9 @@
 #include "vigil/messages/event_json.hpp"
 
 #include <chrono>
+#include <fstream>
+#include <limits>
+#include <sstream>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -13,6 +16,21 @@ using namespace vigil;
 using namespace std::chrono_literals;
 
 namespace {
+
+constexpr auto u64_max = std::numeric_limits<uint64_t>::max();
+constexpr auto i64_min = std::numeric_limits<int64_t>::min();
+constexpr auto i64_max = std::numeric_limits<int64_t>::max();
+
+// An origin like `unix_origin`'s: the Unix epoch, decades before the clock's own.
+const auto unix_like = time_point{} - 1'795'000'000s;
+
+std::vector<event_kind> all_kinds() {
+  std::vector<event_kind> xs;
+  event_kind k{};
+  for (unsigned i = 0; from_string(to_string(static_cast<event_kind>(i)), k); ++i)
+    xs.push_back(k);
+  return xs;
+}
 
 event exhausted_event() {
   event e;
@@ -30,46 +48,306 @@ event exhausted_event() {
   return e;
 }
 
+// Both ways of decoding (line and value), each checked against the original.
+void expect_round_trip(const event& e, time_point origin) {
+  auto line = event_line(e, origin);
+  event_json_problem why;
+  auto back = parse_event_line(line, origin, why);
+  ASSERT_TRUE(back) << to_string(why) << "\n" << line;
+  EXPECT_EQ(*back, e) << line;
+  auto again = event_from_json(event_to_json(e, origin), origin, why);
+  ASSERT_TRUE(again) << to_string(why);
+  EXPECT_EQ(*again, e);
+  EXPECT_EQ(event_line(*back, origin), line); // and the text is stable
+}
+
+std::string problem_of(const boost::json::value& v, time_point origin = {}) {
+  event_json_problem why;
+  if (event_from_json(v, origin, why))
+    return "decoded";
+  return to_string(why);
+}
+
+// The exhausted event's object with `key` set to `x` (or erased for null).
+boost::json::object with(std::string_view key, boost::json::value x,
+                         event e = exhausted_event()) {
+  auto o = event_to_json(e, time_point{});
+  if (x.is_null())
+    o.erase(key);
+  else
+    o[key] = std::move(x);
+  return o;
+}
+
 } // namespace
 
-TEST(EventJson, TransitionRoundTripsExactly) {
+TEST(EventJson, TransitionLineHasSecondsWithMillisecondDigitsAndExactNanoseconds) {
   auto e = exhausted_event();
-  auto text = boost::json::serialize(boost::json::value_from(e));
-  auto back = boost::json::value_to<event>(boost::json::parse(text));
-  EXPECT_EQ(back, e) << text;
+  e.seq = 3;
+  e.at = time_point{} + 1500ms;
+  e.recovery_at = e.at + 60s;
+  EXPECT_EQ(event_line(e, time_point{}),
+            R"({"schema":1,"seq":3,"t":1.500,"kind":"transition","agent":"coder-3",)"
+            R"("type":"coder","node":"n1","from":"busy","to":"exhausted",)"
+            R"("reason":"rate_limit","version":7,"recovery_at":61.500,)"
+            R"("at_ns":1500000000,"recovery_at_ns":61500000000})");
 }
 
-TEST(EventJson, HeartbeatMissedRoundTripsWithoutRecovery) {
-  event e;
-  e.seq = 1;
+TEST(EventJson, SecondsRoundToTheNearestMillisecondHalfAwayFromZero) {
+  auto e = exhausted_event();
+  e.recovery_at = caf::none;
+  auto t_of = [&](duration at) {
+    e.at = time_point{} + at;
+    return boost::json::serialize(
+        boost::json::parse(event_line(e, time_point{})).at("t"));
+  };
+  auto text_of = [&](duration at) {
+    e.at = time_point{} + at;
+    auto line = event_line(e, time_point{});
+    auto from = line.find("\"t\":") + 4;
+    return line.substr(from, line.find(',', from) - from);
+  };
+  EXPECT_EQ(text_of(0ns), "0.000");
+  EXPECT_EQ(text_of(1499999ns), "0.001");
+  EXPECT_EQ(text_of(1500000ns), "0.002");
+  EXPECT_EQ(text_of(-500000ns), "-0.001");
+  EXPECT_EQ(text_of(-499999ns), "0.000");
+  EXPECT_EQ(text_of(duration{i64_max}), "9223372036.855");
+  EXPECT_EQ(text_of(duration{i64_min}), "-9223372036.855");
+  EXPECT_EQ(t_of(61500ms), "6.15E1"); // the same number, as Boost prints it
+}
+
+TEST(EventJson, EveryKindRoundTripsWithAndWithoutEachOptionalField) {
+  for (auto kind : all_kinds()) {
+    for (int fields = 0; fields < 16; ++fields) {
+      auto e = exhausted_event();
+      e.kind = kind;
+      e.recovery_at = caf::none;
+      if (fields & 1)
+        e.recovery_at = e.at + 30min;
+      if (fields & 2)
+        e.error = "exit code 3";
+      if (fields & 4)
+        e.missed = 2;
+      if (fields & 8) {
+        e.waited = 90s + 1ns;
+        e.details = "2 children, stale label";
+      }
+      SCOPED_TRACE(to_string(kind) + " fields " + std::to_string(fields));
+      expect_round_trip(e, time_point{});
+      expect_round_trip(e, unix_like);
+    }
+  }
+}
+
+TEST(EventJson, KindsCarryTheirDetailsEvenWhenZero) {
+  auto e = exhausted_event();
+  e.recovery_at = caf::none;
   e.kind = event_kind::heartbeat_missed;
-  e.agent = "w-1";
-  e.from = e.to = agent_state::idle;
-  e.missed = 2;
-  e.error = "quote \" and newline \n";
-  auto back = boost::json::value_to<event>(boost::json::value_from(e));
-  EXPECT_EQ(back, e);
-  EXPECT_FALSE(back.recovery_at);
+  auto missed = event_to_json(e, time_point{});
+  EXPECT_EQ(missed.at("count"), 0);
+  EXPECT_FALSE(missed.contains("waited"));
+  e.kind = event_kind::entered;
+  auto entered = event_to_json(e, time_point{});
+  EXPECT_EQ(entered.at("waited_ns"), 0);
+  EXPECT_EQ(entered.at("details"), "");
+  EXPECT_FALSE(entered.contains("count"));
+  e.kind = event_kind::transition;
+  for (auto key : {"count", "waited", "waited_ns", "details", "error", "recovery_at",
+                   "recovery_at_ns"})
+    EXPECT_FALSE(event_to_json(e, time_point{}).contains(key)) << key;
 }
 
-TEST(EventJson, UsesReadableNames) {
-  auto v = boost::json::value_from(exhausted_event());
-  auto& obj = v.as_object();
-  EXPECT_EQ(obj.at("kind").as_string(), "transition");
-  EXPECT_EQ(obj.at("from").as_string(), "busy");
-  EXPECT_EQ(obj.at("to").as_string(), "exhausted");
-  EXPECT_EQ(obj.at("seq").to_number<uint64_t>(), 42u);
+TEST(EventJson, AgentChosenTextRoundTripsAndTouchesNoOtherField) {
+  for (std::string text : std::vector<std::string>{
+           "\x01recovery_at", "\x01waited", "\"\\u0001recovery_at\"",
+           "quote \" back \\", "new\nline\r\ttab",
+           "caf\xc3\xa9 \xe2\x9c\x93 \xf0\x9f\x90\x9b",
+           "}{\",:", std::string{"nul\0byte", 8}}) {
+    auto e = exhausted_event();
+    e.kind = event_kind::suspected_frozen;
+    e.agent = e.type = e.node = e.reason = e.error = e.details = text;
+    e.waited = 61500ms;
+    SCOPED_TRACE(text);
+    expect_round_trip(e, unix_like);
+    auto v = boost::json::parse(event_line(e, time_point{}));
+    EXPECT_EQ(v.at("reason").as_string(), text);
+    EXPECT_EQ(v.at("waited").as_double(), 61.5);
+    EXPECT_EQ(v.at("recovery_at").as_double(), 36000.0);
+  }
 }
 
-TEST(EventJson, DecodingNamesTheBadKey) {
-  auto v = boost::json::value_from(exhausted_event());
+TEST(EventJson, ExtremeCountersAndTimesRoundTrip) {
+  auto e = exhausted_event();
+  e.seq = e.version = u64_max;
+  e.kind = event_kind::heartbeat_missed;
+  e.missed = std::numeric_limits<uint32_t>::max();
+  for (auto at : {i64_min, i64_min + 1, int64_t{-1}, int64_t{0}, i64_max}) {
+    e.at = time_point{duration{at}};
+    e.recovery_at = time_point{duration{i64_max - at / 2}};
+    e.waited = duration{at};
+    SCOPED_TRACE(at);
+    expect_round_trip(e, time_point{});
+  }
+  auto v = event_to_json(e, time_point{});
+  EXPECT_EQ(v.at("seq").as_uint64(), u64_max);
+  EXPECT_EQ(v.at("version").as_uint64(), u64_max);
+}
+
+TEST(EventJson, TimesBeyondInt64FromTheOriginSaturate) {
+  auto e = exhausted_event();
+  e.at = time_point::max();
+  EXPECT_EQ(event_to_json(e, unix_like).at("at_ns").as_int64(), i64_max);
+  e.at = time_point::min();
+  EXPECT_EQ(event_to_json(e, time_point{} + 1s).at("at_ns").as_int64(), i64_min);
+}
+
+TEST(EventJson, TimesTheClockCannotHoldFromTheOriginAreRefused) {
+  auto e = exhausted_event();
+  e.at = time_point::min();
+  auto v = event_to_json(e, time_point{});
+  EXPECT_EQ(problem_of(v, unix_like),
+            "event /at_ns: expected a time the clock can hold from the origin, found "
+            "-9223372036854775808 ns");
+}
+
+TEST(EventJson, BoostConversionsUseTheClocksEpochAndThrowTheProblem) {
+  auto e = exhausted_event();
+  auto v = boost::json::value_from(e);
+  EXPECT_EQ(v.at("at_ns").as_int64(), (5h + 1ns).count());
+  EXPECT_EQ(boost::json::value_to<event>(v), e);
   v.as_object()["to"] = "sleeping";
   try {
     boost::json::value_to<event>(v);
     FAIL() << "decoded an unknown state";
-  } catch (const std::invalid_argument& e) {
-    EXPECT_STREQ(e.what(), "event JSON: \"to\" has unknown value \"sleeping\"");
+  } catch (const std::invalid_argument& x) {
+    EXPECT_STREQ(x.what(), "event /to: expected spawning, idle, busy, on_call, "
+                           "exhausted, offline, completed, failed or killed, found "
+                           "\"sleeping\"");
   }
-  v.as_object().erase("seq");
-  EXPECT_THROW(boost::json::value_to<event>(v), std::invalid_argument);
+}
+
+TEST(EventJson, DecodingNamesTheFieldWhatWasExpectedAndWhatWasFound) {
+  using boost::json::value;
+  auto beat = exhausted_event();
+  beat.kind = event_kind::heartbeat_missed;
+  beat.recovery_at = caf::none;
+  auto watch = beat;
+  watch.kind = event_kind::progress;
+  const std::string any_i64 =
+      "an integer from -9223372036854775808 to 9223372036854775807";
+  std::pair<boost::json::value, std::string> cases[] = {
+      {value(boost::json::array{1}), "event JSON: expected an event object, found [1]"},
+      {with("missed", 1),
+       "event JSON: expected only the keys schema, seq, t, kind, agent, type, node, "
+       "from, to, reason, version, count, recovery_at, error, waited, details, at_ns, "
+       "recovery_at_ns, waited_ns, found unknown key \"missed\""},
+      {with("schema", nullptr), "event /schema: expected an integer from 1 to 1, found "
+                                "nothing"},
+      {with("schema", 2), "event /schema: expected an integer from 1 to 1, found 2"},
+      {with("seq", nullptr),
+       "event /seq: expected an integer from 0 to 18446744073709551615, found nothing"},
+      {with("seq", -1),
+       "event /seq: expected an integer from 0 to 18446744073709551615, found -1"},
+      {with("seq", 1.0),
+       "event /seq: expected an integer from 0 to 18446744073709551615, found 1E0"},
+      {with("kind", "explosion"),
+       "event /kind: expected transition, heartbeat_missed, watchdog, entered, "
+       "progress, suspected_frozen, exited, hard_stop, registered or purged, found "
+       "\"explosion\""},
+      {with("agent", 7), "event /agent: expected a string, found 7"},
+      {with("from", nullptr), "event /from: expected a string, found nothing"},
+      {with("version", "7"),
+       "event /version: expected an integer from 0 to 18446744073709551615, found "
+       "\"7\""},
+      {with("at_ns", u64_max),
+       "event /at_ns: expected " + any_i64 + ", found 18446744073709551615"},
+      {with("t", 18000.5),
+       "event /t: expected 18000.000 (at_ns in seconds, to the millisecond), found "
+       "1.80005E4"},
+      {with("t", "18000.000"),
+       "event /t: expected 18000.000 (at_ns in seconds, to the millisecond), found "
+       "\"18000.000\""},
+      {with("recovery_at_ns", nullptr),
+       "event /recovery_at_ns: expected nanoseconds beside recovery_at, found nothing"},
+      {with("recovery_at", nullptr),
+       "event /recovery_at: expected seconds beside recovery_at_ns, found nothing"},
+      {with("recovery_at", 1.0),
+       "event /recovery_at: expected 36000.000 (recovery_at_ns in seconds, to the "
+       "millisecond), found 1E0"},
+      {with("count", 0),
+       "event /count: expected an integer from 1 to 4294967295 (transition events "
+       "have it only when not 0), found 0"},
+      {with("error", ""), "event /error: expected a string (transition events have it "
+                          "only when not empty), found \"\""},
+      {with("details", ""), "event /details: expected a string (transition events "
+                            "have it only when not empty), found \"\""},
+      {with("count", nullptr, beat),
+       "event /count: expected an integer from 0 to 4294967295, found nothing"},
+      {with("count", 4294967296, beat),
+       "event /count: expected an integer from 0 to 4294967295, found 4294967296"},
+      {with("waited_ns", nullptr, watch),
+       "event /waited_ns: expected nanoseconds beside waited, found nothing"},
+      {[&] {
+         auto o = with("waited", nullptr, watch);
+         o.erase("waited_ns");
+         return o;
+       }(),
+       "event /waited: expected seconds (progress events always have waited), found "
+       "nothing"},
+      {with("details", nullptr, watch), "event /details: expected a string, found "
+                                        "nothing"},
+      {with("kind", boost::json::string(200, 'x')),
+       "event /kind: expected transition, heartbeat_missed, watchdog, entered, "
+       "progress, suspected_frozen, exited, hard_stop, registered or purged, found \"" +
+           std::string(76, 'x') + "..."},
+  };
+  for (auto& [v, message] : cases)
+    EXPECT_EQ(problem_of(v), message) << v;
+  auto transition = event_to_json(exhausted_event(), time_point{});
+  transition["waited"] = 0.0;
+  transition["waited_ns"] = 0;
+  EXPECT_EQ(problem_of(transition),
+            "event /waited_ns: expected an integer other than 0 (transition events "
+            "have it only when not 0), found 0");
+}
+
+TEST(EventJson, LinesThatAreNotJsonAreRefused) {
+  event_json_problem why;
+  EXPECT_FALSE(parse_event_line(R"({"seq":1,)", time_point{}, why));
+  EXPECT_EQ(why.pointer, "");
+  EXPECT_EQ(why.expected, "one JSON object");
+  EXPECT_EQ(why.found.rfind("invalid JSON (", 0), 0u) << why.found;
+  EXPECT_FALSE(parse_event_line("", time_point{}, why));
+}
+
+// docs/event.schema.json names what the code's tables hold: no more, no less.
+TEST(EventJson, TheSchemaFileListsTheCodesKindsAndStates) {
+  std::ifstream in{VIGIL_EVENT_SCHEMA};
+  ASSERT_TRUE(in) << VIGIL_EVENT_SCHEMA;
+  std::stringstream text;
+  text << in.rdbuf();
+  auto schema = boost::json::parse(text.str());
+  auto& props = schema.at("properties").as_object();
+  auto strings = [&](const char* key) {
+    std::vector<std::string> xs;
+    for (auto& x : props.at(key).at("enum").as_array())
+      xs.emplace_back(x.as_string());
+    return xs;
+  };
+  std::vector<std::string> kinds, states;
+  for (auto k : all_kinds())
+    kinds.push_back(to_string(k));
+  for (auto s : all_agent_states())
+    states.push_back(to_string(s));
+  EXPECT_EQ(strings("kind"), kinds);
+  EXPECT_EQ(strings("from"), states);
+  EXPECT_EQ(strings("to"), states);
+  EXPECT_EQ(props.at("schema").at("const"), event_schema_version);
+  auto line = boost::json::parse(event_line(exhausted_event(), unix_like));
+  for (auto& [key, value] : line.as_object()) {
+    (void)value;
+    EXPECT_TRUE(props.contains(key)) << key;
+  }
+  EXPECT_EQ(schema.at("additionalProperties"), false);
 }

@@ -4,6 +4,10 @@
 // every wait is bounded.
 #include "multi_process_fixture.hpp"
 #include "support/stored_record.hpp"
+#include "vigil/messages/event_json.hpp"
+
+#include <sstream>
+#include <sys/wait.h>
 
 using namespace vigil;
 using namespace std::chrono_literals;
@@ -131,6 +135,20 @@ TEST_F(MultiProcess, WatchPrintsEveryEventOfRemoteAgentsAsTheyHappen) {
   }
   w.signal(SIGINT);
   EXPECT_EQ(w.wait(10s), 0) << w.err();
+  // --json prints the event schema: each line decodes, and the file validates.
+  std::istringstream lines{w.out()};
+  for (std::string line; std::getline(lines, line);) {
+    vigil::event_json_problem why;
+    EXPECT_TRUE(parse_event_line(line, unix_origin(vigil::clock::now()), why))
+        << to_string(why) << "\n"
+        << line;
+  }
+  std::ofstream{dir_ + "/watch.jsonl"} << w.out();
+  auto cmd =
+      std::string{"python3 '" VIGIL_VALIDATE_EVENTS "' '" VIGIL_EVENT_SCHEMA "' '"} +
+      dir_ + "/watch.jsonl'";
+  auto status = std::system(cmd.c_str());
+  EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << w.out();
 }
 
 using vigil::test::fleet_model;

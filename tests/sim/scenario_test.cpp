@@ -216,9 +216,10 @@ TEST(ScenarioRunner, EventsFileHasOneJsonObjectPerEventWithSeqAndSeconds) {
     lines.push_back(line);
   ASSERT_EQ(lines.size(), r.events.size());
   EXPECT_EQ(lines[2],
-            R"({"seq":3,"t":1.500,"kind":"transition","agent":"a1","type":"default",)"
-            R"("node":"local","from":"idle","to":"exhausted","reason":"rate_limit",)"
-            R"("version":2,"recovery_at":61.500})");
+            R"({"schema":1,"seq":3,"t":1.500,"kind":"transition","agent":"a1",)"
+            R"("type":"default","node":"local","from":"idle","to":"exhausted",)"
+            R"("reason":"rate_limit","version":2,"recovery_at":61.500,)"
+            R"("at_ns":1500000000,"recovery_at_ns":61500000000})");
 }
 
 TEST(ScenarioRunner, AgentsSpawnedBehindAPartitionAreCutOffToo) {
