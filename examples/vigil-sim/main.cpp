@@ -63,10 +63,12 @@ std::optional<int> parse(int argc, char** argv, cli& x) {
           },
           ""})
       ->type_name("X")
-      ->needs(realtime)
       ->capture_default_str();
   try {
     app.parse(argc, argv);
+    // As before CLI11: --speed 1 (the default) is fine without --realtime.
+    if (x.speed != 1.0 && !x.realtime)
+      throw CLI::RequiresError("--speed", realtime->get_name());
   } catch (const CLI::ParseError& e) {
     auto code = app.exit(e); // prints the help, or the message and a hint
     return code == 0 ? 0 : 2;
@@ -112,7 +114,7 @@ int main(int argc, char** argv) {
   if (lines)
     opts.on_event = [](const event& e, duration t) {
       if (e.kind != event_kind::registered && e.kind != event_kind::purged)
-        std::printf("%s\n", sim::event_line(e, t).c_str());
+        std::printf("%s\n", sim::text_line(e, t).c_str());
     };
   else if (!args.quiet)
     opts.on_hour = [](duration t, const std::map<agent_state, uint64_t>& counts) {

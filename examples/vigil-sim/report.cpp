@@ -19,7 +19,7 @@ std::string clock_text(duration d) {
                      ms % 1000);
 }
 
-std::string event_line(const event& e, duration t) {
+std::string text_line(const event& e, duration t) {
   std::string what;
   switch (e.kind) {
   case event_kind::transition:

@@ -14,7 +14,7 @@ namespace vigil::sim {
 std::string clock_text(duration since_start);
 
 /// One readable line for an event (transitions, missed beats, watchdog events).
-std::string event_line(const event& e, duration since_start);
+std::string text_line(const event& e, duration since_start);
 
 /// The per-state counts on one line: "idle 9000  busy 800  exhausted 200".
 std::string counts_line(const std::map<agent_state, uint64_t>& counts);

@@ -82,9 +82,7 @@ public:
     auto wall0 = std::chrono::steady_clock::now();
     auto lvl = spdlog::level::from_str(s_.config.log_level);
     log()->set_level(lvl);
-    // In virtual time the store writer is scheduled like every other actor.
-    auto sup = spawn_supervisor(sys_, s_.config.supervisor,
-                                supervisor_options{/*detached_store_writer*/ !sched_});
+    auto sup = spawn_supervisor(sys_, s_.config.supervisor, supervisor_options_here());
     if (!sup) { // the settings were checked; a store may still be unusable
       run_result failed;
       failed.error = sys_.render(sup.error());
@@ -321,6 +319,17 @@ private:
     pacer_options po;
     po.granularity = duration::zero();
     return *spawn_pacer(sys_, caf::actor_cast<beat_sink>(n.link), po);
+  }
+
+  /// In virtual time the store writer is scheduled like every other actor and stored
+  /// times are the virtual clock's; with --realtime, as in any program.
+  supervisor_options supervisor_options_here() const {
+    supervisor_options x;
+    if (sched_) {
+      x.detached_store_writer = false;
+      x.store_times = store_time_base::clock_epoch;
+    }
+    return x;
   }
 
   void check(const expectation& e) {

@@ -11,8 +11,8 @@
 #include <boost/json/value.hpp>
 
 #include "vigil/config/json_read.hpp"
+#include "vigil/messages/fire_reason.hpp"
 #include "vigil/messages/inbound_checks.hpp"
-#include "vigil/supervisors/watchdog_policy.hpp"
 
 namespace vigil::sim {
 
@@ -31,28 +31,6 @@ std::string action_list() {
   std::string result;
   for (auto n : action_names)
     result += (result.empty() ? "" : ", ") + std::string{n};
-  return result;
-}
-
-// The watchdog's reasons, named as the supervisor names them in its events.
-constexpr fire_reason fire_reasons[] = {
-    fire_reason::session_ceiling_exceeded,
-    fire_reason::no_output_deadline,
-    fire_reason::children_persist_too_long,
-};
-
-bool is_fire_reason(const std::string& text) {
-  return std::any_of(std::begin(fire_reasons), std::end(fire_reasons),
-                     [&](fire_reason x) { return to_string(x) == text; });
-}
-
-std::string fire_reason_list() {
-  std::string result;
-  for (size_t i = 0; i < std::size(fire_reasons); ++i)
-    result += (i == 0                            ? ""
-               : i + 1 < std::size(fire_reasons) ? ", "
-                                                 : " or ") +
-              to_string(fire_reasons[i]);
   return result;
 }
 
@@ -195,7 +173,9 @@ private:
   // both count against the scenario's budgets before the result is allocated.
   std::vector<size_t> resolve(const json::value& v, const std::string& ptr) {
     auto pattern = string(v, ptr);
-    if (pattern.empty() || pattern.find_first_of("[]{}") != std::string::npos)
+    // No NUL either: fnmatch(3) would stop reading the pattern there.
+    if (pattern.empty() || pattern.find_first_of("[]{}") != std::string::npos ||
+        pattern.find('\0') != std::string::npos)
       fail(config_errc::bad_value, ptr, "an agent id or a glob with * and ?", v);
     std::vector<size_t> result;
     if (pattern.find_first_of("*?") == std::string::npos) {
@@ -368,8 +348,9 @@ private:
           fail(config_errc::bad_value, rp,
                "no \"reason\" except for \"transition\" and \"watchdog\" events", *q);
         e.reason = string(*q, rp);
-        if (e.event == event_kind::watchdog && !is_fire_reason(*e.reason))
-          fail(config_errc::bad_value, rp, fire_reason_list(), *q);
+        fire_reason why;
+        if (e.event == event_kind::watchdog && !from_string(*e.reason, why))
+          fail(config_errc::bad_value, rp, fire_reason_names(), *q);
       }
       if (auto q = obj.if_contains("tolerance"))
         e.tolerance = duration_of(*q, member(ptr, "tolerance"), false);

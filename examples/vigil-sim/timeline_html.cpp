@@ -144,7 +144,7 @@ void rows(std::ostringstream& svg, const scenario& s, const run_result& r,
                                                        : "#ffffff";
     svg << "<circle cx='" << x << "' cy='" << y << "' r='3.5' fill='" << fill
         << "' stroke='#000' stroke-width='0.7'><title>"
-        << escape(event_line(e, e.at - r.start)) << "</title></circle>";
+        << escape(text_line(e, e.at - r.start)) << "</title></circle>";
   }
   height = top + s.agents.size() * row;
 }

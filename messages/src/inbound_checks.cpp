@@ -27,10 +27,58 @@ caf::error check_state(const char* field, agent_state x) {
              std::to_string(static_cast<int>(x)));
 }
 
-caf::error check_text(const char* field, const std::string& x) {
-  if (x.size() <= max_text_bytes)
+/// The offset of the first byte that does not belong to well-formed UTF-8 (RFC 3629:
+/// no overlong forms, no surrogates, nothing above U+10FFFF), or npos. Peer text goes
+/// into event JSON, and a JSON reader refuses the whole line for one bad byte.
+size_t invalid_utf8_at(const std::string& x) {
+  auto n = x.size();
+  for (size_t i = 0; i < n;) {
+    auto c = static_cast<unsigned char>(x[i]);
+    size_t len;
+    unsigned char lo = 0x80, hi = 0xbf; // the second byte's range
+    if (c < 0x80) {
+      ++i;
+      continue;
+    } else if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      lo = c == 0xe0 ? 0xa0 : 0x80; // no overlong forms
+      hi = c == 0xed ? 0x9f : 0xbf; // no surrogates
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      lo = c == 0xf0 ? 0x90 : 0x80;
+      hi = c == 0xf4 ? 0x8f : 0xbf; // nothing above U+10FFFF
+    } else {
+      return i;
+    }
+    if (i + len > n)
+      return i;
+    auto second = static_cast<unsigned char>(x[i + 1]);
+    if (second < lo || second > hi)
+      return i;
+    for (size_t k = 2; k < len; ++k)
+      if ((static_cast<unsigned char>(x[i + k]) & 0xc0) != 0x80)
+        return i;
+    i += len;
+  }
+  return std::string::npos;
+}
+
+caf::error check_utf8(const char* field, const std::string& x) {
+  auto at = invalid_utf8_at(x);
+  if (at == std::string::npos)
     return caf::none;
-  return bad(field, "at most " + bytes(max_text_bytes), bytes(x.size()));
+  return bad(field, "UTF-8 text",
+             "byte " +
+                 std::to_string(static_cast<int>(static_cast<unsigned char>(x[at]))) +
+                 " at offset " + std::to_string(at));
+}
+
+caf::error check_text(const char* field, const std::string& x) {
+  if (x.size() > max_text_bytes)
+    return bad(field, "at most " + bytes(max_text_bytes), bytes(x.size()));
+  return check_utf8(field, x);
 }
 
 caf::error check_span(const char* field, duration x) {
@@ -58,7 +106,7 @@ caf::error check_name(const char* field, const std::string& x) {
     if (c < 0x20 || c == 0x7f)
       return bad(field, "a name without control characters",
                  "byte " + std::to_string(static_cast<int>(c)));
-  return caf::none;
+  return check_utf8(field, x);
 }
 
 caf::error check_inbound(const registration& x) {

@@ -4,6 +4,7 @@
 
 #include "vigil/messages/child_evidence.hpp"
 #include "vigil/messages/event_kind.hpp"
+#include "vigil/messages/fire_reason.hpp"
 #include "vigil/messages/quota_reason.hpp"
 #include "vigil/messages/slot_kind.hpp"
 
@@ -49,7 +50,14 @@ constexpr word<child_evidence> child_evidence_words[] = {
      "os_descendant_only_stale_progress"},
 };
 
+constexpr word<fire_reason> fire_reason_words[] = {
+    {fire_reason::session_ceiling_exceeded, "session_ceiling_exceeded"},
+    {fire_reason::no_output_deadline, "no_output_deadline"},
+    {fire_reason::children_persist_too_long, "children_persist_too_long"},
+};
+
 static_assert(detail::in_enum_order(slot_kind_words));
+static_assert(detail::in_enum_order(fire_reason_words));
 static_assert(detail::in_enum_order(slot_outcome_words));
 static_assert(detail::in_enum_order(quota_reason_words));
 static_assert(detail::in_enum_order(event_kind_words));
@@ -91,6 +99,25 @@ std::string to_string(event_kind x) {
 
 bool from_string(std::string_view text, event_kind& x) {
   return detail::value_of(event_kind_words, text, x);
+}
+
+std::string to_string(fire_reason x) {
+  return detail::word_of(fire_reason_words, x, "fire_reason");
+}
+
+bool from_string(std::string_view text, fire_reason& x) {
+  return detail::value_of(fire_reason_words, text, x);
+}
+
+std::string fire_reason_names() {
+  std::string out;
+  auto n = std::size(fire_reason_words);
+  for (size_t i = 0; i < n; ++i) {
+    if (i > 0)
+      out += i + 1 < n ? ", " : " or ";
+    out += fire_reason_words[i].text;
+  }
+  return out;
 }
 
 } // namespace vigil

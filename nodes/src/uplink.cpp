@@ -231,9 +231,12 @@ uplink_impl::behavior_type uplink(self_ptr self, uplink_options opts) {
         if (!a || st.agents.contains(a.address()))
           return;
         self->monitor(a);
-        // Spawned with an older connection's supervisor (each connection gives a new
-        // handle): hand it the current one.
-        if (st.sup && spawned_with.address() != st.sup.address())
+        // Spawned with an older connection's supervisor: hand it the current one. Each
+        // connection gives a new proxy, but CAF handles compare by node and actor id,
+        // so a proxy of the same supervisor compares equal to the dead one: only the
+        // proxy objects themselves tell the connections apart.
+        if (st.sup && caf::actor_cast<caf::abstract_actor*>(spawned_with) !=
+                          caf::actor_cast<caf::abstract_actor*>(st.sup))
           self->send(a, supervisor_atom::value, st.sup);
         st.agents.add(std::move(a));
       },

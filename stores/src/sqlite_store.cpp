@@ -356,7 +356,8 @@ private:
     return caf::none;
   }
 
-  /// What `e` does to its agent's row; `at`: its time in ns since the Unix epoch.
+  /// What `e` does to its agent's row; `at`: its time in ns since the store's origin
+  /// (the Unix epoch outside virtual time).
   caf::error apply_to_row(const event& e, int64_t at,
                           const caf::optional<int64_t>& recovery_at) {
     switch (e.kind) {

@@ -18,7 +18,7 @@
 
 #include "supervisor_state.hpp"
 #include "vigil/messages/errc.hpp"
-#include "vigil/messages/event_line.hpp"
+#include "vigil/messages/event_json.hpp"
 #include "vigil/messages/inbound_checks.hpp"
 #include "vigil/messages/log.hpp"
 
@@ -224,7 +224,7 @@ caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
 supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg,
                                           std::shared_ptr<fleet_store> store,
                                           stored_fleet fleet, uint64_t epoch,
-                                          bool detached_writer) {
+                                          supervisor_options opts) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
   st.hub = subscriber_hub{st.cfg.history, st.cfg.subscriber_window};
@@ -232,13 +232,13 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
   st.hub.begin_epoch(epoch);
   st.log = log();
   if (store) {
-    // Stored times are wall-clock (Unix) times. In virtual time they are the test
-    // clock's own, so that a reloaded record is exact to the nanosecond.
-    auto origin = detached_writer ? unix_origin(self->clock().now()) : time_point{};
+    auto origin = opts.store_times == store_time_base::unix_epoch
+                      ? unix_origin(self->clock().now())
+                      : time_point{};
     st.store_origin = origin;
-    st.store_writer =
-        spawn_store_writer(self->system(), store, st.cfg.store,
-                           caf::actor_cast<caf::actor>(self), origin, detached_writer);
+    st.store_writer = spawn_store_writer(self->system(), store, st.cfg.store,
+                                         caf::actor_cast<caf::actor>(self), origin,
+                                         opts.detached_store_writer);
     // The writer commits what it holds and ends with us.
     self->attach_functor([writer = st.store_writer](const caf::error&) {
       caf::anon_send_exit(writer, caf::exit_reason::user_shutdown);
@@ -424,9 +424,8 @@ caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
     if (epoch == 0)
       epoch = 1;
   }
-  supervisor_actor handle =
-      sys.spawn(supervisor, std::move(settings), std::move(store), std::move(fleet),
-                epoch, options.detached_store_writer);
+  supervisor_actor handle = sys.spawn(supervisor, std::move(settings), std::move(store),
+                                      std::move(fleet), epoch, options);
   return handle;
 }
 

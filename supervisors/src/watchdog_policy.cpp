@@ -2,42 +2,29 @@
 
 #include <algorithm>
 
+#include "vigil/messages/detail/words.hpp"
+
 namespace vigil {
 
 namespace {
 
 constexpr auto never = time_point::max();
 
+constexpr detail::word<watchdog_signal> watchdog_signal_words[] = {
+    {watchdog_signal::entered, "entered"},
+    {watchdog_signal::progress, "progress"},
+    {watchdog_signal::suspected_frozen, "suspected_frozen"},
+    {watchdog_signal::exited, "exited"},
+    {watchdog_signal::hard_stop, "hard_stop"},
+    {watchdog_signal::fire, "fire"},
+};
+
+static_assert(detail::in_enum_order(watchdog_signal_words));
+
 } // namespace
 
-std::string to_string(fire_reason x) {
-  switch (x) {
-  case fire_reason::session_ceiling_exceeded:
-    return "session_ceiling_exceeded";
-  case fire_reason::no_output_deadline:
-    return "no_output_deadline";
-  case fire_reason::children_persist_too_long:
-    return "children_persist_too_long";
-  }
-  return "?";
-}
-
 std::string to_string(watchdog_signal x) {
-  switch (x) {
-  case watchdog_signal::entered:
-    return "entered";
-  case watchdog_signal::progress:
-    return "progress";
-  case watchdog_signal::suspected_frozen:
-    return "suspected_frozen";
-  case watchdog_signal::exited:
-    return "exited";
-  case watchdog_signal::hard_stop:
-    return "hard_stop";
-  case watchdog_signal::fire:
-    return "fire";
-  }
-  return "?";
+  return detail::word_of(watchdog_signal_words, x, "watchdog_signal");
 }
 
 watchdog_policy::watchdog_policy(const watchdog_settings& cfg) noexcept : cfg_(&cfg) {}

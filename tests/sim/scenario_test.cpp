@@ -121,6 +121,9 @@ TEST(ScenarioLoader, EveryBadScenarioGetsOneExactMessage) {
            R"("timeline": [{"at": "0s", "agent": "fleet-[12]", "do": "spawn"}], "until": "1h")"),
        R"(s.json: /timeline/0/agent: expected an agent id or a glob with * and ?, found "fleet-[12]")"},
       {with(
+           R"("timeline": [{"at": "0s", "agent": "fleet-*\u0000x", "do": "spawn"}], "until": "1h")"),
+       R"(s.json: /timeline/0/agent: expected an agent id or a glob with * and ?, found "fleet-*\u0000x")"},
+      {with(
            R"("timeline": [{"at": "0s", "agent": "a1", "do": "slot"}], "until": "1h")"),
        R"(s.json: /timeline/0/agent: expected an agent spawned before 0s, found "a1", not spawned by then)"},
       {with(

@@ -47,7 +47,9 @@ public:
 
   /// How supervisors run under the test scheduler: a detached store writer would run
   /// on a real thread, outside virtual time.
-  supervisor_options options{/*detached_store_writer*/ false};
+  /// Virtual time: the store writer scheduled like any actor, stored times the
+  /// clock's own.
+  supervisor_options options{false, store_time_base::clock_epoch};
 
   caf::actor puppet() {
     auto p = track(spawn_puppet(sys, sup));

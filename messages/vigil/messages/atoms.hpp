@@ -38,8 +38,9 @@ using activity_flush_atom = caf::atom_constant<caf::atom("act_flush")>;
 using hang_atom = caf::atom_constant<caf::atom("hang")>;
 using wake_atom = caf::atom_constant<caf::atom("wake")>;
 
-// Agent <-> its node's pacer: `pace_atom, interval` joins; the pacer's tick to the
-// agent is `beat_atom`, answered with a `paced_beat`.
+// Agent <-> its node's pacer: `pace_atom, key, secret, interval, slot` joins (see
+// pacer.hpp); the pacer's tick to the agent is `beat_atom, ticket, token`, answered
+// with `beat_atom, ticket, token, state, version`.
 using pace_atom = caf::atom_constant<caf::atom("pace")>;
 
 // A node's uplink -> its agents and pacer: `supervisor_atom, handle` is the supervisor

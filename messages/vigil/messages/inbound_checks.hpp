@@ -36,7 +36,8 @@ caf::error check_inbound(const activity_report& x);
 caf::error check_inbound(const child_report& x);
 
 /// An agent id (or any name) as a field: non-empty, at most `max_name_bytes`, no
-/// control characters.
+/// control characters, well-formed UTF-8 (free text, such as a reason, must be UTF-8
+/// too: it all ends up in event JSON).
 caf::error check_name(const char* field, const std::string& x);
 
 } // namespace vigil

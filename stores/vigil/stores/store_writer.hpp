@@ -55,7 +55,8 @@ using store_writer_actor =
                      caf::reacts_to<store_repair>>;
 
 /// Spawns the writer of `store`. It reports `store_progress` to `report_to`.
-/// `origin`: the Unix epoch on the clock of the events. `detached`: on a thread of its
+/// `origin`: what stored times count from, on the clock of the events (the Unix epoch,
+/// or the clock's own in virtual time). `detached`: on a thread of its
 /// own, so that slow disks or networks never hold up a scheduler thread (the
 /// simulator, in virtual time, says false). On exit it commits what it still holds,
 /// once.

@@ -56,16 +56,24 @@ using supervisor_relay_target =
 using supervisor_actor = supervisor_commander::extend_with<
     agent_facing_supervisor>::extend_with<supervisor_relay_target>;
 
+/// What stored times count from (`supervisor_options::store_times`).
+enum class store_time_base : uint8_t {
+  unix_epoch,  ///< Wall-clock (Unix) times: a record outlives the process and the host.
+  clock_epoch, ///< The actor clock's own: in virtual time, exact to the nanosecond.
+};
+
 /// How a supervisor runs in its process; unlike `supervisor_settings`, nothing a
-/// settings file says.
+/// settings file says. In virtual time (CAF's test scheduler, as in vigil-sim and the
+/// tests) set both fields the other way.
 struct supervisor_options {
   /// With a store: whether its writer gets a thread of its own (a CAF `detached`
-  /// actor), so that a slow disk never stalls the supervisor, and stored times are
-  /// wall-clock (Unix) times. Set it to false in virtual time (CAF's test scheduler,
-  /// as in vigil-sim and the tests): the writer is then scheduled like every other
-  /// actor, and stored times are the clock's own, so a reloaded record is exact to the
-  /// nanosecond.
+  /// actor), so that a slow disk never stalls the supervisor. A detached writer does
+  /// not follow a virtual clock: false schedules it like every other actor.
   bool detached_store_writer = true;
+  /// With a store: what its times count from. `clock_epoch` only in virtual time: a
+  /// real steady clock's epoch is the host's boot, and a reloaded record would be off
+  /// by the difference after a restart.
+  store_time_base store_times = store_time_base::unix_epoch;
 };
 
 /// Spawns a supervisor. With `settings.store` it first opens the store and loads the

@@ -9,19 +9,10 @@
 
 #include "vigil/config/watchdog_settings.hpp"
 #include "vigil/messages/agent_messages.hpp"
+#include "vigil/messages/fire_reason.hpp"
 #include "vigil/messages/time.hpp"
 
 namespace vigil {
-
-/// Why the watchdog ended an agent.
-enum class fire_reason : uint8_t {
-  session_ceiling_exceeded,  ///< `max_session` since the slot started.
-  no_output_deadline,        ///< No output, no children, drain window over.
-  children_persist_too_long, ///< Total waiting on children reached its ceiling.
-};
-
-/// @relates fire_reason
-std::string to_string(fire_reason x);
 
 /// What the watchdog reports along the way (`fire` last, if at all).
 enum class watchdog_signal : uint8_t {
