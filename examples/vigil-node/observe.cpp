@@ -36,11 +36,28 @@ void print_event(const event& e, bool json, time_point origin) {
                to_string(e.kind), e.reason.empty() ? "" : " ", e.reason);
 }
 
+/// Whether this build has a word for the event's kind and states: a newer (or broken)
+/// supervisor may send values that no schema of ours can carry.
+bool known_words(const event& e) {
+  event_kind kind;
+  agent_state state;
+  return from_string(to_string(e.kind), kind) &&
+         from_string(to_string(e.from), state) && from_string(to_string(e.to), state);
+}
+
 struct watcher_state {
   static inline const char* name = "vigil.node.watcher";
+  uint64_t skipped = 0; ///< Events with unknown words, not printed.
   bool json = false;
   time_point origin; ///< The Unix epoch on this host's clock.
 };
+
+/// At the end of a watch: how many events it did not print.
+void report_skipped(const watcher_state& st) {
+  if (st.skipped > 0)
+    fmt::print(stderr, "vigil-node: {} events not printed (unknown kind or state)\n",
+               st.skipped);
+}
 
 /// Set when the watch ended for a reason other than Ctrl-C (exit code 1).
 std::atomic<bool> watch_failed{false};
@@ -54,6 +71,7 @@ caf::behavior watcher(caf::stateful_actor<watcher_state>* self, supervisor_gate 
   self->set_down_handler([self](caf::down_msg& dm) {
     fmt::print(stderr, "vigil-node: lost the supervisor ({})\n",
                self->system().render(dm.reason));
+    report_skipped(self->state);
     watch_failed = true;
     stop_requested = true;
     self->quit();
@@ -75,13 +93,24 @@ caf::behavior watcher(caf::stateful_actor<watcher_state>* self, supervisor_gate 
       });
   // Ctrl-C: unsubscribe as ourselves (the supervisor knows us by our address).
   self->set_exit_handler([self, sup](caf::exit_msg& msg) {
+    report_skipped(self->state);
     self->send(sup, caf::unsubscribe_atom::value);
     self->quit(msg.reason);
   });
   return {
       [=](event_batch& b) {
-        for (auto& e : b.events)
-          print_event(e, self->state.json, self->state.origin);
+        for (auto& e : b.events) {
+          if (known_words(e)) {
+            print_event(e, self->state.json, self->state.origin);
+          } else if (self->state.skipped++ == 0) { // one line, not one per event
+            fmt::print(
+                stderr,
+                "vigil-node: event #{} not printed: its kind or state has no "
+                "name in this vigil-node (a newer supervisor?); the count of such "
+                "events is printed when the watch ends\n",
+                e.seq);
+          }
+        }
         std::fflush(stdout);
         if (!b.events.empty())
           self->send(sup, ack_atom::value, b.events.back().seq);

@@ -1,11 +1,20 @@
 #include "speed.hpp"
 
 #include <cmath>
+#include <limits>
 
 namespace vigil::sim {
 
 duration scaled(duration d, double factor) {
-  return duration{std::llround(static_cast<double>(d.count()) * factor)};
+  // A span too long for 64 bits of nanoseconds (292 years; 200 days at --speed
+  // 0.0001) stays the longest one instead of wrapping around to a negative one.
+  constexpr auto limit = static_cast<double>(std::numeric_limits<duration::rep>::max());
+  auto x = static_cast<double>(d.count()) * factor;
+  if (!(x < limit))
+    return duration::max();
+  if (!(x > -limit))
+    return duration::min();
+  return duration{std::llround(x)};
 }
 
 namespace {

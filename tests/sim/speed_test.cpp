@@ -17,6 +17,14 @@ TEST(Speed, ScalesToTheNearestNanosecond) {
   EXPECT_EQ(scaled(duration{20}, 1.0 / 3), duration{7}); // 6.67 ns, not 6
 }
 
+TEST(Speed, ASpanTooLongForNanosecondsStaysTheLongestOne) {
+  auto days_200 = duration{std::chrono::hours(24 * 200)};
+  EXPECT_EQ(scaled(days_200, 1.0 / 0.0001), duration::max());
+  EXPECT_EQ(scaled(-days_200, 1.0 / 0.0001), duration::min());
+  EXPECT_EQ(scaled(duration::max(), 1.0), duration::max());
+  EXPECT_GT(scaled(days_200, 1.0 / 0.01), duration::zero()); // 55 years: still fits
+}
+
 TEST(Speed, AFasterScenarioAndItsEventsBackInScenarioTime) {
   scenario s;
   s.until = 1h;
