@@ -304,7 +304,11 @@ void on_down(self_ptr self, caf::down_msg& dm) {
     release_owner(self, rec);
     if (dm.reason == caf::exit_reason::user_shutdown ||
         dm.reason == caf::exit_reason::kill)
-      apply(self, rec, change{agent_state::killed, "exit:" + why});
+      apply(self, rec,
+            change{agent_state::killed,
+                   st.stopping && st.stopping->agents.count(dm.source)
+                       ? std::string{"node_shutdown"}
+                       : "exit:" + why});
     else if (dm.reason)
       apply(self, rec,
             change{agent_state::failed, "crashed", failure_text(self, dm.reason)});

@@ -73,6 +73,54 @@ caf::expected<agent_record*> owned(self_ptr self, agent_record* found,
   return &rec;
 }
 
+void send_batches(self_ptr self) {
+  auto& st = self->state;
+  st.flush_pending = false;
+  hand_to_store(self);
+  st.hub.flush(
+      [self](subscriber_hub::subscriber_id id, event_batch&& batch) {
+        // Subscribers are any actors; typed senders reach untyped ones anonymously.
+        caf::anon_send(self->state.subscribers.at(id), std::move(batch));
+      },
+      [self](subscriber_hub::subscriber_id id, uint64_t missed) {
+        auto& st = self->state;
+        log_limited(self, spdlog::level::warn, "resync",
+                    "subscriber {} fell {} events behind the history; resyncing it "
+                    "from a snapshot",
+                    id, missed);
+        snapshot snap{st.hub.epoch(), st.hub.last_seq(), missed, true,
+                      snapshot_of(self, *st.hub.filter_of(id))};
+        caf::anon_send(st.subscribers.at(id), std::move(snap));
+      });
+}
+
+supervisor_stats stats_of(self_ptr self) {
+  auto& st = self->state;
+  supervisor_stats x;
+  x.agents = st.agents.size();
+  x.subscribers = st.hub.subscribers();
+  x.epoch = st.hub.epoch();
+  x.last_seq = st.hub.last_seq();
+  x.history = st.hub.history_size();
+  for (auto& [id, handle] : st.subscribers)
+    x.max_in_flight = std::max<uint64_t>(x.max_in_flight, st.hub.in_flight(id));
+  x.liveness_timers = st.liveness_timers;
+  x.heartbeat_timeouts = st.heartbeat_timeouts;
+  fill_health_stats(self, x);
+  x.beat_gaps_10ms = st.beat_gaps;
+  auto& w = st.store_seen;
+  x.store_accepted = st.store_accepted;
+  x.store_committed = w.committed;
+  x.store_committed_seq = w.committed_seq;
+  x.store_pending = st.store_accepted - w.committed - w.dropped;
+  x.store_dropped = w.dropped + st.store_shed;
+  x.store_repairs = w.repairs;
+  x.store_unrepaired = x.store_dropped - std::min(x.store_dropped, w.repaired_drops);
+  x.store_failing = w.failing;
+  x.store_max_lag = w.max_lag;
+  return x;
+}
+
 } // namespace detail
 
 namespace {
@@ -81,6 +129,13 @@ using namespace detail;
 
 caf::result<void> ok() {
   return caf::unit;
+}
+
+/// A registration while the supervisor stops: the agent would outlive it.
+caf::error stopping_refusal(const registration& reg) {
+  return make_error(errc::invalid_request, reg.id, std::string{"register"},
+                    std::string{"its supervisor stops"},
+                    std::string{"its supervisor runs"});
 }
 
 caf::expected<agent_record*> find(self_ptr self, const std::string& id) {
@@ -149,27 +204,6 @@ void on_watchdog(self_ptr self, uint64_t key, time_point due) {
     return; // stale: superseded by an earlier one, or purged
   rec->watchdog_due = time_point::max();
   run_watchdog(self, *rec, self->clock().now()); // re-arms if still watching
-}
-
-void send_batches(self_ptr self) {
-  auto& st = self->state;
-  st.flush_pending = false;
-  hand_to_store(self);
-  st.hub.flush(
-      [self](subscriber_hub::subscriber_id id, event_batch&& batch) {
-        // Subscribers are any actors; typed senders reach untyped ones anonymously.
-        caf::anon_send(self->state.subscribers.at(id), std::move(batch));
-      },
-      [self](subscriber_hub::subscriber_id id, uint64_t missed) {
-        auto& st = self->state;
-        log_limited(self, spdlog::level::warn, "resync",
-                    "subscriber {} fell {} events behind the history; resyncing it "
-                    "from a snapshot",
-                    id, missed);
-        snapshot snap{st.hub.epoch(), st.hub.last_seq(), missed, true,
-                      snapshot_of(self, *st.hub.filter_of(id))};
-        caf::anon_send(st.subscribers.at(id), std::move(snap));
-      });
 }
 
 caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
@@ -247,18 +281,26 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
                  store->describe(), fleet.agents.size(), fleet.last_seq, epoch);
     restore(self, std::move(fleet), origin);
   }
-  self->set_down_handler([self](caf::down_msg& dm) { on_down(self, dm); });
+  self->set_down_handler([self](caf::down_msg& dm) {
+    on_down(self, dm);
+    if (self->state.stopping)
+      on_stop_down(self, dm);
+  });
   // Events of this mailbox pass not yet flushed still reach the store writer.
   self->set_exit_handler([self](caf::exit_msg& msg) {
     send_batches(self);
     self->quit(msg.reason);
   });
   return {
-      [self](registration& reg) {
+      [self](registration& reg) -> caf::result<registration_ack> {
+        if (self->state.stopping)
+          return stopping_refusal(reg);
         return on_registration(self, reg,
                                caf::actor_cast<caf::actor>(self->current_sender()));
       },
-      [self](registration& reg, caf::actor& owner) {
+      [self](registration& reg, caf::actor& owner) -> caf::result<registration_ack> {
+        if (self->state.stopping)
+          return stopping_refusal(reg);
         return on_registration(self, reg, std::move(owner));
       },
       // const: a message sent to many (or again) is read, never copied
@@ -284,33 +326,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         });
         return x;
       },
-      [self](stats_atom) {
-        auto& st = self->state;
-        supervisor_stats x;
-        x.agents = st.agents.size();
-        x.subscribers = st.hub.subscribers();
-        x.epoch = st.hub.epoch();
-        x.last_seq = st.hub.last_seq();
-        x.history = st.hub.history_size();
-        for (auto& [id, handle] : st.subscribers)
-          x.max_in_flight = std::max<uint64_t>(x.max_in_flight, st.hub.in_flight(id));
-        x.liveness_timers = st.liveness_timers;
-        x.heartbeat_timeouts = st.heartbeat_timeouts;
-        fill_health_stats(self, x);
-        x.beat_gaps_10ms = st.beat_gaps;
-        auto& w = st.store_seen;
-        x.store_accepted = st.store_accepted;
-        x.store_committed = w.committed;
-        x.store_committed_seq = w.committed_seq;
-        x.store_pending = st.store_accepted - w.committed - w.dropped;
-        x.store_dropped = w.dropped + st.store_shed;
-        x.store_repairs = w.repairs;
-        x.store_unrepaired =
-            x.store_dropped - std::min(x.store_dropped, w.repaired_drops);
-        x.store_failing = w.failing;
-        x.store_max_lag = w.max_lag;
-        return x;
-      },
+      [self](stats_atom) { return stats_of(self); },
       [self](subscription_request& req) { return on_subscribe(self, req); },
       [self](ack_atom, uint64_t seq) {
         auto& st = self->state;
@@ -378,6 +394,11 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
       },
 
       [self](caf::flush_atom) { send_batches(self); },
+      [self](stop_atom) { return on_stop(self); },
+      [self](stop_atom, time_point due) {
+        if (self->current_sender() == self->ctrl()) // our own deadline only
+          on_stop_deadline(self, due);
+      },
       [self](store_progress& x) {
         // From our own writer only (DESIGN §11: internal messages come from inside).
         if (self->current_sender() == self->state.store_writer.address()) {

@@ -5,12 +5,14 @@
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include <caf/actor.hpp>
 #include <caf/actor_addr.hpp>
 #include <caf/optional.hpp>
 #include <caf/system_messages.hpp>
 #include <caf/typed_event_based_actor.hpp>
+#include <caf/typed_response_promise.hpp>
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/logger.h>
 
@@ -87,6 +89,14 @@ struct supervisor_state {
   /// agent flaps (the message re-arms for the rest when it finds it back and gone
   /// again).
   std::unordered_set<uint64_t> lost_armed;
+  /// An orderly stop under way (`stop_atom`, stopping.cpp); null: none.
+  struct stop_order {
+    std::vector<caf::typed_response_promise<supervisor_stats>> waiting;
+    /// The agent actors of this process that were told to end and have not yet.
+    std::unordered_set<caf::actor_addr> agents;
+    bool writer_gone = false;
+  };
+  std::unique_ptr<stop_order> stopping;
 };
 
 /// The public interface plus the messages the supervisor sends itself. Spawned as
@@ -97,7 +107,8 @@ using supervisor_impl =
                              caf::reacts_to<lost_atom, uint64_t>,  // key
                              caf::reacts_to<watchdog_atom, uint64_t, time_point>,
                              caf::reacts_to<caf::flush_atom>,
-                             caf::reacts_to<store_progress>>;
+                             caf::reacts_to<store_progress>,
+                             caf::reacts_to<stop_atom, time_point>>; // stop deadline
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
 
@@ -181,6 +192,22 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
 
 /// A monitored agent or subscriber is gone.
 void on_down(self_ptr self, caf::down_msg& dm);
+
+/// `stop_atom` from the owning process: ends local agents, then the store writer, then
+/// answers and quits (stopping.cpp).
+caf::typed_response_promise<supervisor_stats> on_stop(self_ptr self);
+
+/// During a stop: `dm` may be the last agent or the writer it waited for.
+void on_stop_down(self_ptr self, const caf::down_msg& dm);
+
+/// The stop's deadline `due` passed: ends it with what is committed so far.
+void on_stop_deadline(self_ptr self, time_point due);
+
+/// The supervisor's own figures (`stats_atom`).
+supervisor_stats stats_of(self_ptr self);
+
+/// Hands what is waiting to subscribers and the store writer now.
+void send_batches(self_ptr self);
 
 /// The record a store kept: agents that were running come back offline
 /// (`supervisor_restart`) until they beat or register again; ended ones keep their

@@ -26,6 +26,7 @@
 #include "vigil/messages/atoms.hpp"
 #include "vigil/messages/quota_reason.hpp"
 #include "vigil/messages/slot_kind.hpp"
+#include "vigil/messages/stop_stage.hpp"
 
 namespace vigil {
 
@@ -102,5 +103,10 @@ struct agent_options {
 caf::expected<agent_actor> spawn_agent(caf::actor_system& sys,
                                        agent_facing_supervisor supervisor,
                                        agent_options options);
+
+template <>
+struct stop_stage_of<agent_actor> {
+  static constexpr stop_stage value = stop_stage::agents;
+};
 
 } // namespace vigil

@@ -13,6 +13,7 @@
 
 #include "vigil/messages/agent_messages.hpp"
 #include "vigil/messages/atoms.hpp"
+#include "vigil/messages/stop_stage.hpp"
 #include "vigil/messages/time.hpp"
 
 namespace vigil {
@@ -75,5 +76,10 @@ struct pacer_options {
 /// tells each of its agents (`pace_atom, its address`), and they beat by themselves.
 caf::expected<pacer_actor> spawn_pacer(caf::actor_system& sys, beat_sink upstream,
                                        pacer_options options = {});
+
+template <>
+struct stop_stage_of<pacer_actor> {
+  static constexpr stop_stage value = stop_stage::links;
+};
 
 } // namespace vigil

@@ -23,6 +23,8 @@ using stats_atom = caf::atom_constant<caf::atom("stats")>;   ///< The supervisor
 using pause_atom = caf::atom_constant<caf::atom("pause")>; ///< Stop liveness counting.
 using resume_atom = caf::atom_constant<caf::atom("resume")>; ///< Resume (a fresh beat).
 using ack_atom = caf::atom_constant<caf::atom("ack")>; ///< Subscriber read up to seq.
+/// The process that runs a supervisor -> it: end in order (see `supervisor_owner`).
+using stop_atom = caf::atom_constant<caf::atom("stop")>;
 
 // Agent -> work code.
 using work_atom = caf::atom_constant<caf::atom("work")>; ///< A slot starts now.

@@ -15,6 +15,7 @@
 #include "vigil/actors/pacer.hpp"
 #include "vigil/messages/agent_facing_supervisor.hpp"
 #include "vigil/messages/atoms.hpp"
+#include "vigil/messages/stop_stage.hpp"
 
 namespace vigil {
 
@@ -50,5 +51,10 @@ struct uplink_options {
 /// non-positive times, or `backoff_max < backoff_min`. Stop it with an exit message.
 caf::expected<uplink_actor> spawn_uplink(caf::actor_system& sys,
                                          uplink_options options);
+
+template <>
+struct stop_stage_of<uplink_actor> {
+  static constexpr stop_stage value = stop_stage::links;
+};
 
 } // namespace vigil

@@ -12,6 +12,7 @@
 #include "vigil/messages/agent_facing_supervisor.hpp"
 #include "vigil/messages/agent_status.hpp"
 #include "vigil/messages/atoms.hpp"
+#include "vigil/messages/stop_stage.hpp"
 #include "vigil/messages/subscription.hpp"
 #include "vigil/messages/supervisor_stats.hpp"
 #include "vigil/stores/fleet_store.hpp"
@@ -49,12 +50,24 @@ using supervisor_commander =
 using supervisor_relay_target =
     caf::typed_actor<caf::replies_to<registration, caf::actor>::with<registration_ack>>;
 
-/// The whole interface: what agents send, plus commands and queries. Narrows
+/// What only the process that spawned a supervisor may ask of it: `stop_atom` ends it
+/// in an order that loses nothing (`fleet_scope` sends it for you). It ends every agent
+/// actor of its own process that it watches (reason `node_shutdown`, state `killed`),
+/// records their ends, hands every event to its store writer, waits until the writer
+/// has committed them and is gone, then answers with its final `supervisor_stats` and
+/// quits (`user_shutdown`). Agents of other processes are not touched: they go on
+/// beating into the void until their node stops them or they find a new supervisor.
+/// Refused (`unauthorized`) from another process.
+using supervisor_owner =
+    caf::typed_actor<caf::replies_to<stop_atom>::with<supervisor_stats>>;
+
+/// The whole interface: what agents send, plus commands, queries and the stop. Narrows
 /// implicitly to `agent_facing_supervisor`, `supervisor_commander` or
 /// `supervisor_observer`. Keep this handle in the process: across nodes, peers talk
 /// to a gate (`publish_supervisor`), which forwards what each role may send.
-using supervisor_actor = supervisor_commander::extend_with<
-    agent_facing_supervisor>::extend_with<supervisor_relay_target>;
+using supervisor_actor =
+    supervisor_commander::extend_with<agent_facing_supervisor>::extend_with<
+        supervisor_relay_target>::extend_with<supervisor_owner>;
 
 /// What stored times count from (`supervisor_options::store_times`).
 enum class store_time_base : uint8_t {
@@ -95,5 +108,11 @@ caf::expected<supervisor_actor> spawn_supervisor(caf::actor_system& sys,
                                                  supervisor_settings settings,
                                                  std::shared_ptr<fleet_store> store,
                                                  supervisor_options options = {});
+
+/// A supervisor stops first (`fleet_scope`): it ends its own agents in order.
+template <>
+struct stop_stage_of<supervisor_actor> {
+  static constexpr stop_stage value = stop_stage::supervisors;
+};
 
 } // namespace vigil

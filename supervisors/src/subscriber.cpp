@@ -1,0 +1,100 @@
+// The subscriber helper: one cursor over the stream, acknowledged batch by batch.
+#include "vigil/supervisors/subscriber.hpp"
+
+#include <memory>
+
+#include <caf/actor_system.hpp>
+#include <caf/event_based_actor.hpp>
+#include <caf/system_messages.hpp>
+
+#include "vigil/messages/atoms.hpp"
+
+namespace vigil {
+
+namespace {
+
+/// Where the stream stands: events at or below `seq` of `epoch` are known.
+struct cursor {
+  subscriber_handlers handlers;
+  uint64_t epoch = 0;
+  uint64_t seq = 0;
+  bool subscribed = false;
+};
+
+void take_snapshot(cursor& c, const snapshot& s) {
+  c.epoch = s.epoch;
+  c.seq = s.seq;
+  c.subscribed = true;
+  if (c.handlers.on_snapshot && (s.complete || s.missed > 0))
+    c.handlers.on_snapshot(s);
+}
+
+} // namespace
+
+caf::message_handler subscribe(caf::event_based_actor* self, supervisor_observer sup,
+                               subscription_request request,
+                               subscriber_handlers handlers) {
+  auto c = std::make_shared<cursor>();
+  c->handlers = std::move(handlers);
+  if (request.from_seq) {
+    c->seq = *request.from_seq;
+    c->epoch = request.epoch;
+  }
+  // The reply comes before any batch (the supervisor sends it first).
+  self->request(sup, caf::infinite, std::move(request))
+      .then([c](snapshot& s) { take_snapshot(*c, s); },
+            [c](caf::error& err) {
+              if (c->handlers.on_end)
+                c->handlers.on_end(err);
+            });
+  return {
+      [self, sup, c](event_batch& batch) {
+        if (!c->subscribed || batch.events.empty())
+          return;
+        c->epoch = batch.epoch;
+        for (auto& e : batch.events) {
+          if (e.seq <= c->seq)
+            continue; // reflected in the snapshot already
+          c->seq = e.seq;
+          if (c->handlers.on_event)
+            c->handlers.on_event(e);
+        }
+        self->send(sup, ack_atom::value, batch.events.back().seq); // credit back
+      },
+      [c](snapshot& s) { take_snapshot(*c, s); }, // a resync
+  };
+}
+
+caf::actor spawn_subscriber(caf::actor_system& sys, supervisor_observer sup,
+                            subscription_request request,
+                            subscriber_handlers handlers) {
+  return sys.spawn([sup, request = std::move(request), handlers = std::move(handlers)](
+                       caf::event_based_actor* self) mutable {
+    self->monitor(sup);
+    self->set_down_handler([self, sup, end = handlers.on_end](caf::down_msg& dm) {
+      if (dm.source != sup.address())
+        return;
+      if (end)
+        end(dm.reason);
+      self->quit();
+    });
+    auto on_end = handlers.on_end;
+    handlers.on_end = [self, on_end](const caf::error& err) {
+      if (on_end)
+        on_end(err);
+      self->quit(err);
+    };
+    return caf::behavior{subscribe(self, sup, std::move(request), std::move(handlers))};
+  });
+}
+
+caf::actor spawn_subscriber(caf::actor_system& sys, supervisor_observer sup,
+                            subscription_filter filter,
+                            std::function<void(const event&)> on_event) {
+  subscription_request request;
+  request.filter = std::move(filter);
+  return spawn_subscriber(sys, std::move(sup), std::move(request),
+                          subscriber_handlers{nullptr, std::move(on_event), nullptr});
+}
+
+} // namespace vigil

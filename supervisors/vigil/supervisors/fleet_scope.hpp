@@ -1,0 +1,89 @@
+// Stopping a process's fleet in one call (or at the end of a scope).
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <utility>
+#include <vector>
+
+#include <caf/actor_addr.hpp>
+#include <caf/actor_cast.hpp>
+#include <caf/error.hpp>
+#include <caf/expected.hpp>
+#include <caf/fwd.hpp>
+
+#include "vigil/messages/stop_stage.hpp"
+#include "vigil/messages/time.hpp"
+
+namespace vigil {
+
+/// Owns the end of what a process runs of a fleet. Hand it every handle you spawn
+/// (`add` passes a handle or a `caf::expected` through); `stop()`, or its destructor,
+/// ends them in an order that loses nothing and returns once they are gone:
+///
+/// 1. supervisors: each ends the agent actors of this process it watches (`killed`,
+///    reason `node_shutdown`), records their ends, has its store writer commit every
+///    event and end, then quits (`supervisor_owner`);
+/// 2. agents still running (those of a supervisor in another process);
+/// 3. pacers and uplinks;
+/// 4. everything else: workers, subscribers, your own actors.
+///
+/// An agent ends the worker it owns, so workers need no `add` of their own. Holds
+/// weak handles: an actor that ended long before `stop()` costs nothing, and ended
+/// ones are dropped as more are added, so a long-running process with churning agents
+/// does not grow. Declare it after the `caf::actor_system` it uses (it must end
+/// first). Not thread-safe: add and stop from one thread.
+///
+/// ```cpp
+/// caf::actor_system sys{cfg};
+/// vigil::fleet_scope fleet{sys};
+/// auto sup = fleet.add(vigil::spawn_supervisor(sys, settings));
+/// auto agent = fleet.add(vigil::spawn_agent(sys, *sup, {"coder-1", "coder"}));
+/// ...
+/// fleet.stop(); // or leave the scope
+/// ```
+class fleet_scope {
+public:
+  /// `timeout` bounds the whole stop.
+  explicit fleet_scope(caf::actor_system& sys,
+                       duration timeout = std::chrono::seconds(30));
+
+  fleet_scope(const fleet_scope&) = delete;
+  fleet_scope& operator=(const fleet_scope&) = delete;
+
+  /// Stops what it holds, unless `stop()` did already; a problem is logged.
+  ~fleet_scope();
+
+  /// Holds `h` (any actor handle); returns it.
+  template <class Handle>
+  Handle add(Handle h) {
+    hold(stop_stage_of<Handle>::value, caf::actor_cast<caf::actor_addr>(h));
+    return h;
+  }
+
+  /// Holds the handle in `x`, if any; returns `x`.
+  template <class Handle>
+  caf::expected<Handle> add(caf::expected<Handle> x) {
+    if (x)
+      add(*x);
+    return x;
+  }
+
+  /// Ends everything held, stage by stage, and returns when it is gone. An error
+  /// names what had not ended within the timeout. Whatever is added afterwards is
+  /// ended by the next call.
+  caf::error stop();
+
+  /// How many actors it holds that may still run.
+  size_t size() const noexcept { return held_.size(); }
+
+private:
+  void hold(stop_stage stage, caf::actor_addr addr);
+
+  caf::actor_system& sys_;
+  duration timeout_;
+  std::vector<std::pair<stop_stage, caf::actor_addr>> held_;
+  size_t prune_at_ = 64;
+};
+
+} // namespace vigil

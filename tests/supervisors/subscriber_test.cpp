@@ -1,0 +1,163 @@
+// The subscriber helper (`spawn_subscriber`, `subscribe`): snapshot and events in
+// order, equal to the record, across a forced resync; a refusal and the supervisor's
+// end reach `on_end`. Virtual time.
+#include <map>
+#include <memory>
+#include <string>
+
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+
+#include "support/supervisor_fixture.hpp"
+#include "vigil/messages/errc.hpp"
+#include "vigil/supervisors/subscriber.hpp"
+
+using namespace vigil;
+using namespace std::chrono_literals;
+
+namespace {
+
+/// What the handlers saw, and the model they build: id -> (state, version).
+struct seen {
+  std::vector<snapshot> snapshots;
+  std::vector<event> events;
+  std::vector<caf::error> ends;
+  std::map<std::string, std::pair<agent_state, uint64_t>> model;
+  uint64_t last_seq = 0;
+};
+
+subscriber_handlers recording(std::shared_ptr<seen> out) {
+  return {[out](const snapshot& s) {
+            out->snapshots.push_back(s);
+            out->model.clear();
+            for (auto& a : s.agents)
+              out->model[a.id] = {a.state, a.version};
+            out->last_seq = s.seq;
+          },
+          [out](const event& e) {
+            EXPECT_EQ(e.seq, out->last_seq + 1) << "a gap or a repeat";
+            out->last_seq = e.seq;
+            out->events.push_back(e);
+            if (e.kind == event_kind::purged)
+              out->model.erase(e.agent);
+            else if (e.kind == event_kind::transition ||
+                     e.kind == event_kind::registered)
+              out->model[e.agent] = {e.to, e.version};
+          },
+          [out](const caf::error& err) {
+            out->ends.push_back(err);
+          }};
+}
+
+class Subscriber : public vigil::test::supervisor_fixture {
+public:
+  /// Whether `x` has ended (monitoring an ended actor answers at once).
+  bool gone(const caf::actor& x) {
+    caf::scoped_actor self{sys};
+    self->monitor(x);
+    bool down = false;
+    self->receive([&](caf::down_msg&) { down = true; }, caf::after(0s) >> [] {});
+    return down;
+  }
+
+  /// The supervisor's record as the same model.
+  std::map<std::string, std::pair<agent_state, uint64_t>> record() {
+    std::map<std::string, std::pair<agent_state, uint64_t>> x;
+    auto all = ask<std::vector<agent_status>>(sup, status_atom::value);
+    EXPECT_TRUE(all);
+    for (auto& a : *all)
+      x[a.id] = {a.state, a.version};
+    return x;
+  }
+};
+
+TEST_F(Subscriber, HandsSnapshotThenEveryEventInOrderEqualToTheRecord) {
+  start(supervisor_settings{});
+  auto a1 = idle_agent("a1");
+  auto out = std::make_shared<seen>();
+  subscription_request req;
+  track(spawn_subscriber(sys, sup, req, recording(out)));
+  sched.run();
+  ASSERT_EQ(out->snapshots.size(), 1u);
+  EXPECT_EQ(out->snapshots[0].agents.size(), 1u);
+  auto a2 = idle_agent("a2");
+  report(a1, "a1", agent_state::idle, agent_state::busy);
+  caf::anon_send(sup, kill_atom::value, std::string{"a2"});
+  sched.run();
+  EXPECT_GE(out->events.size(), 4u); // registered, idle, busy, killed
+  EXPECT_EQ(out->model, record());
+  EXPECT_EQ(out->last_seq, stats().last_seq);
+}
+
+TEST_F(Subscriber, ForcedResyncHandsANewSnapshotAndTheModelStaysEqual) {
+  supervisor_settings cfg;
+  cfg.history = 4;
+  cfg.subscriber_window = 2;
+  start(cfg);
+  std::vector<caf::actor> agents;
+  for (int i = 0; i < 10; ++i)
+    agents.push_back(idle_agent("a" + std::to_string(i)));
+  auto out = std::make_shared<seen>();
+  auto subscriber =
+      track(spawn_subscriber(sys, sup, subscription_request{}, recording(out)));
+  sched.run();
+  ASSERT_EQ(out->snapshots.size(), 1u);
+  // Eight kills while only the supervisor runs: the subscriber reads nothing, so its
+  // window fills and the history (4) loses events it has not seen.
+  for (int i = 0; i < 8; ++i)
+    caf::anon_send(sup, kill_atom::value, "a" + std::to_string(i));
+  while (sched.prioritize(sup) && sched.try_run_once()) {
+  }
+  sched.run();
+  ASSERT_EQ(out->snapshots.size(), 2u) << "no resync";
+  EXPECT_GT(out->snapshots[1].missed, 0u);
+  EXPECT_EQ(out->model, record());
+  // It goes on live after the resync.
+  report(agents[9], "a9", agent_state::idle, agent_state::busy);
+  EXPECT_EQ(out->model, record());
+  EXPECT_EQ(out->last_seq, stats().last_seq);
+  EXPECT_TRUE(out->ends.empty());
+  (void)subscriber;
+}
+
+TEST_F(Subscriber, FilterIsAppliedAndOnEventAloneIsEnough) {
+  start(supervisor_settings{});
+  std::vector<std::string> got;
+  subscription_filter filter;
+  filter.agents = {"b"};
+  track(spawn_subscriber(sys, sup, filter,
+                         [&](const event& e) { got.push_back(e.agent); }));
+  sched.run();
+  idle_agent("a");
+  idle_agent("b");
+  EXPECT_EQ(got, (std::vector<std::string>{"b", "b"})); // registered, idle
+}
+
+TEST_F(Subscriber, EndsWhenTheSupervisorEnds) {
+  start(supervisor_settings{});
+  auto out = std::make_shared<seen>();
+  auto subscriber = spawn_subscriber(sys, sup, subscription_request{}, recording(out));
+  sched.run();
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown);
+  sched.run();
+  ASSERT_EQ(out->ends.size(), 1u);
+  EXPECT_EQ(out->ends[0], caf::exit_reason::user_shutdown);
+  EXPECT_TRUE(gone(subscriber));
+}
+
+TEST_F(Subscriber, RefusedSubscriptionReachesOnEndAndTheActorQuits) {
+  supervisor_settings cfg;
+  cfg.max_subscribers = 1;
+  start(cfg);
+  track(spawn_subscriber(sys, sup, subscription_filter{}, [](const event&) {}));
+  sched.run();
+  auto out = std::make_shared<seen>();
+  spawn_subscriber(sys, sup, subscription_request{}, recording(out));
+  sched.run();
+  ASSERT_EQ(out->ends.size(), 1u);
+  EXPECT_EQ(code_of(out->ends[0]), errc::invalid_request);
+  EXPECT_TRUE(out->snapshots.empty());
+}
+
+} // namespace
