@@ -16,6 +16,8 @@
 #include "vigil/actors/agent.hpp"
 #include "vigil/messages/log.hpp"
 #include "vigil/messages/register_types.hpp"
+#include "vigil/supervisors/fleet_scope.hpp"
+#include "vigil/supervisors/subscriber.hpp"
 #include "vigil/supervisors/supervisor.hpp"
 
 using namespace std::chrono_literals;
@@ -37,23 +39,6 @@ void print(const vigil::event& e, vigil::time_point start) {
               static_cast<unsigned long long>(e.version));
 }
 
-// A subscriber: prints each event and acknowledges what it read.
-caf::behavior printer(caf::event_based_actor* self, vigil::supervisor_actor sup,
-                      vigil::time_point start) {
-  self->request(sup, caf::infinite, vigil::subscription_request{})
-      .then([](vigil::snapshot& s) {
-        std::printf("subscribed at seq %llu (%zu agents known)\n",
-                    static_cast<unsigned long long>(s.seq), s.agents.size());
-      });
-  return {
-      [=](vigil::event_batch& batch) {
-        for (auto& e : batch.events)
-          print(e, start);
-        self->send(sup, vigil::ack_atom::value, batch.events.back().seq);
-      },
-  };
-}
-
 // The user's work code for coder-1: every slot takes 300 ms, then reports finish.
 caf::behavior coder_work(caf::event_based_actor* self) {
   return {
@@ -70,17 +55,25 @@ struct demo_config : caf::actor_system_config {
 
 void caf_main(caf::actor_system& sys, const demo_config&) {
   vigil::log()->set_level(spdlog::level::warn); // the printer tells the story
+  vigil::fleet_scope fleet{sys}; // stops everything below, in order, at the end
   caf::scoped_actor self{sys};
   vigil::supervisor_settings cfg;
   cfg.heartbeat.timeout = 1500ms;
   cfg.heartbeat.check_interval = 500ms;
-  auto sup = vigil::spawn_supervisor(sys, cfg);
+  auto sup = fleet.add(vigil::spawn_supervisor(sys, cfg));
   if (!sup) {
     std::fprintf(stderr, "vigil-demo: %s\n", sys.render(sup.error()).c_str());
     std::exit(2);
   }
   auto start = std::chrono::steady_clock::now();
-  auto subscriber = sys.spawn(printer, *sup, start);
+  // A subscriber that prints each event (the helper acknowledges what it read).
+  vigil::subscriber_handlers show;
+  show.on_snapshot = [](const vigil::snapshot& s) {
+    std::printf("subscribed at seq %llu (%zu agents known)\n",
+                static_cast<unsigned long long>(s.seq), s.agents.size());
+  };
+  show.on_event = [start](const vigil::event& e) { print(e, start); };
+  fleet.add(vigil::spawn_subscriber(sys, *sup, vigil::subscription_request{}, show));
   self->receive(caf::after(50ms) >> [] {}); // let it subscribe
   vigil::agent_settings settings;
   settings.heartbeat_interval = 500ms;
@@ -88,7 +81,7 @@ void caf_main(caf::actor_system& sys, const demo_config&) {
     vigil::agent_options opts{std::move(id), "coder"};
     opts.settings = settings;
     opts.worker = std::move(worker);
-    auto a = vigil::spawn_agent(sys, *sup, std::move(opts));
+    auto a = fleet.add(vigil::spawn_agent(sys, *sup, std::move(opts)));
     if (!a) {
       std::fprintf(stderr, "vigil-demo: %s\n", sys.render(a.error()).c_str());
       std::exit(2);
@@ -139,9 +132,8 @@ void caf_main(caf::actor_system& sys, const demo_config&) {
                         static_cast<unsigned long long>(counts.registered));
           },
           refused);
-  self->send_exit(worker, caf::exit_reason::user_shutdown);
-  self->send_exit(subscriber, caf::exit_reason::user_shutdown);
-  self->send_exit(*sup, caf::exit_reason::user_shutdown);
+  // `fleet` ends: the supervisor stops its agents (and they their workers), records
+  // their ends, then the subscriber goes.
 }
 
 } // namespace
