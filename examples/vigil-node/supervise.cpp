@@ -80,7 +80,22 @@ int run_supervise(const cli& x, settings& s, caf::actor_system& sys) {
   caf::scoped_actor self{sys};
   self->request(mm, std::chrono::seconds(5), caf::close_atom::value, *port)
       .receive([] {}, [](caf::error&) {});
-  caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
+  // In order: the supervisor hands every event to its store and waits until they are
+  // committed, then ends (its stop_atom; a plain exit could leave the last batch).
+  self->request(*sup, std::chrono::minutes(1), stop_atom::value)
+      .receive(
+          [](supervisor_stats& x) {
+            std::printf("vigil-node: stopped: events up to seq %llu, %llu in the "
+                        "record, %llu dropped\n",
+                        static_cast<unsigned long long>(x.last_seq),
+                        static_cast<unsigned long long>(x.store_committed_seq),
+                        static_cast<unsigned long long>(x.store_dropped));
+          },
+          [&](caf::error& err) {
+            std::fprintf(stderr, "vigil-node: the supervisor did not stop in order: %s\n",
+                         sys.render(err).c_str());
+            caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
+          });
   return 0;
 }
 
