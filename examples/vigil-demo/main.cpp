@@ -72,7 +72,9 @@ void caf_main(caf::actor_system& sys, const demo_config&) {
     std::printf("subscribed at seq %llu (%zu agents known)\n",
                 static_cast<unsigned long long>(s.seq), s.agents.size());
   };
-  show.on_event = [start](const vigil::event& e) { print(e, start); };
+  show.on_event = [start](const vigil::event& e) {
+    print(e, start);
+  };
   fleet.add(vigil::spawn_subscriber(sys, *sup, vigil::subscription_request{}, show));
   self->receive(caf::after(50ms) >> [] {}); // let it subscribe
   vigil::agent_settings settings;

@@ -92,7 +92,8 @@ int run_supervise(const cli& x, settings& s, caf::actor_system& sys) {
                         static_cast<unsigned long long>(x.store_dropped));
           },
           [&](caf::error& err) {
-            std::fprintf(stderr, "vigil-node: the supervisor did not stop in order: %s\n",
+            std::fprintf(stderr,
+                         "vigil-node: the supervisor did not stop in order: %s\n",
                          sys.render(err).c_str());
             caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
           });

@@ -144,6 +144,17 @@ caf::expected<agent_record*> find(self_ptr self, const std::string& id) {
   return make_error(errc::unknown_agent, id);
 }
 
+/// The same for a command, which is often sent rather than requested: the refusal
+/// is also logged (rate-limited), or nobody would ever hear of it.
+caf::expected<agent_record*> find_for(self_ptr self, const std::string& id,
+                                      const char* command) {
+  auto rec = find(self, id);
+  if (!rec)
+    log_refusal(self, std::string{command} + ":unknown",
+                fmt::format("{} for unknown agent {} refused", command, id));
+  return rec;
+}
+
 caf::result<void> on_report(self_ptr self, transition_report& rep) {
   if (auto err = check_inbound(rep))
     return refuse_input(self, "transition report", std::move(err));
@@ -355,7 +366,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         st.subscriber_ids.erase(s);
       },
       [self](kill_atom, const std::string& id) -> caf::result<void> {
-        auto rec = find(self, id);
+        auto rec = find_for(self, id, "kill");
         if (!rec)
           return std::move(rec.error());
         auto& r = **rec;
@@ -368,7 +379,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         return ok();
       },
       [self](pause_atom, const std::string& id) -> caf::result<void> {
-        auto rec = find(self, id);
+        auto rec = find_for(self, id, "pause");
         if (!rec)
           return std::move(rec.error());
         (*rec)->beats.pause();
@@ -377,7 +388,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         return ok();
       },
       [self](resume_atom, const std::string& id) -> caf::result<void> {
-        auto rec = find(self, id);
+        auto rec = find_for(self, id, "resume");
         if (!rec)
           return std::move(rec.error());
         (*rec)->beats.resume(self->clock().now());
