@@ -16,8 +16,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     return 0;
   }
   // Settings read back must be usable: a type's view of them, and a second layer.
-  for (auto& kv : x->type_overrides)
+  for (auto& kv : x->supervisor.types) {
     (void)x->agent_for(kv.first);
+    (void)x->supervisor.resolved(kv.first);
+  }
   vigil::config_problem why2;
   (void)vigil::read_settings(text, "fuzz.json", why2, *x);
   return 0;

@@ -3,6 +3,7 @@
 #include <string>
 
 #include <caf/error.hpp>
+#include <caf/message.hpp>
 
 #include "vigil/config/agent_settings.hpp"
 #include "vigil/config/heartbeat_settings.hpp"
@@ -27,6 +28,24 @@ caf::error positive(const char* name, duration x) {
     return caf::none;
   return make_error(errc::bad_config, std::string{name},
                     "must be positive, found " + format_duration(x));
+}
+
+// A type that sets its interval or its timeout must keep the timeout longer than the
+// interval, as the JSON loader demands: else its agents miss beats all the time.
+caf::error timeout_after_interval(const heartbeat_overrides& own,
+                                  const heartbeat_settings& x) {
+  if (!own.interval && !own.timeout)
+    return caf::none; // both global: the global's business
+  if (x.timeout > x.interval)
+    return caf::none;
+  if (own.timeout)
+    return make_error(errc::bad_config, std::string{"heartbeat.timeout"},
+                      "must be longer than the interval (" +
+                          format_duration(x.interval) + "), found " +
+                          format_duration(x.timeout));
+  return make_error(errc::bad_config, std::string{"heartbeat.interval"},
+                    "must be shorter than the timeout (" + format_duration(x.timeout) +
+                        "), found " + format_duration(x.interval));
 }
 
 } // namespace
@@ -72,22 +91,25 @@ caf::error validate(const agent_settings& x) {
   return caf::none;
 }
 
-const heartbeat_settings&
-supervisor_settings::heartbeat_for(const std::string& type) const {
+heartbeat_settings supervisor_settings::heartbeat_for(const std::string& type) const {
   auto i = types.find(type);
-  return i != types.end() ? i->second.heartbeat : heartbeat;
+  return i != types.end() ? resolve(heartbeat, i->second.heartbeat) : heartbeat;
 }
 
 std::optional<duration>
 supervisor_settings::offline_retention_for(const std::string& type) const {
   auto i = types.find(type);
-  return i != types.end() ? i->second.offline_retention : offline_retention;
+  return i != types.end() ? i->second.offline_retention.value_or(offline_retention)
+                          : offline_retention;
 }
 
-const watchdog_settings&
-supervisor_settings::watchdog_for(const std::string& type) const {
+watchdog_settings supervisor_settings::watchdog_for(const std::string& type) const {
   auto i = types.find(type);
-  return i != types.end() ? i->second.watchdog : watchdog;
+  return i != types.end() ? resolve(watchdog, i->second.watchdog) : watchdog;
+}
+
+resolved_type_settings supervisor_settings::resolved(const std::string& type) const {
+  return {heartbeat_for(type), watchdog_for(type), offline_retention_for(type)};
 }
 
 caf::error validate(const watchdog_settings& x) {
@@ -115,25 +137,46 @@ caf::error validate(const watchdog_settings& x) {
   return caf::none;
 }
 
+namespace {
+
+// A type's settings as resolved: the globals were checked first, so a problem found
+// here comes from a key the type sets (or from the keys together), and is named
+// `types.<type>.<key>`.
+caf::error validate_type(const supervisor_settings& x, const std::string& type,
+                         const type_settings& own) {
+  auto r = x.resolved(type);
+  auto err = validate(r.heartbeat);
+  if (!err)
+    err = timeout_after_interval(own.heartbeat, r.heartbeat);
+  if (!err)
+    err = validate(r.watchdog);
+  if (!err && r.offline_retention)
+    err = positive("offline_retention", *r.offline_retention);
+  if (!err)
+    return caf::none;
+  auto& ctx = err.context();
+  if (ctx.size() != 2 || !ctx.match_element<std::string>(0) ||
+      !ctx.match_element<std::string>(1))
+    return err;
+  return make_error(errc::bad_config,
+                    "types." + type + "." + ctx.get_as<std::string>(0),
+                    ctx.get_as<std::string>(1));
+}
+
+} // namespace
+
 caf::error validate(const supervisor_settings& x) {
   if (auto err = validate(x.heartbeat))
     return err;
   if (auto err = validate(x.watchdog))
     return err;
-  for (auto& [type, ts] : x.types) {
-    auto err = validate(ts.heartbeat);
-    if (!err)
-      err = validate(ts.watchdog);
-    if (!err && ts.offline_retention)
-      err = positive("offline_retention", *ts.offline_retention);
-    if (err)
-      return make_error(errc::bad_config, "types." + type,
-                        describe(errc::bad_config, err.context()));
-  }
   if (auto err = positive("retention", x.retention))
     return err;
   if (x.offline_retention)
     if (auto err = positive("offline_retention", *x.offline_retention))
+      return err;
+  for (auto& [type, own] : x.types)
+    if (auto err = validate_type(x, type, own))
       return err;
   if (auto err = positive("store.reply_timeout", x.store.reply_timeout))
     return err;

@@ -1,7 +1,6 @@
 // The settings loader (DESIGN §8): one JSON shape, every problem named by its pointer.
 
 #include <boost/json/object.hpp>
-#include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
 
 #include "vigil/config/json_read.hpp"
@@ -15,8 +14,9 @@ using namespace json_read;
 
 namespace {
 
-void read_heartbeat(const json::value& v, const std::string& ptr,
-                    heartbeat_settings& x) {
+// The keys of a heartbeat section, each checked on its own.
+void read_heartbeat_keys(const json::value& v, const std::string& ptr,
+                         heartbeat_settings& x) {
   auto& obj = object(v, ptr);
   only_keys(obj, ptr,
             {"interval", "timeout", "check_interval", "max_missed", "lag_grace",
@@ -33,15 +33,28 @@ void read_heartbeat(const json::value& v, const std::string& ptr,
     x.lag_grace = duration_of(*p, member(ptr, "lag_grace"), false);
   if (auto p = obj.if_contains("lateness_cap"))
     x.lateness_cap = duration_of(*p, member(ptr, "lateness_cap"), false);
-  if (x.interval < std::chrono::milliseconds(1))
+}
+
+// The checks across keys, on heartbeat settings as they stand, reported at a key the
+// section at `ptr` wrote: a section that wrote neither key has nothing to answer for.
+void check_heartbeat(const heartbeat_settings& x, const std::string& ptr,
+                     bool interval_written, bool timeout_written) {
+  if (interval_written && x.interval < std::chrono::milliseconds(1))
     fail(config_errc::bad_value, member(ptr, "interval"), "at least 1ms",
          "\"" + format_duration(x.interval) + "\"");
-  if (x.timeout <= x.interval) // every agent would miss beats all the time
-    fail(config_errc::bad_value,
-         member(ptr, obj.contains("timeout") ? "timeout" : "interval"),
+  if ((interval_written || timeout_written) &&
+      x.timeout <= x.interval) // every agent would miss beats all the time
+    fail(config_errc::bad_value, member(ptr, timeout_written ? "timeout" : "interval"),
          "a timeout longer than the interval",
          "interval " + format_duration(x.interval) + ", timeout " +
              format_duration(x.timeout));
+}
+
+// The global heartbeat section: checked whatever keys it names.
+void read_heartbeat(const json::value& v, const std::string& ptr,
+                    heartbeat_settings& x) {
+  read_heartbeat_keys(v, ptr, x);
+  check_heartbeat(x, ptr, true, v.as_object().contains("timeout"));
 }
 
 void read_watchdog(const json::value& v, const std::string& ptr, watchdog_settings& x) {
@@ -67,6 +80,20 @@ void read_watchdog(const json::value& v, const std::string& ptr, watchdog_settin
   for (auto& f : fields)
     if (auto p = obj.if_contains(f.key))
       f.value = optional_duration(*p, member(ptr, f.key), f.positive);
+}
+
+// One section of a `types` entry: each key it names is read and checked as the
+// global one is, then kept as the type's own (`Overrides::each_key` pairs the keys).
+template <class Settings, class Overrides, class Reader>
+void read_own(const json::value& v, const std::string& ptr, const Settings& global,
+              Overrides& own, Reader read) {
+  auto probe = resolve(global, own);
+  read(v, ptr, probe);
+  auto& obj = v.as_object(); // `read` refused anything else
+  Overrides::each_key([&](const char* key, auto global_key, auto own_key) {
+    if (obj.contains(key))
+      own.*own_key = probe.*global_key;
+  });
 }
 
 void read_store(const json::value& v, const std::string& ptr, store_settings& x) {
@@ -188,46 +215,24 @@ void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
       auto tp = member(t, kv.key());
       auto& to = object(kv.value(), tp);
       only_keys(to, tp, {"heartbeat", "watchdog", "offline_retention"});
-      // Check the keys where they are written, then keep them as written: a later
-      // layer may change the globals under them.
-      type_settings probe{sup.heartbeat, sup.watchdog, sup.offline_retention};
+      // The keys named here become the type's own; the others keep inheriting, also
+      // from a later layer that changes the globals.
+      auto& own = sup.types[std::string{kv.key()}];
       if (auto q = to.if_contains("offline_retention"))
-        probe.offline_retention =
-            optional_duration(*q, member(tp, "offline_retention"));
+        own.offline_retention = optional_duration(*q, member(tp, "offline_retention"));
       if (auto q = to.if_contains("heartbeat"))
-        read_heartbeat(*q, member(tp, "heartbeat"), probe.heartbeat);
+        read_own(*q, member(tp, "heartbeat"), sup.heartbeat, own.heartbeat,
+                 read_heartbeat_keys);
       if (auto q = to.if_contains("watchdog"))
-        read_watchdog(*q, member(tp, "watchdog"), probe.watchdog);
-      auto& kept = x.type_overrides[std::string{kv.key()}];
-      json::object merged = kept.empty() ? json::object{} : parse(kept).as_object();
-      for (auto& section : to) {
-        auto& into = merged[section.key()];
-        if (!section.value().is_object()) { // a value of its own (offline_retention)
-          into = section.value();
-          continue;
-        }
-        if (!into.is_object())
-          into = json::object{};
-        for (auto& key : section.value().as_object())
-          into.as_object()[key.key()] = key.value();
-      }
-      kept = json::serialize(merged);
+        read_own(*q, member(tp, "watchdog"), sup.watchdog, own.watchdog, read_watchdog);
     }
   }
-  // Every type: the globals as they stand now, then the keys the type names.
-  for (auto& [type, text] : x.type_overrides) {
-    auto& ts = sup.types[type];
-    ts = type_settings{sup.heartbeat, sup.watchdog, sup.offline_retention};
-    auto doc = parse(text);
-    auto& o = doc.as_object();
-    if (auto q = o.if_contains("heartbeat"))
-      read_heartbeat(*q, "/types/" + type + "/heartbeat", ts.heartbeat);
-    if (auto q = o.if_contains("watchdog"))
-      read_watchdog(*q, "/types/" + type + "/watchdog", ts.watchdog);
-    if (auto q = o.if_contains("offline_retention"))
-      ts.offline_retention =
-          optional_duration(*q, "/types/" + type + "/offline_retention");
-  }
+  // Every type as it resolves now (this layer may have changed the globals under an
+  // earlier one's keys), reported at the key the type wrote.
+  for (auto& [type, own] : sup.types)
+    check_heartbeat(resolve(sup.heartbeat, own.heartbeat),
+                    member(member(member(ptr, "types"), type), "heartbeat"),
+                    own.heartbeat.interval.is_set(), own.heartbeat.timeout.is_set());
 }
 
 std::optional<settings> read_settings(std::string_view text, const std::string& file,

@@ -37,11 +37,28 @@ void scale(heartbeat_settings& x, double speed) {
   x.lateness_cap = shorter(x.lateness_cap, speed);
 }
 
+void scale(duration& d, double speed) {
+  d = shorter(d, speed);
+}
+
+void scale(int&, double) {
+  // a count (max_missed), not a span
+}
+
 void scale(watchdog_settings& x, double speed) {
   for (auto* d : {&x.idle_timeout, &x.max_session, &x.max_waiting_on_child,
                   &x.max_waiting_on_child_no_progress, &x.suspect_waiting_on_child,
                   &x.drain_window, &x.status_interval})
     scale(*d, speed);
+}
+
+// The keys a type sets; the ones it inherits follow the scaled globals.
+template <class Overrides>
+void scale_own(Overrides& own, double speed) {
+  Overrides::each_key([&](const char*, auto, auto own_key) {
+    if (auto& x = own.*own_key)
+      scale(*x, speed);
+  });
 }
 
 } // namespace
@@ -51,9 +68,9 @@ scenario faster(const scenario& s, double speed) {
   auto& sup = x.config.supervisor;
   scale(sup.heartbeat, speed);
   scale(sup.watchdog, speed);
-  for (auto& [type, ts] : sup.types) {
-    scale(ts.heartbeat, speed);
-    scale(ts.watchdog, speed);
+  for (auto& [type, own] : sup.types) {
+    scale_own(own.heartbeat, speed);
+    scale_own(own.watchdog, speed);
   }
   sup.retention = shorter(sup.retention, speed);
   x.config.agent.heartbeat_interval = shorter(x.config.agent.heartbeat_interval, speed);

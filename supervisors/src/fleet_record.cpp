@@ -89,7 +89,7 @@ void apply(self_ptr self, agent_record& rec, change c) {
   emit(self, std::move(e));
   rec.offline_since = c.to == agent_state::offline ? now : agent_record::none;
   if (c.to == agent_state::offline)
-    if (auto keep = self->state.cfg.offline_retention_for(*rec.type))
+    if (auto keep = self->state.settings_of(*rec.type).offline_retention)
       arm_lost(self, rec, *keep);
   start_watching(self, rec, now);
 }

@@ -110,7 +110,7 @@ namespace {
 registration_ack answer(self_ptr self, agent_record& rec, const life_token& token) {
   rec.beat_secret = random_u64();
   return registration_ack{rec.key, token, rec.beat_secret,
-                          self->state.cfg.heartbeat_for(*rec.type).interval};
+                          self->state.settings_of(*rec.type).heartbeat.interval};
 }
 
 /// A new token for `rec`: the only copy leaves with the answer.
@@ -248,8 +248,8 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   if (auto* ended = st.agents.find(reg.id))
     forget(self, *ended);    // a new life for an ended id
   auto node = accept_node(); // held until the record holds the name: the pin's key
-  auto& hb = st.cfg.heartbeat_for(reg.type);
-  auto& rec = st.agents.add(reg.id, reg.type, reg.node, hb, now);
+  auto& cfg = st.settings_of(reg.type);
+  auto& rec = st.agents.add(reg.id, reg.type, reg.node, cfg.heartbeat, now);
   count_on_node(self, rec.node.get(), +1);
   auto token = issue_token(rec);
   rec.node_keyed = keyed;
@@ -257,7 +257,7 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   rec.version = reg.version; // a restarted supervisor learns the fleet back as it is
   if (phase_of(rec.state) == agent_phase::running)
     rec.started_at = now;
-  rec.watchdog_cfg = &st.cfg.watchdog_for(reg.type);
+  rec.watchdog_cfg = &cfg.watchdog;
   adopt(self, rec, std::move(sender));
   log_limited(self, spdlog::level::info, "registration",
               "agent {} registered (type {}, node {}, {})", rec.id, *rec.type,
@@ -322,7 +322,7 @@ void on_down(self_ptr self, caf::down_msg& dm) {
 }
 
 void arm_lost(self_ptr self, const agent_record& rec, duration after) {
-  if (self->state.cfg.offline_retention_for(*rec.type) &&
+  if (self->state.settings_of(*rec.type).offline_retention &&
       self->state.lost_armed.insert(rec.key).second)
     self->delayed_send(self, after, lost_atom::value, rec.key);
 }
@@ -331,7 +331,7 @@ void on_lost(self_ptr self, uint64_t key) {
   auto& st = self->state;
   st.lost_armed.erase(key);
   auto* rec = st.agents.find(key);
-  auto keep = rec ? st.cfg.offline_retention_for(*rec->type) : std::nullopt;
+  auto keep = rec ? st.settings_of(*rec->type).offline_retention : std::nullopt;
   if (!rec || rec->state != agent_state::offline || !keep)
     return; // purged, taken by a new life, or back since
   auto now = self->clock().now();
@@ -367,7 +367,8 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
   auto now = self->clock().now();
   size_t back_offline = 0;
   for (auto& a : fleet.agents) {
-    auto& rec = st.agents.add(a.id, a.type, a.node, st.cfg.heartbeat_for(a.type), now);
+    auto& cfg = st.settings_of(a.type);
+    auto& rec = st.agents.add(a.id, a.type, a.node, cfg.heartbeat, now);
     count_on_node(self, rec.node.get(), +1);
     rec.state = a.state;
     rec.version = a.version;
@@ -381,7 +382,7 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
     rec.reason = a.reason;
     if (!a.last_error.empty())
       rec.last_error = std::make_unique<std::string>(a.last_error);
-    rec.watchdog_cfg = &st.cfg.watchdog_for(a.type);
+    rec.watchdog_cfg = &cfg.watchdog;
     rec.owner_down = true; // its actor is unknown until it registers again
     rec.token = a.token_digest;
     if (!a.node_key_digest.empty()) {
@@ -407,7 +408,7 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
     } else if (rec.state == agent_state::offline) {
       // Its offline time is not stored: offline_retention counts from this start.
       rec.offline_since = now;
-      if (auto keep = st.cfg.offline_retention_for(*rec.type))
+      if (auto keep = cfg.offline_retention)
         arm_lost(self, rec, *keep);
     } else {
       ensure_timer(self, rec); // spawning: it registers again, or fails its deadline

@@ -272,6 +272,9 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
                                           supervisor_options opts) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
+  st.global_type = {st.cfg.heartbeat, st.cfg.watchdog, st.cfg.offline_retention};
+  for (auto& kv : st.cfg.types)
+    st.type_cfg.emplace(kv.first, st.cfg.resolved(kv.first));
   st.hub = subscriber_hub{st.cfg.history, st.cfg.subscriber_window};
   st.hub.continue_after(fleet.last_seq);
   st.hub.begin_epoch(epoch);

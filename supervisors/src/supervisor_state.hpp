@@ -30,8 +30,18 @@ namespace vigil::detail {
 struct supervisor_state {
   static inline const char* name = "vigil.supervisor";
 
-  /// Set once at start: agent records point into its heartbeat settings.
-  supervisor_settings cfg;
+  supervisor_settings cfg; ///< Set once at start.
+  /// Each configured type's settings, resolved once at start (the globals with the
+  /// type's keys over them); other types use `global_type`. Agent records point into
+  /// them: neither changes after the start.
+  std::unordered_map<std::string, resolved_type_settings> type_cfg;
+  resolved_type_settings global_type;
+
+  /// What agents of `type` run with.
+  const resolved_type_settings& settings_of(const std::string& type) const {
+    auto i = type_cfg.find(type);
+    return i != type_cfg.end() ? i->second : global_type;
+  }
   record_table agents;
   /// Agent actor -> the keys of the records it owns (usually one). A multimap: one
   /// node per record, where a map to a vector cost an allocation more per agent.

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <caf/error.hpp>
 #include <gtest/gtest.h>
 
 using namespace vigil;
@@ -94,7 +95,7 @@ TEST(SettingsJson, TypesOverrideTheGlobalsKeyByKeyWhateverTheOrder) {
     "watchdog": {"max_session": "1h"}})",
                          "f.json", why);
   ASSERT_TRUE(x) << to_string(why);
-  auto& coder = x->supervisor.types.at("coder");
+  auto coder = x->supervisor.resolved("coder");
   EXPECT_EQ(coder.heartbeat.timeout, duration{2min});
   EXPECT_EQ(coder.heartbeat.interval, duration{5s}); // from the globals
   EXPECT_EQ(coder.watchdog.idle_timeout, std::optional<duration>{10min});
@@ -186,14 +187,14 @@ TEST(SettingsJson, TypeKeysStayAsWrittenWhenALaterLayerChangesTheGlobals) {
   auto x =
       read_settings(R"({"heartbeat": {"interval": "2s"}})", "scenario", why, *base);
   ASSERT_TRUE(x) << to_string(why);
-  auto& coder = x->supervisor.types.at("coder");
+  auto coder = x->supervisor.resolved("coder");
   EXPECT_EQ(coder.heartbeat.interval, duration{2s});  // the new global
   EXPECT_EQ(coder.heartbeat.timeout, duration{2min}); // the type's own key
   auto y = read_settings(R"({"types": {"coder": {"heartbeat": {"max_missed": 5}}}})",
                          "more.json", why, *x);
   ASSERT_TRUE(y) << to_string(why);
-  EXPECT_EQ(y->supervisor.types.at("coder").heartbeat.timeout, duration{2min});
-  EXPECT_EQ(y->supervisor.types.at("coder").heartbeat.max_missed, 5);
+  EXPECT_EQ(y->supervisor.heartbeat_for("coder").timeout, duration{2min});
+  EXPECT_EQ(y->supervisor.heartbeat_for("coder").max_missed, 5);
 }
 
 TEST(SettingsJson, HeartbeatTimesMustMakeSenseTogether) {
@@ -234,4 +235,104 @@ TEST(SettingsJson, DurationsAreExactNanosecondsAndLongDigitStringsAreRefusedNotF
           R"(fleet.json: /heartbeat/timeout: expected a positive duration such as "30s")"),
       std::string::npos)
       << to_string(why);
+}
+
+namespace {
+
+// Every key of two type entries, and of what they resolve to, is the same.
+void expect_same(const supervisor_settings& x, const supervisor_settings& y,
+                 const std::string& type) {
+  auto& a = x.types.at(type);
+  auto& b = y.types.at(type);
+  heartbeat_overrides::each_key([&](const char* key, auto global_key, auto own_key) {
+    EXPECT_TRUE(a.heartbeat.*own_key == b.heartbeat.*own_key) << key;
+    EXPECT_EQ(x.heartbeat_for(type).*global_key, y.heartbeat_for(type).*global_key)
+        << key;
+  });
+  watchdog_overrides::each_key([&](const char* key, auto global_key, auto own_key) {
+    EXPECT_TRUE(a.watchdog.*own_key == b.watchdog.*own_key) << key;
+    EXPECT_EQ(x.watchdog_for(type).*global_key, y.watchdog_for(type).*global_key)
+        << key;
+  });
+  EXPECT_TRUE(a.offline_retention == b.offline_retention);
+  EXPECT_EQ(x.offline_retention_for(type), y.offline_retention_for(type));
+}
+
+} // namespace
+
+TEST(SettingsJson, ATypesEntryInJsonAndTheSameKeysInCppResolveAlike) {
+  config_problem why;
+  auto x = read_settings(R"({
+    "heartbeat": {"check_interval": "7s", "max_missed": 4},
+    "watchdog": {"idle_timeout": "5m", "max_session": "2h"},
+    "offline_retention": "2h",
+    "types": {"coder": {"heartbeat": {"timeout": "2m"},
+                        "watchdog": {"max_session": null, "drain_window": "1m"},
+                        "offline_retention": null},
+              "batch": {"heartbeat": {"max_missed": 9}}}})",
+                         "f.json", why);
+  ASSERT_TRUE(x) << to_string(why);
+  supervisor_settings cfg;
+  cfg.heartbeat.check_interval = 7s;
+  cfg.heartbeat.max_missed = 4;
+  cfg.watchdog.idle_timeout = 5min;
+  cfg.watchdog.max_session = 2h;
+  cfg.offline_retention = 2h;
+  cfg.types["coder"].heartbeat.timeout = 2min;
+  cfg.types["coder"].watchdog.max_session = vigil::off;
+  cfg.types["coder"].watchdog.drain_window = 1min;
+  cfg.types["coder"].offline_retention = vigil::off;
+  cfg.types["batch"].heartbeat.max_missed = 9;
+  EXPECT_FALSE(validate(cfg));
+  EXPECT_FALSE(validate(x->supervisor));
+  expect_same(x->supervisor, cfg, "coder");
+  expect_same(x->supervisor, cfg, "batch");
+  auto coder = cfg.resolved("coder");
+  EXPECT_EQ(coder.heartbeat.timeout, duration{2min});
+  EXPECT_EQ(coder.heartbeat.check_interval, duration{7s});
+  EXPECT_EQ(coder.heartbeat.max_missed, 4);
+  EXPECT_EQ(coder.watchdog.idle_timeout, std::optional<duration>{5min});
+  EXPECT_FALSE(coder.watchdog.max_session); // off for this type
+  EXPECT_FALSE(coder.offline_retention);
+  EXPECT_FALSE(x->supervisor.types.at("coder").heartbeat.interval.is_set());
+}
+
+TEST(SettingsJson, OffForATypeStaysOffWhenALaterLayerSetsTheGlobal) {
+  config_problem why;
+  auto base = read_settings(
+      R"({"types": {"quiet": {"watchdog": {"idle_timeout": null}}, "plain": {}}})",
+      "base.json", why);
+  ASSERT_TRUE(base) << to_string(why);
+  auto x =
+      read_settings(R"({"watchdog": {"idle_timeout": "5m"}})", "top.json", why, *base);
+  ASSERT_TRUE(x) << to_string(why);
+  EXPECT_FALSE(x->supervisor.watchdog_for("quiet").idle_timeout);
+  EXPECT_EQ(x->supervisor.watchdog_for("plain").idle_timeout,
+            std::optional<duration>{5min});
+  EXPECT_EQ(x->supervisor.watchdog_for("other").idle_timeout,
+            std::optional<duration>{5min});
+}
+
+TEST(SettingsJson, ATypeKeyThatBreaksTheResolvedTypeIsReportedWhereItIsWritten) {
+  EXPECT_EQ(
+      problem_of(R"({"types": {"coder": {"heartbeat": {"timeout": "5s"}}}})"),
+      "fleet.json: /types/coder/heartbeat/timeout: expected a timeout longer than the "
+      "interval, found interval 10s, timeout 5s");
+  EXPECT_EQ(
+      problem_of(R"({"types": {"coder": {"heartbeat": {"interval": "40s"}}}})"),
+      "fleet.json: /types/coder/heartbeat/interval: expected a timeout longer than the "
+      "interval, found interval 40s, timeout 30s");
+  EXPECT_EQ(
+      problem_of(R"({"types": {"coder": {"heartbeat": {"interval": "1ns"}}}})"),
+      R"(fleet.json: /types/coder/heartbeat/interval: expected at least 1ms, found "1ns")");
+  // A later layer that moves a global under a type's key: still the type's key.
+  config_problem why;
+  auto base = read_settings(
+      R"({"types": {"coder": {"heartbeat": {"timeout": "20s"}}}})", "base.json", why);
+  ASSERT_TRUE(base) << to_string(why);
+  EXPECT_FALSE(read_settings(R"({"heartbeat": {"interval": "25s", "timeout": "1m"}})",
+                             "top.json", why, *base));
+  EXPECT_EQ(to_string(why),
+            "top.json: /types/coder/heartbeat/timeout: expected a timeout longer than "
+            "the interval, found interval 25s, timeout 20s");
 }

@@ -42,3 +42,25 @@ TEST(Speed, AFasterScenarioAndItsEventsBackInScenarioTime) {
   EXPECT_EQ(x.recovery_at, start + 60s);
   EXPECT_EQ(x.waited, duration{15s});
 }
+
+TEST(Speed, ATypesOwnKeysScaleAndTheOnesItInheritsFollowTheScaledGlobals) {
+  scenario s;
+  auto& sup = s.config.supervisor;
+  sup.heartbeat.check_interval = 5s;
+  sup.watchdog.idle_timeout = 10min;
+  sup.types["coder"].heartbeat.timeout = 2min;
+  sup.types["coder"].heartbeat.max_missed = 7; // a count: not scaled
+  sup.types["coder"].watchdog.max_session = 1h;
+  sup.types["coder"].watchdog.drain_window = vigil::off;
+  auto fast = faster(s, 10).config.supervisor;
+  auto& own = fast.types.at("coder");
+  EXPECT_FALSE(own.heartbeat.check_interval.is_set()); // still inherited
+  EXPECT_FALSE(own.watchdog.idle_timeout.is_set());
+  auto coder = fast.resolved("coder");
+  EXPECT_EQ(coder.heartbeat.timeout, duration{12s});
+  EXPECT_EQ(coder.heartbeat.check_interval, duration{500ms});
+  EXPECT_EQ(coder.heartbeat.max_missed, 7);
+  EXPECT_EQ(coder.watchdog.max_session, std::optional<duration>{6min});
+  EXPECT_EQ(coder.watchdog.idle_timeout, std::optional<duration>{1min});
+  EXPECT_FALSE(coder.watchdog.drain_window); // off stays off
+}

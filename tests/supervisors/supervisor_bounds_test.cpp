@@ -97,8 +97,8 @@ TEST_F(SupervisorBounds,
 }
 
 TEST_F(SupervisorBounds, OfflineRetentionIsPerTypeAndNullKeepsForever) {
-  cfg.types["keeper"] = type_settings{cfg.heartbeat, cfg.watchdog, std::nullopt};
-  cfg.types["brief"] = type_settings{cfg.heartbeat, cfg.watchdog, duration{1min}};
+  cfg.types["keeper"].offline_retention = vigil::off;
+  cfg.types["brief"].offline_retention = 1min;
   start(cfg);
   idle_agent("k", "keeper");
   idle_agent("b", "brief");

@@ -1,7 +1,6 @@
 // All settings in one JSON shape (DESIGN §8), and the loader for settings files.
 #pragma once
 
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -26,15 +25,13 @@ namespace vigil {
 ///   "slot_queue": 16, "log": {"level": "info"},
 ///   "types": {"coder": {"heartbeat": {"timeout": "2m"}, "watchdog": {...}}} }
 /// ```
-/// Per-type entries override the global values key by key.
+/// Per-type entries override the global values key by key: `supervisor.types` keeps
+/// the keys each names (over every layer read), so a later layer that changes a global
+/// changes it for every type that does not name that key.
 struct settings {
   supervisor_settings supervisor;
   agent_settings agent;
   std::string log_level = "info"; ///< trace, debug, info, warn, error or off.
-  /// Per-type keys as written (JSON text, merged over every layer read). The loader
-  /// derives `supervisor.types` from them and the globals, so a later layer that
-  /// changes a global changes it for every type that does not name that key.
-  std::map<std::string, std::string> type_overrides;
 
   /// The agent settings for agents of `type` (its heartbeat interval).
   agent_settings agent_for(const std::string& type) const;

@@ -11,22 +11,25 @@
 
 #include "vigil/config/heartbeat_settings.hpp"
 #include "vigil/config/store_settings.hpp"
+#include "vigil/config/type_settings.hpp"
 #include "vigil/config/watchdog_settings.hpp"
 
 namespace vigil {
 
-/// What may differ per agent type.
-struct type_settings {
+/// The settings agents of one type run with: the globals with the type's own keys in
+/// their place.
+struct resolved_type_settings {
   heartbeat_settings heartbeat;
   watchdog_settings watchdog;
-  std::optional<duration> offline_retention = std::chrono::hours(24);
+  std::optional<duration> offline_retention;
 };
 
 /// Settings of one supervisor.
 struct supervisor_settings {
   heartbeat_settings heartbeat; ///< For every agent type without its own entry.
   watchdog_settings watchdog;   ///< For every agent type without its own entry.
-  std::map<std::string, type_settings> types;    ///< Per agent type, complete.
+  /// Per agent type, the keys that differ from the globals (an unset key inherits).
+  std::map<std::string, type_settings> types;
   duration retention = std::chrono::minutes(10); ///< Ended agents kept this long.
   /// An agent `offline` this long (from its transition to offline) ends `failed` with
   /// reason `lost`, and is purged after `retention` like any ended agent. Empty:
@@ -41,18 +44,24 @@ struct supervisor_settings {
   size_t subscriber_window = 4096;
   store_settings store; ///< The durable record (DESIGN §10); none by default.
 
-  /// The heartbeat settings for agents of `type`.
-  const heartbeat_settings& heartbeat_for(const std::string& type) const;
+  /// The heartbeat settings for agents of `type`: `heartbeat` with the keys that
+  /// `types[type].heartbeat` sets in their place.
+  heartbeat_settings heartbeat_for(const std::string& type) const;
 
-  /// The watchdog settings for agents of `type`.
-  const watchdog_settings& watchdog_for(const std::string& type) const;
+  /// The watchdog settings for agents of `type`, resolved likewise.
+  watchdog_settings watchdog_for(const std::string& type) const;
 
   /// How long an agent of `type` may stay offline before it ends `failed (lost)`.
   std::optional<duration> offline_retention_for(const std::string& type) const;
+
+  /// Everything agents of `type` run with (the three above at once).
+  resolved_type_settings resolved(const std::string& type) const;
 };
 
 /// An empty error when the settings make sense, else `errc::bad_config` naming the
-/// setting.
+/// setting. A type's settings are checked as resolved, naming the key the type sets
+/// (`types.coder.heartbeat.timeout`); a type that sets its interval or timeout needs a
+/// timeout longer than the interval, as in JSON.
 caf::error validate(const supervisor_settings& x);
 
 } // namespace vigil
