@@ -12,10 +12,12 @@ namespace vigil {
 
 namespace {
 
+constexpr size_t kinds = static_cast<size_t>(store_kind::redis) + 1; // the last kind
+
 /// One opener per kind; filled while the program starts (static initialisation, in
 /// any order, hence a function-local static) and only read after.
-std::array<store_opener, 3>& openers() noexcept {
-  static std::array<store_opener, 3> xs{};
+std::array<store_opener, kinds>& openers() noexcept {
+  static std::array<store_opener, kinds> xs{};
   return xs;
 }
 
@@ -34,14 +36,15 @@ component component_of(store_kind kind) {
 } // namespace
 
 void register_store_opener(store_kind kind, store_opener open) noexcept {
-  openers()[static_cast<size_t>(kind)] = open;
+  if (auto index = static_cast<size_t>(kind); index < kinds)
+    openers()[index] = open;
 }
 
 caf::expected<std::shared_ptr<fleet_store>> open_store(const store_settings& cfg) {
   if (cfg.kind == store_kind::none)
     return std::shared_ptr<fleet_store>{};
   auto index = static_cast<size_t>(cfg.kind);
-  if (index < openers().size())
+  if (index < kinds)
     if (auto open = openers()[index])
       return open(cfg);
   auto c = component_of(cfg.kind);
