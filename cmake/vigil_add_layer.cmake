@@ -1,8 +1,14 @@
-# vigil_add_layer(NAME SOURCES ... DEPENDS ... PRIVATE_DEPENDS ...)
-# One static library per layer (DESIGN §9): target vigil_NAME, alias vigil::NAME,
-# exported as vigil::NAME. Each layer sees only the layers it names in DEPENDS.
+# vigil_add_layer(NAME SOURCES ... DEPENDS ... PRIVATE_DEPENDS ... [EXPORT set] [KEEP symbol])
+# One static library per layer or component (DESIGN §9): target vigil_NAME, alias
+# vigil::NAME, exported as vigil::NAME in the export set EXPORT (vigilTargets, the core's,
+# by default). Each layer sees only the layers it names in DEPENDS. KEEP names a symbol
+# every program linking the target keeps, with the object that defines it: the
+# component's registration, which no call would pull in from the archive.
 function(vigil_add_layer name)
-  cmake_parse_arguments(arg "" "" "SOURCES;DEPENDS;PRIVATE_DEPENDS" ${ARGN})
+  cmake_parse_arguments(arg "" "EXPORT;KEEP" "SOURCES;DEPENDS;PRIVATE_DEPENDS" ${ARGN})
+  if(NOT arg_EXPORT)
+    set(arg_EXPORT vigilTargets)
+  endif()
   add_library(vigil_${name} STATIC ${arg_SOURCES})
   add_library(vigil::${name} ALIAS vigil_${name})
   set_target_properties(vigil_${name} PROPERTIES EXPORT_NAME ${name}
@@ -13,10 +19,15 @@ function(vigil_add_layer name)
     $<INSTALL_INTERFACE:${CMAKE_INSTALL_INCLUDEDIR}>)
   target_link_libraries(vigil_${name} PUBLIC ${arg_DEPENDS}
                                       PRIVATE ${arg_PRIVATE_DEPENDS})
+  if(arg_KEEP)
+    target_link_options(vigil_${name} INTERFACE "LINKER:--undefined=${arg_KEEP}")
+  endif()
   vigil_warnings(vigil_${name})
-  install(TARGETS vigil_${name} EXPORT vigilTargets
+  install(TARGETS vigil_${name} EXPORT ${arg_EXPORT}
           ARCHIVE DESTINATION ${CMAKE_INSTALL_LIBDIR})
-  install(DIRECTORY vigil DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  if(EXISTS ${CMAKE_CURRENT_SOURCE_DIR}/vigil)
+    install(DIRECTORY vigil DESTINATION ${CMAKE_INSTALL_INCLUDEDIR})
+  endif()
 endfunction()
 
 # Our own code compiles clean with -Wall -Wextra; CAF headers come in as system headers.

@@ -7,7 +7,7 @@
 #include <cstdlib>
 #include <string>
 
-#include "vigil/config/store_settings.hpp"
+#include "vigil/stores/redis_url.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string url{reinterpret_cast<const char*>(data), size};

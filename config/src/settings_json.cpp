@@ -117,9 +117,8 @@ void read_store(const json::value& v, const std::string& ptr, store_settings& x)
     x.path = string(*p, member(ptr, "path"));
   if (auto p = obj.if_contains("url")) {
     x.url = string(*p, member(ptr, "url"));
-    redis_endpoint ep;
     std::string why;
-    if (!parse_redis_url(x.url, ep, why))
+    if (!check_redis_url(x.url, why))
       fail(config_errc::bad_value, member(ptr, "url"),
            "a URL such as \"redis://127.0.0.1:6379/0\" (" + why + ")", *p);
   }

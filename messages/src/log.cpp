@@ -27,7 +27,11 @@ std::shared_ptr<spdlog::logger> log() {
   std::lock_guard<std::mutex> guard{creation_mutex()};
   if (auto x = spdlog::get(logger_name)) // created while we waited
     return x;
-  return spdlog::stderr_color_mt(logger_name);
+  // warn: the event stream tells each transition; a program chooses more (vigil-node
+  // reads `log.level`, info by default).
+  auto x = spdlog::stderr_color_mt(logger_name);
+  x->set_level(spdlog::level::warn);
+  return x;
 }
 
 void set_log(std::shared_ptr<spdlog::logger> logger) {

@@ -17,7 +17,8 @@ if(NOT EXISTS ${prefix}/include/vigil/actors/agent.hpp)
   message(FATAL_ERROR "headers are not installed as <vigil/...>")
 endif()
 run("configure consumer" ${CMAKE_COMMAND} -S ${CONSUMER_SOURCE_DIR}
-    -B ${WORK_DIR}/build -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release)
+    -B ${WORK_DIR}/build -DCMAKE_PREFIX_PATH=${prefix} -DCMAKE_BUILD_TYPE=Release
+    "-DVIGIL_COMPONENTS=${COMPONENTS}")
 run("build consumer" ${CMAKE_COMMAND} --build ${WORK_DIR}/build -j2)
 run("run consumer" ${WORK_DIR}/build/consumer)
 if(NOT last_output MATCHES "consumer: agent c1 is idle")

@@ -4,7 +4,6 @@
 
 #include <chrono>
 #include <cstddef>
-#include <cstdint>
 #include <optional>
 #include <string>
 
@@ -38,17 +37,17 @@ struct store_settings {
   std::optional<duration> events_retention = std::chrono::hours(24 * 7);
 };
 
-/// The parts of a redis URL.
-struct redis_endpoint {
-  std::string host;
-  uint16_t port = 6379;
-  int db = 0;
-};
+/// Checks a redis `store.url` where the settings are read (`read_settings`): the
+/// scheme here, and the rest (`parse_redis_url` of `<vigil/stores/redis_url.hpp>`, by
+/// Boost.URL) in a program that links the Redis store, vigil::redis, which installs
+/// that check with `set_redis_url_check` while the program starts. False, with `why`
+/// saying what was expected and what was found, when `url` is refused.
+bool check_redis_url(const std::string& url, std::string& why);
 
-/// Parses `redis://HOST[:PORT][/DB]` (RFC 3986, by Boost.URL): HOST a name, an IPv4
-/// address or a bracketed IPv6 one; no user, password, query or fragment. False, with
-/// `why` saying what was expected and what was found, when it is not one; `out` is
-/// then unchanged.
-bool parse_redis_url(const std::string& url, redis_endpoint& out, std::string& why);
+/// A full check of a redis URL, as `check_redis_url` runs it after the scheme's.
+using redis_url_check = bool (*)(const std::string& url, std::string& why);
+
+/// Installs the check `check_redis_url` runs after the scheme's (null: none).
+void set_redis_url_check(redis_url_check check) noexcept;
 
 } // namespace vigil

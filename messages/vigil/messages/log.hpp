@@ -9,10 +9,10 @@
 namespace vigil {
 
 /// The logger every vigil component writes to: the one registered with spdlog under
-/// the name `"vigil"`, created on first use (colour to stderr, level `info`) if the
-/// application registered none. Supervisors fetch it once when they start; agents
-/// keep it once per thread (a million agents would each hold a handle) and follow
-/// `set_log`.
+/// the name `"vigil"`, created on first use (colour to stderr, level `warn`: the event
+/// stream already tells every transition) if the application registered none.
+/// Supervisors fetch it once when they start; agents keep it once per thread (a
+/// million agents would each hold a handle) and follow `set_log`.
 std::shared_ptr<spdlog::logger> log();
 
 /// Replaces the `vigil` logger (pass your own sinks, pattern and level). Actors spawned

@@ -1,5 +1,6 @@
 // The store seam (DESIGN §10): what a supervisor needs from a durable record. The
-// supervisor sees only this header; SQLite and Redis stay behind `open_store`.
+// supervisor sees only this header; SQLite and Redis stay behind `open_store`, in
+// components of their own (store_opener.hpp).
 #pragma once
 
 #include <cstdint>
@@ -82,7 +83,8 @@ public:
 
 /// Opens the store `cfg` names (none: null). Errors name the file or URL and say what
 /// is wrong: unwritable path, not a database, a schema newer than this build, Redis
-/// unreachable.
+/// unreachable; or, for a kind whose component the program does not link
+/// (`vigil::sqlite`, `vigil::redis`), `errc::bad_config` saying what to link.
 caf::expected<std::shared_ptr<fleet_store>> open_store(const store_settings& cfg);
 
 } // namespace vigil

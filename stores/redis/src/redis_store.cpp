@@ -13,6 +13,7 @@
 
 #include "redis_commit.hpp"
 #include "vigil/messages/errc.hpp"
+#include "vigil/stores/redis_url.hpp"
 
 namespace vigil::detail {
 
