@@ -38,6 +38,10 @@ run("run core consumer" ${WORK_DIR}/build/core_consumer)
 if(NOT last_output MATCHES "core consumer: agent c1 is idle")
   message(FATAL_ERROR "unexpected core consumer output:\n${last_output}")
 endif()
+run("run kit consumer" ${WORK_DIR}/build/kit_consumer)
+if(NOT last_output MATCHES "kit consumer: c1 is idle, then offline")
+  message(FATAL_ERROR "unexpected kit consumer output:\n${last_output}")
+endif()
 run("ldd core consumer" ldd ${WORK_DIR}/build/core_consumer)
 message(STATUS "ldd core_consumer:\n${last_output}")
 foreach(lib libsqlite3 libhiredis libboost_url)
@@ -50,7 +54,7 @@ endforeach()
 # A component this install does not have is reported by find_package.
 file(WRITE ${WORK_DIR}/ask/CMakeLists.txt
      "cmake_minimum_required(VERSION 3.20)\nproject(ask LANGUAGES CXX)\n"
-     "find_package(vigil 0.2 REQUIRED COMPONENTS sqlite)\n")
+     "find_package(vigil 0.3 REQUIRED COMPONENTS sqlite)\n")
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${WORK_DIR}/ask -B ${WORK_DIR}/ask/build
                         -DCMAKE_PREFIX_PATH=${prefix}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
