@@ -15,6 +15,11 @@
 // slot queue (the user's code decides when to work), no worker (the actor is the
 // work), no `get_atom`, `hang_atom` or `wake_atom` handlers (the actor's own behaviour
 // decides what it answers: one that skips every message is stuck and goes offline).
+//
+// Cost (bench/attach_bench, 20,000 agents, Debug build): about 760 B of heap per agent
+// more than vigil's agent actor alone (the handlers in the actor's behaviour, the core
+// beside it, the functor that keeps it), 650 B less than vigil's agent with a worker
+// of its own; CPU per beat within 7 % of vigil's agent, the same on a pacer.
 #pragma once
 
 #include <memory>
