@@ -18,6 +18,7 @@
 #include <caf/message_handler.hpp>
 #include <caf/result.hpp>
 #include <caf/scheduled_actor.hpp>
+#include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/type_erased_tuple.hpp>
 #include <spdlog/spdlog.h>
@@ -28,18 +29,6 @@
 
 namespace vigil::detail::agent {
 
-spdlog::logger& agent_log() {
-  // Per thread, so no agent waits for another: CAF runs agents on a few workers.
-  thread_local std::shared_ptr<spdlog::logger> kept;
-  thread_local uint64_t kept_generation = 0;
-  auto generation = log_generation();
-  if (!kept || kept_generation != generation) {
-    kept = log();
-    kept_generation = generation;
-  }
-  return *kept;
-}
-
 /// A reply for requests answered with no value: an empty `caf::error` would travel as
 /// an error message, so success must be `caf::unit`.
 caf::result<void> reply(caf::error err) {
@@ -48,63 +37,26 @@ caf::result<void> reply(caf::error err) {
   return caf::unit;
 }
 
-/// The one place the lifecycle state changes: asks the table, bumps the version,
-/// reports to the supervisor (the next message finds the new state's behaviour).
-caf::error enter(self_ptr self, change c) {
-  auto& st = self->state;
-  if (auto err = check_transition(st.id, st.current, c.to))
-    return err;
-  auto from = st.current;
-  st.current = c.to;
-  ++st.version;
-  // The supervisor logs every transition at info; the agent's own view is detail.
-  agent_log().debug("agent {}: {} -> {} ({}), version {}", st.id, to_string(from),
-                    to_string(c.to), c.reason, st.version);
-  if (c.report) {
-    transition_report report{st.id,   st.token,     from,
-                             c.to,    st.version,   std::move(c.reason),
-                             c.error, c.recovery_in};
-    self->request(st.supervisor, caf::infinite, std::move(report))
-        .then([] {},
-              [self](caf::error& err) {
-                agent_log().error("agent {}: supervisor refused a report: {}",
-                                  self->state.id, self->system().render(err));
-              });
-  }
-  return caf::none;
-}
-
 /// Slots waiting in the queue (at most `slot_queue`).
 size_t queued(const agent_actor_state& st) {
   return static_cast<size_t>(std::distance(st.queue.begin(), st.queue.end()));
 }
 
-/// Ends the agent in a terminal state and quits with the matching exit reason.
-caf::error end(self_ptr self, agent_state to, std::string reason, std::string error,
-               bool report) {
-  auto& st = self->state;
-  auto id = st.id;
-  change c{to, std::move(reason), error};
-  c.report = report;
-  if (auto err = enter(self, std::move(c)))
-    return err;
-  if (!st.queue.empty()) // accepted, never started: say so rather than drop silently
+// The core's spare bits hold the agent's own flags: the state stays what it was.
+static_assert(sizeof(agent_actor_state) <= 192, "keep the agent actor at 1,280 B");
+
+agent_actor_state::~agent_actor_state() {
+  if (!queue.empty()) // accepted, never started: say so rather than drop silently
     agent_log().warn("agent {} ended {} with {} queued slot(s) that will not start", id,
-                     to_string(to), queued(st));
-  switch (to) {
-  case agent_state::completed:
-    self->quit();
-    break;
-  case agent_state::killed:
-    self->quit(caf::exit_reason::user_shutdown);
-    break;
-  default:
-    self->quit(make_error(errc::agent_failed, std::move(id), std::move(error)));
-  }
-  return caf::none;
+                     to_string(current), queued(*this));
+  // No worker lingers until its own request timeouts: it cannot work without us.
+  if (worker && owns_worker)
+    caf::anon_send_exit(worker, caf::exit_reason::user_shutdown);
 }
 
-constexpr duration max_retry_after = std::chrono::hours(24 * 365);
+caf::error end(self_ptr self, agent_state to, std::string reason, std::string error) {
+  return end(self, self->state, to, std::move(reason), std::move(error));
+}
 
 agent_state working_state(slot_kind kind) {
   return kind == slot_kind::work ? agent_state::busy : agent_state::on_call;
@@ -112,11 +64,10 @@ agent_state working_state(slot_kind kind) {
 
 /// Starts a slot from idle and tells the user's worker.
 caf::error start(self_ptr self, pending_slot slot) {
-  // A new slot reports its own output: nothing carries over from the last one.
-  self->state.last_activity_sent = time_point::min();
-  self->state.activity_flush_pending = false;
+  reset_activity(self->state); // a new slot reports its own output
   auto reason = "slot:" + to_string(slot.kind);
-  if (auto err = enter(self, change{working_state(slot.kind), std::move(reason)}))
+  if (auto err =
+          enter(self, self->state, change{working_state(slot.kind), std::move(reason)}))
     return err;
   if (auto& worker = self->state.worker)
     self->send(worker, work_atom::value, slot.kind, std::move(slot.task));
@@ -135,6 +86,10 @@ void take_next(self_ptr self) {
                       self->system().render(err));
 }
 
+void take_next_hook(actor_ptr self, agent_core&) {
+  take_next(static_cast<self_ptr>(self));
+}
+
 caf::result<slot_outcome> enqueue(self_ptr self, slot_kind kind, std::string task) {
   auto& st = self->state;
   if (queued(st) >= st.settings.slot_queue) {
@@ -150,75 +105,11 @@ caf::result<slot_outcome> enqueue(self_ptr self, slot_kind kind, std::string tas
   return slot_outcome::queued;
 }
 
-caf::error go_exhausted(self_ptr self, quota_reason why, duration retry_after) {
-  auto& st = self->state;
-  // A retry-after in the past means "now"; an absurd one must not overflow the clock.
-  retry_after = std::clamp(retry_after, duration::zero(), max_retry_after);
-  auto at = self->clock().now() + retry_after;
-  if (auto err =
-          enter(self, change{agent_state::exhausted, to_string(why), {}, retry_after}))
-    return err;
-  st.recovery_at = at;
-  self->delayed_send(self, retry_after, recover_atom::value, at);
-  return caf::none;
-}
-
-void send_activity(self_ptr self) {
-  auto& st = self->state;
-  auto now = self->clock().now();
-  st.last_activity_sent = now;
-  self->send(st.supervisor, activity_report{st.id, st.token, now - st.last_activity});
-}
-
-/// Output from the work while working. The first report goes out at once; more output
-/// within `activity_report_interval` is folded into one report at the interval's end,
-/// which says how long ago the latest output was, so the supervisor's idle deadline
-/// stays exact.
-void note_activity(self_ptr self) {
-  auto& st = self->state;
-  auto now = self->clock().now();
-  st.last_activity = now;
-  if (st.activity_flush_pending)
-    return;
-  auto interval = st.settings.activity_report_interval;
-  if (st.last_activity_sent == time_point::min() ||
-      now - st.last_activity_sent >= interval) {
-    send_activity(self);
-    return;
-  }
-  st.activity_flush_pending = true;
-  self->delayed_send(self, st.last_activity_sent + interval - now,
-                     activity_flush_atom::value);
-}
-
-void flush_activity(self_ptr self) {
-  auto& st = self->state;
-  if (!st.activity_flush_pending)
-    return;
-  st.activity_flush_pending = false;
-  if (st.current == agent_state::busy || st.current == agent_state::on_call)
-    send_activity(self);
-}
-
-void send_beat(self_ptr self) {
-  auto& st = self->state;
-  self->send(st.supervisor, heartbeat{st.id, st.beat_secret, st.current, st.version});
-}
-
-caf::error refuse_quota(self_ptr self) {
-  auto& st = self->state;
-  if (auto err = check_transition(st.id, st.current, agent_state::exhausted))
-    return err;
-  return make_error(errc::invalid_request, st.id, std::string{"go exhausted"},
-                    to_string(st.current), std::string{"idle, busy or on_call"});
-}
-
 /// Messages every live state answers the same way; state behaviours come first.
 caf::message_handler common(self_ptr self) {
   return {
       [self](pace_atom, const caf::actor_addr& pacer) { // our pacer, as it ended
-        if (self->state.pacer && pacer == self->state.pacer.address())
-          lose_pacer(self, "it stopped");
+        pacer_ended(self, self->state, pacer);
       },
       [self](slot_atom, slot_kind kind,
              const std::string&) -> caf::result<slot_outcome> {
@@ -236,10 +127,10 @@ caf::message_handler common(self_ptr self) {
                           std::string{"busy or on_call"});
       },
       [self](quota_atom, quota_reason) -> caf::result<void> {
-        return refuse_quota(self);
+        return refuse_quota(self->state);
       },
       [self](quota_atom, quota_reason, duration) -> caf::result<void> {
-        return refuse_quota(self);
+        return refuse_quota(self->state);
       },
       [](activity_atom) {
         // Not working: the watchdog is disarmed, output changes nothing.
@@ -247,7 +138,7 @@ caf::message_handler common(self_ptr self) {
       [](child_report&) {
         // Not working: nobody waits on these children.
       },
-      [self](activity_flush_atom) { flush_activity(self); },
+      [self](activity_flush_atom) { flush_activity(self, self->state); },
       [self](complete_atom) -> caf::result<void> {
         return reply(end(self, agent_state::completed, "completed", {}));
       },
@@ -258,42 +149,15 @@ caf::message_handler common(self_ptr self) {
         return reply(end(self, agent_state::killed, "kill_request", {}));
       },
       [self](get_atom) {
-        auto& st = self->state;
-        caf::optional<time_point> recovery;
-        if (st.recovery_at != time_point::max())
-          recovery = st.recovery_at;
-        return agent_view{st.id,      *st.type,   *st.node,
-                          st.current, st.version, static_cast<uint32_t>(queued(st)),
-                          recovery};
+        return view_of(self->state, static_cast<uint32_t>(queued(self->state)));
       },
       [](recover_atom, time_point) {
         // A recovery for an episode that already ended: nothing to do.
       },
       [self](supervisor_atom, agent_facing_supervisor& sup) {
-        rejoin(self, std::move(sup));
+        rejoin(self, self->state, std::move(sup), take_next_hook);
       },
   };
-}
-
-/// The pacer's tick, by far the most frequent message: answered to the pacer, without
-/// a sender (pacer.hpp).
-void answer_tick(self_ptr self, uint32_t ticket, uint32_t token) {
-  auto& st = self->state;
-  if (st.pacer)
-    st.pacer->eq_impl(caf::make_message_id(), nullptr, self->context(),
-                      beat_atom::value, ticket, token, st.current, st.version);
-}
-
-/// Our own beat timer, while we have no pacer.
-void own_beat(self_ptr self) {
-  if (self->state.pacer)
-    return; // a timer from before we had a pacer again: the pacer ticks now
-  send_beat(self);
-  arm_own_beat(self);
-}
-
-void arm_own_beat(self_ptr self) {
-  self->delayed_send(self, self->state.settings.heartbeat_interval, beat_atom::value);
 }
 
 caf::behavior held_behaviour() {
@@ -323,10 +187,11 @@ caf::behavior idle(self_ptr self) {
         return slot_outcome::started;
       },
       [self](quota_atom, quota_reason why) -> caf::result<void> {
-        return reply(go_exhausted(self, why, self->state.settings.default_recovery));
+        auto& st = self->state;
+        return reply(go_exhausted(self, st, why, st.settings.default_recovery));
       },
       [self](quota_atom, quota_reason why, duration retry_after) -> caf::result<void> {
-        return reply(go_exhausted(self, why, retry_after));
+        return reply(go_exhausted(self, self->state, why, retry_after));
       },
   }
       .or_else(common(self));
@@ -334,26 +199,23 @@ caf::behavior idle(self_ptr self) {
 
 caf::behavior working(self_ptr self) {
   return caf::message_handler{
-      [self](activity_atom) { note_activity(self); },
-      [self](child_report& x) {
-        x.id = self->state.id;
-        x.token = self->state.token;
-        self->send(self->state.supervisor, std::move(x));
-      },
+      [self](activity_atom) { note_activity(self, self->state); },
+      [self](child_report& x) { forward_children(self, self->state, std::move(x)); },
       [self](slot_atom, slot_kind kind, std::string& task) {
         return enqueue(self, kind, std::move(task));
       },
       [self](finish_atom) -> caf::result<void> {
-        if (auto err = enter(self, change{agent_state::idle, "finished"}))
+        if (auto err = enter(self, self->state, change{agent_state::idle, "finished"}))
           return err;
         take_next(self);
         return caf::unit;
       },
       [self](quota_atom, quota_reason why) -> caf::result<void> {
-        return reply(go_exhausted(self, why, self->state.settings.default_recovery));
+        auto& st = self->state;
+        return reply(go_exhausted(self, st, why, st.settings.default_recovery));
       },
       [self](quota_atom, quota_reason why, duration retry_after) -> caf::result<void> {
-        return reply(go_exhausted(self, why, retry_after));
+        return reply(go_exhausted(self, self->state, why, retry_after));
       },
   }
       .or_else(common(self));
@@ -362,16 +224,8 @@ caf::behavior working(self_ptr self) {
 caf::behavior exhausted(self_ptr self) {
   return caf::message_handler{
       [self](recover_atom, time_point at) {
-        auto& st = self->state;
-        if (st.recovery_at != at)
-          return; // from an earlier episode
-        if (auto err = enter(self, change{agent_state::idle, "recovered"})) {
-          agent_log().error("agent {}: cannot recover: {}", st.id,
-                            self->system().render(err));
-          return;
-        }
-        st.recovery_at = time_point::max();
-        take_next(self);
+        if (recover(self, self->state, at))
+          take_next(self);
       },
   }
       .or_else(common(self));
@@ -405,7 +259,7 @@ caf::result<caf::message> while_hung(self_ptr self, const caf::type_erased_tuple
     // A beat at once, straight to the supervisor: an answer to the waiting tick would
     // travel only with the pacer's next batch. Spawning: nothing to beat with yet.
     if (st.current != agent_state::spawning)
-      send_beat(self);
+      send_beat(self, self->state);
     return caf::message{};
   }
   if (msg.match_elements<hang_atom>())
@@ -420,11 +274,11 @@ caf::result<caf::message> by_state(caf::scheduled_actor* ptr, caf::message_view&
     return while_hung(self, msg);
   // The beats build nothing, and answer nothing (no promise made either).
   if (msg.match_elements<beat_atom, uint32_t, uint32_t>()) { // the hot path
-    answer_tick(self, msg.get_as<uint32_t>(1), msg.get_as<uint32_t>(2));
+    answer_tick(self, self->state, msg.get_as<uint32_t>(1), msg.get_as<uint32_t>(2));
     return caf::delegated<caf::message>{};
   }
   if (msg.match_elements<beat_atom>()) {
-    own_beat(self);
+    own_beat(self, self->state);
     return caf::delegated<caf::message>{};
   }
   if (msg.match_elements<hang_atom>()) {

@@ -1,5 +1,5 @@
-// The agent's link to its supervisor: registering at start and again after a
-// reconnect, and spawning (DESIGN §3, §7).
+// Every agent's link to its supervisor and pacer (agent_core.hpp): registering at start
+// and again after a reconnect, joining and losing the pacer (DESIGN §3, §4, §7).
 #include <algorithm>
 
 #include <caf/actor_system.hpp>
@@ -7,19 +7,16 @@
 #include <caf/system_messages.hpp>
 #include <spdlog/logger.h>
 
-#include "agent_state.hpp"
+#include "agent_core.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/interned.hpp"
 #include "vigil/messages/log.hpp"
 
-namespace vigil {
-
-namespace detail::agent {
+namespace vigil::detail::agent {
 
 /// Registers with the current supervisor: at start, and again with the state and
 /// version it kept whenever a node's uplink hands it a new supervisor (DESIGN §7).
-void register_self(self_ptr self) {
-  auto& st = self->state;
+void register_self(actor_ptr self, agent_core& st, idle_hook on_idle) {
   registration reg{st.id,
                    *st.type,
                    *st.node,
@@ -30,8 +27,8 @@ void register_self(self_ptr self) {
   auto round = ++st.registration_round;
   self->request(st.supervisor, caf::infinite, std::move(reg))
       .then(
-          [self, round](registration_ack& ack) {
-            auto& st = self->state;
+          [self, core = &st, round, on_idle](registration_ack& ack) {
+            auto& st = *core;
             if (is_terminal(st.current))
               return;
             if (round != st.registration_round) {
@@ -58,22 +55,23 @@ void register_self(self_ptr self) {
               agent_log().info("agent {} registered again as {} (version {})", st.id,
                                to_string(st.current), st.version);
               if (st.pacer) // beating goes on as before, with the new key
-                join_pacer(self);
+                join_pacer(self, st);
               return;
             }
-            if (auto err = enter(self, change{agent_state::idle, "registered"})) {
+            if (auto err = enter(self, st, change{agent_state::idle, "registered"})) {
               agent_log().error("agent {}: {}", st.id, self->system().render(err));
               return;
             }
             // Registration counts as the first beat (DESIGN §5).
             if (st.pacer)
-              join_pacer(self);
+              join_pacer(self, st);
             else
-              arm_own_beat(self);
-            take_next(self);
+              arm_own_beat(self, st);
+            if (on_idle)
+              on_idle(self, st);
           },
-          [self, round](caf::error& err) {
-            auto& st = self->state;
+          [self, core = &st, round, on_idle](caf::error& err) {
+            auto& st = *core;
             if (round != st.registration_round || is_terminal(st.current))
               return;
             auto text = self->system().render(err);
@@ -81,7 +79,7 @@ void register_self(self_ptr self) {
             if ((code == errc::duplicate_agent || code == errc::unauthorized) &&
                 !st.token.empty() && !st.retried_with_token) {
               st.retried_with_token = true; // our own first life: register as it
-              register_self(self);
+              register_self(self, st, on_idle);
               return;
             }
             if (code != errc::duplicate_agent && code != errc::not_owner &&
@@ -97,12 +95,11 @@ void register_self(self_ptr self) {
             }
             text = "registration refused: " + text;
             agent_log().error("agent {}: {}", st.id, text);
-            end(self, agent_state::failed, "registration_refused", text, false);
+            end(self, st, agent_state::failed, "registration_refused", text, false);
           });
 }
 
-void lose_pacer(self_ptr self, const std::string& why) {
-  auto& st = self->state;
+void lose_pacer(actor_ptr self, agent_core& st, const std::string& why) {
   if (!st.pacer)
     return;
   // The pacer logs once for all its agents; one line per agent would be a million.
@@ -110,11 +107,10 @@ void lose_pacer(self_ptr self, const std::string& why) {
   st.pacer = nullptr;
   st.pacer_slot = no_pacer_slot;
   if (st.current != agent_state::spawning)
-    arm_own_beat(self);
+    arm_own_beat(self, st);
 }
 
-void join_pacer(self_ptr self) {
-  auto& st = self->state;
+void join_pacer(actor_ptr self, agent_core& st) {
   if (st.joining) { // one join at a time: the next one must name our slot
     st.join_again = true;
     return;
@@ -124,83 +120,36 @@ void join_pacer(self_ptr self) {
   self->request(pacer, caf::infinite, pace_atom::value, st.key, st.beat_secret,
                 st.settings.heartbeat_interval, st.pacer_slot)
       .then(
-          [self, pacer](uint32_t slot) {
-            auto& st = self->state;
+          [self, core = &st, pacer](uint32_t slot) {
+            auto& st = *core;
             st.joining = false;
             if (st.pacer != pacer)
               return; // lost meanwhile: we beat by ourselves
             st.pacer_slot = slot;
             if (st.join_again) {
               st.join_again = false;
-              join_pacer(self);
+              join_pacer(self, st);
             }
           },
-          [self, pacer](caf::error& err) {
-            auto& st = self->state;
+          [self, core = &st, pacer](caf::error& err) {
+            auto& st = *core;
             st.joining = false;
             st.join_again = false;
             if (st.pacer == pacer)
-              lose_pacer(self, self->system().render(err));
+              lose_pacer(self, st, self->system().render(err));
           });
 }
 
 /// A supervisor handle after a reconnect: talk to it from now on, and register again.
-void rejoin(self_ptr self, agent_facing_supervisor sup) {
-  auto& st = self->state;
+void rejoin(actor_ptr self, agent_core& st, agent_facing_supervisor sup,
+            idle_hook on_idle) {
   if (!sup || is_terminal(st.current))
     return;
   // Not compared with the old handle: CAF handles compare by node and actor id, so
   // the proxy of a new connection to the same supervisor looks like the old one.
   agent_log().debug("agent {}: registering again with its supervisor", st.id);
   st.supervisor = std::move(sup);
-  register_self(self);
+  register_self(self, st, on_idle);
 }
 
-} // namespace detail::agent
-
-namespace {
-
-using namespace detail::agent;
-
-caf::behavior agent_impl(self_ptr self, agent_facing_supervisor supervisor,
-                         agent_options opts) {
-  auto& st = self->state;
-  st.id = std::move(opts.id);
-  st.type = interned_name{opts.type};
-  st.node = interned_name{opts.node};
-  st.settings = opts.settings;
-  st.worker = std::move(opts.worker);
-  st.pacer = std::move(opts.pacer);
-  if (!opts.node_key.empty())
-    st.node_key = interned_name{opts.node_key.secret};
-  st.supervisor = std::move(supervisor);
-  // Not monitored: losing the supervisor changes nothing here. The agent keeps its
-  // state and work until it is handed a new one (`supervisor_atom`), then registers
-  // again; the node's uplink says once that the connection went, where a million
-  // agents would each say it (and each monitor costs about 50 B). Nor is the pacer:
-  // it says so itself when it ends (`pace_atom, its address`).
-  self->set_default_handler(by_state);
-  register_self(self);
-  return held_behaviour();
-}
-
-} // namespace
-
-caf::expected<agent_actor> spawn_agent(caf::actor_system& sys,
-                                       agent_facing_supervisor supervisor,
-                                       agent_options options) {
-  if (options.id.empty())
-    return make_error(errc::bad_config, std::string{"agent id"},
-                      std::string{"is empty"});
-  if (!supervisor)
-    return make_error(errc::bad_config, "agent " + options.id,
-                      std::string{"has no supervisor handle"});
-  if (auto err = validate(options.settings))
-    return err;
-  // The behaviours are dynamic (one per state, beside the tick); the typed handle
-  // states the contract every one of them honours.
-  auto untyped = sys.spawn(agent_impl, std::move(supervisor), std::move(options));
-  return caf::actor_cast<agent_actor>(std::move(untyped));
-}
-
-} // namespace vigil
+} // namespace vigil::detail::agent

@@ -233,6 +233,9 @@ private:
       agent_options opts{spec.id, spec.type, spec.node};
       opts.settings = s_.config.agent_for(spec.type);
       opts.worker = sh;
+      // Not the agent's to end: linked to it, the shim ends with the agent's own exit
+      // reason, which the supervisor must see (an exit from the agent would overtake it).
+      opts.owns_worker = false;
       opts.pacer = n.pacer;
       auto x = spawn_agent(sys_, caf::actor_cast<agent_facing_supervisor>(sh), opts);
       agent = caf::actor_cast<caf::actor>(*x);

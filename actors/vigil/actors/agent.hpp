@@ -52,7 +52,8 @@ namespace vigil {
 ///   version it kept. Losing its supervisor changes nothing else.
 /// - `hang_atom`: be stuck (a simulator's fault): answer nothing from now on, neither
 ///   the pacer's ticks nor requests, send no beat of its own, and keep every other
-///   message waiting in the mailbox, until `wake_atom`. Exit messages still end it.
+///   message waiting in the mailbox, until `wake_atom`. Exit messages, and its
+///   worker's death, still end it.
 ///   Answers to its own earlier requests still land (CAF matches them first).
 /// - `wake_atom`: no longer stuck: beat to the supervisor at once, then take the
 ///   messages that waited, in the order they came (the tick left unanswered first).
@@ -81,7 +82,17 @@ struct agent_options {
   /// `(work_atom, slot_kind, task)`; it does the work asynchronously and answers with
   /// `finish_atom` (or quota / fail) to the agent. Without it, the code that offered
   /// the slot drives the agent directly.
+  ///
+  /// The agent monitors it: a worker that goes down (even normally: the agent can no
+  /// longer work) ends the agent `failed`, with reason `worker:<exit reason>` (e.g.
+  /// `worker:runtime_error`, `worker:normal`) and error text `worker exited: <the
+  /// reason, rendered>`. The monitor lives in the worker: about 50 B per agent.
   caf::actor worker;
+  /// Whether the agent owns `worker`: when the agent ends (however: complete, fail,
+  /// kill, an exit message, a refused registration), it ends the worker it owns with
+  /// an exit message (`user_shutdown`). Set false for a worker many agents share: it
+  /// outlives them (and its death still fails each of them).
+  bool owns_worker = true;
   /// Optional: the node's key (`vigil-node agents --node-key FILE`), shown with every
   /// registration. With it, a new process of the same node may take the agent's id
   /// back once this life is lost (DESIGN §11). Empty: none.
