@@ -165,6 +165,7 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
   }
   caf::anon_send(*up, caf::join_atom::value, *pacer);
   std::vector<caf::actor> actors;
+  std::vector<caf::actor> workers; // each ends with its agent, which owns it
   std::random_device seeds;
   for (size_t i = 1; i <= x.count && !stop_requested; ++i) {
     agent_options opts{x.id_prefix + "-" + std::to_string(i), x.type, x.node_name};
@@ -189,7 +190,7 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
     }
     if (w) {
       caf::anon_send(w, *a);
-      actors.push_back(w);
+      workers.push_back(w);
     }
     caf::anon_send(*up, caf::join_atom::value, *a, sup);
     actors.push_back(caf::actor_cast<caf::actor>(*a));
@@ -205,10 +206,14 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
   std::fflush(stdout);
   // Ends them `killed` at the supervisor (if it is reachable): a deliberate stop.
   caf::scoped_actor self{sys};
+  // Agents only: an agent ends the worker it owns, and a worker that ended first would
+  // end its agent `failed` (the agent watches it).
   for (auto& a : actors)
     self->send_exit(a, caf::exit_reason::user_shutdown);
   for (auto& a : actors)
     self->wait_for(a);
+  for (auto& w : workers)
+    self->wait_for(w);
   // The supervisor hears of their ends over our connection, in order: one answered
   // question after them means it has them all before this process goes away.
   if (auto sup = reach_supervisor(sys, x.host, x.connect_port))
