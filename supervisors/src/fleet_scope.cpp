@@ -76,6 +76,7 @@ caf::error fleet_scope::stop() {
   caf::scoped_actor self{sys_};
   std::string late;
   size_t late_count = 0;
+  std::string problems; // supervisors that ended, but not in order
   for (auto stage : stages) {
     std::unordered_set<caf::actor_addr> waiting;
     for (auto& [s, addr] : held) {
@@ -92,8 +93,7 @@ caf::error fleet_scope::stop() {
       self->request(h, left(), stop_atom::value)
           .receive([](supervisor_stats&) {},
                    [&](caf::error& err) {
-                     log()->warn("fleet_scope: supervisor did not stop in order: {}",
-                                 sys_.render(err));
+                     problems += (problems.empty() ? "" : "; ") + sys_.render(err);
                      self->send_exit(h, caf::exit_reason::user_shutdown);
                    });
     }
@@ -105,14 +105,26 @@ caf::error fleet_scope::stop() {
       late_count += waiting.size();
       late += (late.empty() ? "" : ", ") + std::to_string(waiting.size()) + " " +
               name_of(stage);
+      // They trap exits or never read their mailbox: a kill cannot be refused, and
+      // the actor system could not shut down with them running.
+      for (auto& addr : waiting)
+        if (auto h = caf::actor_cast<caf::actor>(addr))
+          self->send_exit(h, caf::exit_reason::kill);
+      timed_out = false;
+      while (!waiting.empty() && !timed_out)
+        self->receive([&](caf::down_msg& dm) { waiting.erase(dm.source); },
+                      caf::after(std::chrono::seconds(1)) >> [&] { timed_out = true; });
     }
   }
-  if (late_count == 0)
+  if (late_count == 0 && problems.empty())
     return caf::none;
-  return caf::make_error(caf::sec::request_timeout,
-                         "fleet_scope: " + std::to_string(late_count) +
-                             " actors had not ended after " +
-                             format_duration(timeout_) + " (" + late + ")");
+  std::string text = "fleet_scope:";
+  if (late_count > 0)
+    text += " " + std::to_string(late_count) + " actors had not ended after " +
+            format_duration(timeout_) + " (" + late + ") and were killed";
+  if (!problems.empty())
+    text += (late_count > 0 ? "; " : " ") + problems;
+  return caf::make_error(caf::sec::request_timeout, std::move(text));
 }
 
 } // namespace vigil

@@ -2,7 +2,9 @@
 // recorded, then the store writer commits everything and ends, then the supervisor
 // answers and quits. Nothing a peer sends can start it (DESIGN §11).
 #include <caf/actor_cast.hpp>
+#include <caf/sec.hpp>
 #include <caf/send.hpp>
+#include <spdlog/fmt/fmt.h>
 #include <spdlog/logger.h>
 
 #include "supervisor_state.hpp"
@@ -19,15 +21,31 @@ duration stop_grace(const supervisor_state& st) {
   return st.cfg.store.reply_timeout + std::chrono::seconds(5);
 }
 
-void finish(self_ptr self, const char* how) {
+/// Answers everybody who waits and quits. `problem` (if any) goes to them instead of
+/// the figures: the stop did not end in order.
+void finish(self_ptr self, const char* how, std::string problem = {}) {
   auto& st = self->state;
+  // Events of remote agents may still have come in while the writer made its last
+  // commit: subscribers get them; the store cannot any more, and the figures say so.
+  send_batches(self);
   auto order = std::move(st.stopping);
   auto stats = stats_of(self);
-  st.log->info("supervisor: stopped ({}): events up to seq {}, {} committed to the "
-               "store, {} dropped",
-               how, stats.last_seq, stats.store_committed_seq, stats.store_dropped);
-  for (auto& rp : order->waiting)
-    rp.deliver(stats);
+  bool stored_all = !st.store_writer || stats.store_committed_seq == stats.last_seq;
+  if (problem.empty() && !stored_all)
+    problem = fmt::format("the store has events up to seq {} of {} ({} dropped)",
+                          stats.store_committed_seq, stats.last_seq, stats.store_dropped);
+  if (problem.empty())
+    st.log->info("supervisor: stopped ({}): events up to seq {}{}", how, stats.last_seq,
+                 st.store_writer ? ", all in the store" : "");
+  else
+    st.log->warn("supervisor: stopped ({}), not in order: {}", how, problem);
+  for (auto& rp : order->waiting) {
+    if (problem.empty())
+      rp.deliver(stats);
+    else
+      rp.deliver(caf::make_error(caf::sec::runtime_error,
+                                 "the supervisor did not stop in order: " + problem));
+  }
   self->quit(caf::exit_reason::user_shutdown);
 }
 
@@ -95,12 +113,11 @@ void on_stop_deadline(self_ptr self, time_point) {
   auto& st = self->state;
   if (!st.stopping)
     return;
-  st.log->warn("supervisor: stop took longer than {}: {} agent actors had not ended, "
-               "the store writer {}; stopping anyway",
-               format_duration(stop_grace(st)), st.stopping->agents.size(),
-               st.store_writer ? "had not ended" : "none");
-  send_batches(self);
-  finish(self, "timed out");
+  finish(self, "timed out",
+         fmt::format("after {}, {} agent actors of this process had not ended{}",
+                     format_duration(stop_grace(st)), st.stopping->agents.size(),
+                     st.store_writer ? " and the store writer had not committed and ended"
+                                     : ""));
 }
 
 } // namespace vigil::detail

@@ -2,6 +2,9 @@
 #include "vigil/supervisors/subscriber.hpp"
 
 #include <memory>
+#include <vector>
+
+#include <caf/response_promise.hpp>
 
 #include <caf/actor_system.hpp>
 #include <caf/event_based_actor.hpp>
@@ -19,23 +22,32 @@ struct cursor {
   uint64_t epoch = 0;
   uint64_t seq = 0;
   bool subscribed = false;
+  /// `get_atom` requests that came before the subscription was taken.
+  std::vector<caf::response_promise> waiting;
 };
 
 void take_snapshot(cursor& c, const snapshot& s) {
   c.epoch = s.epoch;
-  c.seq = s.seq;
   c.subscribed = true;
-  if (c.handlers.on_snapshot && (s.complete || s.missed > 0))
+  for (auto& rp : c.waiting)
+    rp.deliver(s.complete ? s.seq : c.seq);
+  c.waiting.clear();
+  // A resume without a gap answers with no agents: the stream goes on after the seq
+  // we resumed from (the events up to `s.seq` are still to come), not after `s.seq`.
+  if (!s.complete)
+    return;
+  c.seq = s.seq;
+  if (c.handlers.on_snapshot)
     c.handlers.on_snapshot(s);
 }
 
 } // namespace
 
-caf::message_handler subscribe(caf::event_based_actor* self, supervisor_observer sup,
-                               subscription_request request,
-                               subscriber_handlers handlers) {
-  auto c = std::make_shared<cursor>();
-  c->handlers = std::move(handlers);
+namespace {
+
+caf::message_handler subscribe_with(caf::event_based_actor* self, supervisor_observer sup,
+                                    subscription_request request,
+                                    std::shared_ptr<cursor> c) {
   if (request.from_seq) {
     c->seq = *request.from_seq;
     c->epoch = request.epoch;
@@ -44,6 +56,9 @@ caf::message_handler subscribe(caf::event_based_actor* self, supervisor_observer
   self->request(sup, caf::infinite, std::move(request))
       .then([c](snapshot& s) { take_snapshot(*c, s); },
             [c](caf::error& err) {
+              for (auto& rp : c->waiting)
+                rp.deliver(err);
+              c->waiting.clear();
               if (c->handlers.on_end)
                 c->handlers.on_end(err);
             });
@@ -65,6 +80,16 @@ caf::message_handler subscribe(caf::event_based_actor* self, supervisor_observer
   };
 }
 
+} // namespace
+
+caf::message_handler subscribe(caf::event_based_actor* self, supervisor_observer sup,
+                               subscription_request request,
+                               subscriber_handlers handlers) {
+  auto c = std::make_shared<cursor>();
+  c->handlers = std::move(handlers);
+  return subscribe_with(self, std::move(sup), std::move(request), std::move(c));
+}
+
 caf::actor spawn_subscriber(caf::actor_system& sys, supervisor_observer sup,
                             subscription_request request,
                             subscriber_handlers handlers) {
@@ -84,7 +109,19 @@ caf::actor spawn_subscriber(caf::actor_system& sys, supervisor_observer sup,
         on_end(err);
       self->quit(err);
     };
-    return caf::behavior{subscribe(self, sup, std::move(request), std::move(handlers))};
+    auto c = std::make_shared<cursor>();
+    c->handlers = std::move(handlers);
+    auto stream = subscribe_with(self, sup, std::move(request), c);
+    // "Are you subscribed?": answered with the seq it is current to once it is.
+    return caf::message_handler{[self, c](caf::get_atom) {
+             auto rp = self->make_response_promise();
+             if (c->subscribed)
+               rp.deliver(c->seq);
+             else
+               c->waiting.push_back(rp);
+             return rp;
+           }}
+        .or_else(stream);
   });
 }
 

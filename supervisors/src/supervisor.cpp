@@ -9,6 +9,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/response_promise.hpp>
 #include <caf/result.hpp>
+#include <caf/sec.hpp>
 #include <caf/send.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
@@ -131,11 +132,12 @@ caf::result<void> ok() {
   return caf::unit;
 }
 
-/// A registration while the supervisor stops: the agent would outlive it.
+/// A registration while the supervisor stops: the agent would outlive it. Not a
+/// refusal of the agent (it keeps its state and registers with the next supervisor it
+/// is handed): the same as a supervisor that is gone.
 caf::error stopping_refusal(const registration& reg) {
-  return make_error(errc::invalid_request, reg.id, std::string{"register"},
-                    std::string{"its supervisor stops"},
-                    std::string{"its supervisor runs"});
+  return caf::make_error(caf::sec::request_receiver_down,
+                         "registration of " + reg.id + ": the supervisor is stopping");
 }
 
 caf::expected<agent_record*> find(self_ptr self, const std::string& id) {

@@ -38,12 +38,14 @@ while(TRUE)
     configure_file(${out}/readme_program_${index}.cpp.in ${out}/readme_program_${index}.cpp
                    COPYONLY)
     add_executable(readme_program_${index} ${out}/readme_program_${index}.cpp)
-    target_link_libraries(readme_program_${index} PRIVATE vigil::vigil)
+    target_link_libraries(readme_program_${index} PRIVATE vigil::core) # as the README says
     target_compile_options(readme_program_${index} PRIVATE ${strict})
     if(name STREQUAL "first-program")
-      add_test(NAME readme.first_program_runs_and_exits COMMAND readme_program_${index})
-      set_tests_properties(readme.first_program_runs_and_exits PROPERTIES TIMEOUT 20
-        PASS_REGULAR_EXPRESSION "coder-2: idle -> killed \\(kill_command\\).*unknown_agent.*coder-1: idle -> killed \\(node_shutdown\\)")
+      add_test(NAME readme.first_program_runs_and_exits
+        COMMAND ${CMAKE_COMMAND} -DPROGRAM=$<TARGET_FILE:readme_program_${index}>
+          "-DPATTERNS=coder-1: spawning -> idle \\(registered\\);coder-1: idle -> busy \\(slot:work\\);coder-2: busy -> idle \\(finished\\);coder-1 is idle, healthy;coder-2: idle -> killed \\(kill_command\\);refused: vigil::unknown_agent: no agent \"coder-9\";coder-1: idle -> killed \\(node_shutdown\\)"
+          -P ${CMAKE_CURRENT_SOURCE_DIR}/run_program.cmake)
+      set_tests_properties(readme.first_program_runs_and_exits PROPERTIES TIMEOUT 30)
     endif()
     continue()
   endif()
@@ -62,8 +64,13 @@ endif()
 # One program of them all: GoogleTest's main runs the tests a block defines (the test
 # kit's example), so those blocks run too.
 add_executable(vigil_readme_blocks ${fragments})
-target_link_libraries(vigil_readme_blocks PRIVATE vigil::vigil vigil::testing
+target_link_libraries(vigil_readme_blocks PRIVATE vigil::core vigil::testing
                                                   GTest::gtest_main)
+foreach(component sqlite redis nodes)
+  if(TARGET vigil::${component})
+    target_link_libraries(vigil_readme_blocks PRIVATE vigil::${component})
+  endif()
+endforeach()
 target_compile_options(vigil_readme_blocks PRIVATE ${strict})
 list(LENGTH fragments count)
 message(STATUS "README.md: ${count} C++ blocks compiled into vigil_readme_blocks")

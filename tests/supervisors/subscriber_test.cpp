@@ -121,6 +121,69 @@ TEST_F(Subscriber, ForcedResyncHandsANewSnapshotAndTheModelStaysEqual) {
   (void)subscriber;
 }
 
+TEST_F(Subscriber, ResumingFromASeqHandsEveryLaterEventAndNoSnapshot) {
+  start(supervisor_settings{});
+  auto first = std::make_shared<seen>();
+  auto a = idle_agent("a"); // seqs 1, 2
+  auto s1 = spawn_subscriber(sys, sup, subscription_request{}, recording(first));
+  sched.run();
+  ASSERT_EQ(first->snapshots.size(), 1u);
+  auto epoch = first->snapshots[0].epoch;
+  auto from = first->last_seq;
+  caf::anon_send_exit(s1, caf::exit_reason::user_shutdown);
+  sched.run();
+  // While nobody listens: three more events.
+  report(a, "a", agent_state::idle, agent_state::busy);
+  report(a, "a", agent_state::busy, agent_state::idle);
+  idle_agent("b");
+  auto later = std::make_shared<seen>();
+  later->last_seq = from;
+  subscription_request req;
+  req.from_seq = from;
+  req.epoch = epoch;
+  track(spawn_subscriber(sys, sup, req, recording(later)));
+  sched.run();
+  EXPECT_TRUE(later->snapshots.empty()) << "no gap: no snapshot";
+  ASSERT_EQ(later->events.size(), stats().last_seq - from);
+  EXPECT_EQ(later->events.front().seq, from + 1);
+  EXPECT_EQ(later->last_seq, stats().last_seq);
+}
+
+TEST_F(Subscriber, ResumingFromAnotherEpochResyncsWithASnapshot) {
+  start(supervisor_settings{});
+  idle_agent("a");
+  auto out = std::make_shared<seen>();
+  subscription_request req;
+  req.from_seq = 1;
+  req.epoch = 12345; // not this start's
+  track(spawn_subscriber(sys, sup, req, recording(out)));
+  sched.run();
+  ASSERT_EQ(out->snapshots.size(), 1u);
+  EXPECT_GT(out->snapshots[0].missed, 0u);
+  EXPECT_EQ(out->model, record());
+}
+
+TEST_F(Subscriber, GetAtomAnswersOnceSubscribedWithTheSeqItIsCurrentTo) {
+  start(supervisor_settings{});
+  idle_agent("a"); // seqs 1, 2
+  auto sub = track(spawn_subscriber(sys, sup, subscription_filter{}, [](const event&) {}));
+  // Asked before it ran at all: the answer waits for the subscription.
+  auto seq = ask<uint64_t>(sub, caf::get_atom::value);
+  ASSERT_TRUE(seq) << sys.render(seq.error());
+  EXPECT_EQ(*seq, 2u);
+}
+
+TEST_F(Subscriber, GetAtomAnswersARefusalWithTheError) {
+  supervisor_settings cfg;
+  cfg.max_subscribers = 1;
+  start(cfg);
+  track(spawn_subscriber(sys, sup, subscription_filter{}, [](const event&) {}));
+  sched.run();
+  auto refused = spawn_subscriber(sys, sup, subscription_filter{}, [](const event&) {});
+  auto seq = ask<uint64_t>(refused, caf::get_atom::value);
+  ASSERT_FALSE(seq);
+}
+
 TEST_F(Subscriber, FilterIsAppliedAndOnEventAloneIsEnough) {
   start(supervisor_settings{});
   std::vector<std::string> got;

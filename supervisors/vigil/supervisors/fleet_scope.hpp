@@ -28,10 +28,11 @@ namespace vigil {
 /// 3. pacers and uplinks;
 /// 4. everything else: workers, subscribers, your own actors.
 ///
-/// An agent ends the worker it owns, so workers need no `add` of their own. Holds
-/// weak handles: an actor that ended long before `stop()` costs nothing, and ended
-/// ones are dropped as more are added, so a long-running process with churning agents
-/// does not grow. Declare it after the `caf::actor_system` it uses (it must end
+/// An agent ends the worker it owns (the worker gets an exit as its agent ends; `stop`
+/// does not wait for it), so workers need no `add` of their own. Holds weak handles:
+/// an ended actor's memory stays until its entry is dropped, and ended entries are
+/// dropped as more are added (at most twice the live ones), so a long-running process
+/// with churning agents does not grow. Declare it after the `caf::actor_system` it uses (it must end
 /// first). Not thread-safe: add and stop from one thread.
 ///
 /// ```cpp
@@ -70,8 +71,9 @@ public:
   }
 
   /// Ends everything held, stage by stage, and returns when it is gone. An error
-  /// names what had not ended within the timeout. Whatever is added afterwards is
-  /// ended by the next call.
+  /// names what had not ended within the timeout (those are then killed: a kill
+  /// cannot be refused) and a supervisor that ended but not in order (its store did
+  /// not get every event). Whatever is added afterwards is ended by the next call.
   caf::error stop();
 
   /// How many actors it holds that may still run.

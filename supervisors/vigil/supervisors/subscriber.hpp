@@ -32,8 +32,11 @@ struct subscriber_handlers {
 };
 
 /// Spawns an actor that subscribes to `sup` with `filter` and calls `on_event` for
-/// every matching event from now on (the snapshot is skipped). It ends when the
-/// supervisor does; stop it earlier with an exit message.
+/// every matching event from the moment the supervisor takes the subscription (what
+/// happened before is in the snapshot, which this form skips). It subscribes
+/// asynchronously: ask it `caf::get_atom` (answered with the seq it is current to, once
+/// it has subscribed, or the refusal) before you start agents whose every event it must
+/// see. It ends when the supervisor does; stop it earlier with an exit message.
 caf::actor spawn_subscriber(caf::actor_system& sys, supervisor_observer sup,
                             subscription_filter filter,
                             std::function<void(const event&)> on_event);

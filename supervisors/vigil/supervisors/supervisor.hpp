@@ -56,8 +56,12 @@ using supervisor_relay_target =
 /// records their ends, hands every event to its store writer, waits until the writer
 /// has committed them and is gone, then answers with its final `supervisor_stats` and
 /// quits (`user_shutdown`). Agents of other processes are not touched: they go on
-/// beating into the void until their node stops them or they find a new supervisor.
-/// Refused (`unauthorized`) from another process.
+/// beating into the void until their node stops them or they find a new supervisor
+/// (a registration while it stops is answered like a supervisor that is gone, so an
+/// agent keeps its state). When it cannot end in order (an agent or the writer did not
+/// end within `store.reply_timeout` + 5 s, or the store does not have every event) it
+/// answers with an error that says so, and quits all the same. Gates never forward
+/// it; a request whose sender is on another node is refused (`unauthorized`).
 using supervisor_owner =
     caf::typed_actor<caf::replies_to<stop_atom>::with<supervisor_stats>>;
 
