@@ -32,8 +32,9 @@ void finish(self_ptr self, const char* how, std::string problem = {}) {
   auto stats = stats_of(self);
   bool stored_all = !st.store_writer || stats.store_committed_seq == stats.last_seq;
   if (problem.empty() && !stored_all)
-    problem = fmt::format("the store has events up to seq {} of {} ({} dropped)",
-                          stats.store_committed_seq, stats.last_seq, stats.store_dropped);
+    problem =
+        fmt::format("the store has events up to seq {} of {} ({} dropped)",
+                    stats.store_committed_seq, stats.last_seq, stats.store_dropped);
   if (problem.empty())
     st.log->info("supervisor: stopped ({}): events up to seq {}{}", how, stats.last_seq,
                  st.store_writer ? ", all in the store" : "");
@@ -116,8 +117,9 @@ void on_stop_deadline(self_ptr self, time_point) {
   finish(self, "timed out",
          fmt::format("after {}, {} agent actors of this process had not ended{}",
                      format_duration(stop_grace(st)), st.stopping->agents.size(),
-                     st.store_writer ? " and the store writer had not committed and ended"
-                                     : ""));
+                     st.store_writer
+                         ? " and the store writer had not committed and ended"
+                         : ""));
 }
 
 } // namespace vigil::detail

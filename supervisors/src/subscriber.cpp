@@ -45,7 +45,8 @@ void take_snapshot(cursor& c, const snapshot& s) {
 
 namespace {
 
-caf::message_handler subscribe_with(caf::event_based_actor* self, supervisor_observer sup,
+caf::message_handler subscribe_with(caf::event_based_actor* self,
+                                    supervisor_observer sup,
                                     subscription_request request,
                                     std::shared_ptr<cursor> c) {
   if (request.from_seq) {

@@ -63,6 +63,17 @@ static_assert(
 static_assert(
     std::is_assignable_v<type_key<std::optional<duration>>&, vigil::inherit_t>);
 
+// `= {}` could mean "inherit" or "off": it does not compile.
+template <class K, class = void>
+struct assignable_from_braces : std::false_type {};
+template <class K>
+struct assignable_from_braces<K, std::void_t<decltype(std::declval<K&>() = {})>>
+    : std::true_type {};
+static_assert(!assignable_from_braces<type_key<std::optional<duration>>>::value);
+static_assert(!assignable_from_braces<type_key<duration>>::value);
+static_assert(
+    assignable_from_braces<std::optional<duration>>::value); // the detector works
+
 TEST(TypeSettings, AnOverrideOfOneKeyInCppKeepsEveryOtherKeyOfTheGlobals) {
   supervisor_settings cfg;
   cfg.heartbeat.interval = 4s;

@@ -117,7 +117,8 @@ TEST_F(FleetScope, StopEndsAgentsWorkersSubscriberAndSupervisorInOrder) {
   size_t ended = 0;
   bool late = false;
   while (ended < workers.size() && !late)
-    waiter->receive([&](caf::down_msg&) { ++ended; }, caf::after(10s) >> [&] { late = true; });
+    waiter->receive([&](caf::down_msg&) { ++ended; },
+                    caf::after(10s) >> [&] { late = true; });
   EXPECT_EQ(ended, workers.size());
   std::lock_guard<std::mutex> guard{out->mtx};
   size_t shutdowns = 0;
@@ -167,9 +168,10 @@ TEST_F(FleetScope, AnActorThatDoesNotEndIsNamedAfterTheTimeout) {
   }));
   auto err = fleet.stop();
   ASSERT_TRUE(err);
-  EXPECT_NE(sys.render(err).find("1 actors had not ended after 200ms (1 other actors) and "
-                                 "were killed"),
-            std::string::npos)
+  EXPECT_NE(
+      sys.render(err).find("1 actors had not ended after 200ms (1 other actors) and "
+                           "were killed"),
+      std::string::npos)
       << sys.render(err);
   EXPECT_TRUE(gone(stubborn)) << "a kill cannot be refused";
 }

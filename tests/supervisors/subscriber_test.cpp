@@ -166,7 +166,8 @@ TEST_F(Subscriber, ResumingFromAnotherEpochResyncsWithASnapshot) {
 TEST_F(Subscriber, GetAtomAnswersOnceSubscribedWithTheSeqItIsCurrentTo) {
   start(supervisor_settings{});
   idle_agent("a"); // seqs 1, 2
-  auto sub = track(spawn_subscriber(sys, sup, subscription_filter{}, [](const event&) {}));
+  auto sub =
+      track(spawn_subscriber(sys, sup, subscription_filter{}, [](const event&) {}));
   // Asked before it ran at all: the answer waits for the subscription.
   auto seq = ask<uint64_t>(sub, caf::get_atom::value);
   ASSERT_TRUE(seq) << sys.render(seq.error());

@@ -1,6 +1,6 @@
 // The supervisor's orderly stop (`stop_atom`) in virtual time: local agents end as
-// `node_shutdown`, a second caller waits for the same end, and a stop that cannot end in
-// order answers with an error exactly at its deadline.
+// `node_shutdown`, a second caller waits for the same end, and a stop that cannot end
+// in order answers with an error exactly at its deadline.
 #include <chrono>
 #include <string>
 
@@ -27,7 +27,8 @@ public:
 
 caf::behavior stubborn(caf::event_based_actor* self) {
   self->set_exit_handler([](caf::exit_msg&) {}); // an exit does not end it
-  return {[](int) {}};
+  return {[](int) {
+  }};
 }
 
 TEST_F(SupervisorStop, LocalAgentsEndAsNodeShutdownAndTheAnswerHasTheFigures) {

@@ -23,7 +23,7 @@ inline constexpr inherit_t inherit{0};
 /// "Off" for a key whose value may be off (JSON `null`), e.g.
 /// `cfg.types["batch"].watchdog.idle_timeout = vigil::off;`. The same as
 /// `std::nullopt`, which also says "off" to a `type_key`: only `vigil::inherit` (or
-/// never setting the key) inherits.
+/// never setting the key) inherits, and `= {}` does not compile.
 inline constexpr std::nullopt_t off = std::nullopt;
 
 /// One key of a per-type entry: unset, the type inherits the global value; set, the
@@ -48,6 +48,27 @@ public:
                                      !std::is_same_v<std::decay_t<U>, inherit_t> &&
                                      std::is_convertible_v<U&&, T>>>
   constexpr type_key(U&& x) : value_(std::in_place, std::forward<U>(x)) {}
+
+  /// Sets the key. `key = {}` does not compile (it could mean "inherit" or "off"):
+  /// write `vigil::inherit` or `vigil::off`.
+  template <class U,
+            class = std::enable_if_t<!std::is_same_v<std::decay_t<U>, type_key> &&
+                                     !std::is_same_v<std::decay_t<U>, inherit_t> &&
+                                     std::is_convertible_v<U&&, T>>>
+  constexpr type_key& operator=(U&& x) {
+    value_.emplace(std::forward<U>(x));
+    return *this;
+  }
+
+  constexpr type_key& operator=(const T& x) {
+    value_.emplace(x);
+    return *this;
+  }
+
+  constexpr type_key(const type_key&) = default;
+  constexpr type_key(type_key&&) noexcept = default;
+  constexpr type_key& operator=(const type_key&) = default;
+  constexpr type_key& operator=(type_key&&) noexcept = default;
 
   /// Whether the type sets this key.
   constexpr bool is_set() const noexcept { return value_.has_value(); }

@@ -32,8 +32,8 @@ namespace vigil {
 /// does not wait for it), so workers need no `add` of their own. Holds weak handles:
 /// an ended actor's memory stays until its entry is dropped, and ended entries are
 /// dropped as more are added (at most twice the live ones), so a long-running process
-/// with churning agents does not grow. Declare it after the `caf::actor_system` it uses (it must end
-/// first). Not thread-safe: add and stop from one thread.
+/// with churning agents does not grow. Declare it after the `caf::actor_system` it uses
+/// (it must end first). Not thread-safe: add and stop from one thread.
 ///
 /// ```cpp
 /// caf::actor_system sys{cfg};
