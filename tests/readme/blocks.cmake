@@ -3,7 +3,7 @@
 # (the one marked `<!-- example: first-program -->` also runs, and must exit by itself);
 # any other block is a translation unit, its code in a namespace of its own so that
 # two blocks may use the same names. Included from CMakeLists.txt (`readme` is set).
-file(READ ${readme} rest)
+set(rest "${readme_text}")
 set(index 0)
 set(fragments)
 set(strict -Wall -Wextra -Wpedantic -Werror)
