@@ -16,6 +16,7 @@
 #include <thread>
 
 #include <caf/event_based_actor.hpp>
+#include <caf/scoped_actor.hpp>
 #include <caf/stateful_actor.hpp>
 #include <spdlog/spdlog.h>
 #include <sqlite3.h>
@@ -142,9 +143,10 @@ struct fleet_driver {
 
   /// A node's link comes back: its agents register again with the life they kept.
   void reconnect(size_t node) {
+    caf::scoped_actor uplink{sys}; // agents take a supervisor only from their node
     for (auto& [id, a] : agents)
       if (std::stoull(id.substr(6)) % node_count == node) {
-        caf::anon_send(a, supervisor_atom::value, agent_facing_supervisor{sup});
+        uplink->send(a, supervisor_atom::value, agent_facing_supervisor{sup});
         ++reconnected;
       }
   }

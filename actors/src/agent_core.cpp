@@ -38,6 +38,15 @@ spdlog::logger& agent_log() {
   return *kept;
 }
 
+bool from_self(actor_ptr self) {
+  return self->current_sender().get() == self->ctrl();
+}
+
+bool from_own_node(actor_ptr self) {
+  auto& sender = self->current_sender();
+  return sender && sender->node() == self->node();
+}
+
 caf::error enter(actor_ptr self, agent_core& st, change c) {
   if (auto err = check_transition(st.id, st.current, c.to))
     return err;
@@ -104,6 +113,8 @@ caf::error refuse_quota(const agent_core& st) {
 }
 
 bool recover(actor_ptr self, agent_core& st, time_point at) {
+  if (!from_self(self))
+    return false; // not our timer
   if (st.current != agent_state::exhausted || st.recovery_at != at)
     return false; // from an earlier episode
   if (auto err = enter(self, st, change{agent_state::idle, "recovered"})) {
@@ -151,6 +162,8 @@ void note_activity(actor_ptr self, agent_core& st) {
 }
 
 void flush_activity(actor_ptr self, agent_core& st) {
+  if (!from_self(self))
+    return; // not our timer
   if (!st.activity_flush_pending)
     return;
   st.activity_flush_pending = false;
@@ -182,6 +195,8 @@ void answer_tick(actor_ptr self, agent_core& st, uint32_t ticket, uint32_t token
 }
 
 void own_beat(actor_ptr self, agent_core& st) {
+  if (!from_self(self))
+    return; // not our timer: one chain only
   if (st.pacer || is_terminal(st.current))
     return; // a timer from before we had a pacer again: the pacer ticks now
   send_beat(self, st);

@@ -83,6 +83,17 @@ using idle_hook = void (*)(actor_ptr self, agent_core& st);
 /// per lookup, and agents log on every transition. Fetched again after `set_log`.
 spdlog::logger& agent_log();
 
+/// Whether the message `self` is handling is one it sent itself: its timers (own beat,
+/// recovery, activity flush) count only then. Anyone may send an actor these atoms;
+/// a second `beat_atom` chain from outside would multiply the beats for good.
+bool from_self(actor_ptr self);
+
+/// Whether the message `self` is handling comes from a named actor of its own node:
+/// a new supervisor (`supervisor_atom`) comes from the node's uplink, never from a
+/// peer or anonymously (a peer could take the agent's registration, with its life
+/// token and node key, DESIGN §11).
+bool from_own_node(actor_ptr self);
+
 /// Details a transition may carry to the supervisor.
 struct change {
   agent_state to;

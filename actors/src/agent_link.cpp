@@ -145,6 +145,13 @@ void rejoin(actor_ptr self, agent_core& st, agent_facing_supervisor sup,
             idle_hook on_idle) {
   if (!sup || is_terminal(st.current))
     return;
+  if (!from_own_node(self)) {
+    agent_log().warn("agent {}: ignored a supervisor handle from {}: only its node's "
+                     "uplink hands it one",
+                     st.id,
+                     self->current_sender() ? "another node" : "an anonymous sender");
+    return;
+  }
   // Not compared with the old handle: CAF handles compare by node and actor id, so
   // the proxy of a new connection to the same supervisor looks like the old one.
   agent_log().debug("agent {}: registering again with its supervisor", st.id);

@@ -3,8 +3,13 @@
 #include "vigil/actors/attached_agent.hpp"
 
 #include <caf/actor_system.hpp>
+#include <caf/attachable.hpp>
 #include <caf/event_based_actor.hpp>
 #include <caf/message_handler.hpp>
+#include <caf/message_view.hpp>
+#include <caf/scheduled_actor.hpp>
+#include <caf/skip.hpp>
+#include <caf/type_erased_tuple.hpp>
 
 #include "agent_core.hpp"
 #include "vigil/messages/errc.hpp"
@@ -29,7 +34,73 @@ bool working(agent_state x) {
   return x == agent_state::busy || x == agent_state::on_call;
 }
 
+/// Asks an actor whether it is an attached agent (`core_keeper::matches`).
+struct keeper_probe {
+  mutable bool found = false;
+};
+
+/// Keeps the core alive while the actor lives (the handlers, and the answers to the
+/// core's requests, hold raw pointers to it), and marks the actor as an attached
+/// agent. CAF 0.17 has no read-only look-up of an actor's attachables: `detach` with
+/// a probe token asks each one, and this one answers by setting the probe's flag while
+/// saying "no match", so nothing is detached.
+struct core_keeper final : caf::attachable {
+  static constexpr size_t token_type = 0x76676c61; // "vgla": no CAF subtype is this
+
+  explicit core_keeper(std::shared_ptr<agent_core> x) : core(std::move(x)) {}
+
+  bool matches(const token& what) override {
+    if (what.subtype == token_type)
+      static_cast<const keeper_probe*>(what.ptr)->found = true;
+    return false;
+  }
+
+  std::shared_ptr<agent_core> core;
+};
+
+bool attached_already(caf::event_based_actor* self) {
+  keeper_probe probe;
+  self->detach(caf::attachable::token{core_keeper::token_type, &probe});
+  return probe.found;
+}
+
 } // namespace
+
+bool is_agent_message(const caf::type_erased_tuple& msg) {
+  using namespace detail::agent;
+  return msg.match_elements<beat_atom, uint32_t, uint32_t>() ||
+         msg.match_elements<beat_atom>() ||
+         msg.match_elements<pace_atom, caf::actor_addr>() ||
+         msg.match_elements<recover_atom, time_point>() ||
+         msg.match_elements<activity_flush_atom>() ||
+         msg.match_elements<supervisor_atom, agent_facing_supervisor>();
+}
+
+namespace {
+
+/// What the handlers would ignore anyway (agent_core.hpp: `from_self`,
+/// `from_own_node`): kept, a stranger's messages would pile up while the actor waits.
+bool ignored_anyway(caf::scheduled_actor* self, const caf::type_erased_tuple& msg) {
+  using namespace detail::agent;
+  auto& sender = self->current_sender();
+  if (msg.match_elements<beat_atom>() ||
+      msg.match_elements<recover_atom, time_point>() ||
+      msg.match_elements<activity_flush_atom>())
+    return sender.get() != self->ctrl();
+  if (msg.match_elements<supervisor_atom, agent_facing_supervisor>())
+    return !sender || sender->node() != self->node();
+  return false; // the pacer's ticks and end come without a sender
+}
+
+} // namespace
+
+caf::result<caf::message> keep_agent_messages(caf::scheduled_actor* self,
+                                              caf::message_view& x) {
+  auto& msg = x.content();
+  if (is_agent_message(msg) && !ignored_anyway(self, msg))
+    return caf::skip;
+  return caf::print_and_drop(self, x);
+}
 
 caf::message_handler attached_agent::handlers() const {
   if (!core_)
@@ -141,14 +212,21 @@ caf::expected<attached_agent> attach_agent(caf::event_based_actor* self,
     return bad("has a worker: an attached agent's actor is its own work");
   if (auto err = validate(options.settings))
     return err;
+  // A second core in one actor would beat twice, with two handler sets, two timers
+  // and two registrations under whichever id came last.
+  if (attached_already(self))
+    return bad("cannot attach: the actor is an attached agent already");
   attached_agent result;
   result.self_ = self;
   result.core_ = std::make_shared<agent_core>();
   result.core_->adopt(options, std::move(supervisor));
   // The actor keeps the core alive until it has ended: the handlers, and the answers
-  // to the core's requests, hold raw pointers to it. The functor touches nothing (CAF
-  // runs it as the actor ends); dropping it frees the core.
-  self->attach_functor([keep = result.core_](const caf::error&) {});
+  // to the core's requests, hold raw pointers to it. The keeper touches nothing as the
+  // actor ends; dropping it frees the core.
+  self->attach(caf::attachable_ptr{new core_keeper(result.core_)});
+  // CAF's default drops what no behaviour takes: a timer or tick dropped while the
+  // user's actor runs a behaviour without our handlers would end the beats for good.
+  self->set_default_handler(keep_agent_messages);
   detail::agent::register_self(self, *result.core_, nullptr);
   return result;
 }

@@ -123,7 +123,8 @@ TEST_F(Agent, HandedANewSupervisorItRegistersAgainWithTheStateAndVersionItKept) 
   ASSERT_EQ(view(a).state, s::busy);
   auto other = track(vigil::test::spawn_recording_supervisor(sys));
   sched.run();
-  caf::anon_send(a, supervisor_atom::value, other);
+  caf::scoped_actor uplink{sys}; // a local sender, as a node's uplink is
+  uplink->send(a, supervisor_atom::value, other);
   sched.run();
   auto& seen = state_of<recording_supervisor_state>(other).registrations;
   ASSERT_EQ(seen.size(), 1u);
@@ -148,7 +149,8 @@ TEST_F(Agent, ARegistrationLostWithTheConnectionIsNoRefusal) {
   // A new connection: it registers there and starts.
   auto other = track(vigil::test::spawn_recording_supervisor(sys));
   sched.run();
-  caf::anon_send(a, supervisor_atom::value, other);
+  caf::scoped_actor uplink{sys}; // a local sender, as a node's uplink is
+  uplink->send(a, supervisor_atom::value, other);
   sched.run();
   EXPECT_EQ(state_of<recording_supervisor_state>(other).registrations.size(), 1u);
   EXPECT_EQ(view(a).state, s::idle);

@@ -186,7 +186,8 @@ TEST_F(AttachedAgent, HandedANewSupervisorItRegistersThereWithItsStateAndVersion
   ASSERT_FALSE(tell(u, slot_atom::value, slot_kind::work));
   auto other = track(spawn_recording_supervisor(sys));
   sched.run();
-  caf::anon_send(u, supervisor_atom::value, other);
+  caf::scoped_actor uplink{sys}; // a local sender, as a node's uplink is
+  uplink->send(u, supervisor_atom::value, other);
   sched.run();
   auto& seen = state_of<recording_supervisor_state>(other).registrations;
   ASSERT_EQ(seen.size(), 1u);

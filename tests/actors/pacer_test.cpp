@@ -212,7 +212,8 @@ TEST_F(Pacer, AnAgentRegisteredAgainKeepsItsPhaseAndIsTickedOnce) {
   auto a1 = agent("a1"); // key 1
   advance(5s);
   // A reconnect: it registers again (key 2) and joins again naming its slot.
-  caf::anon_send(a1, supervisor_atom::value, sup);
+  caf::scoped_actor uplink{sys}; // a local sender, as a node's uplink is
+  uplink->send(a1, supervisor_atom::value, sup);
   sched.run();
   advance(25s);
   ASSERT_EQ(recorded().batches.size(), 3u);
@@ -237,7 +238,8 @@ TEST_F(Pacer, ARegistrationThatRacesTheFirstJoinStillMakesOneMember) {
   opts.pacer = pacer;
   auto a1 = track(*spawn_agent(sys, sup, std::move(opts)));
   all_but_the_pacer(); // registered (key 1); its first join waits at the pacer
-  caf::anon_send(a1, supervisor_atom::value, sup);
+  caf::scoped_actor uplink{sys}; // a local sender, as a node's uplink is
+  uplink->send(a1, supervisor_atom::value, sup);
   all_but_the_pacer(); // registered again (key 2) before the first join was answered
   sched.run();         // the first join's answer, then a second join naming its slot
   advance(30s);

@@ -1,8 +1,11 @@
 // A CAF user's own actor, attached as a supervised agent (attached_agent.hpp): it
 // doubles integers (its own work), drives its agent by messages a test sends (vigil's
-// agent atoms, answered with the lifecycle call's error or nothing), and on
+// agent atoms, answered with the lifecycle call's error or nothing), on
 // `stall_atom` switches to a behaviour that skips every message but `unstall_atom` (a
-// stuck mailbox). Shared by the attached agent test files.
+// stuck mailbox), and on `wait_atom` waits for `reply_atom` as CAF code usually does:
+// `become(keep_behavior, ...)` with a behaviour that lacks vigil's handlers, under the
+// default handler `attach_agent` installed. It answers an `atom("beat")` of its own
+// with 7. Shared by the attached agent test files.
 #pragma once
 
 #include <stdexcept>
@@ -19,6 +22,10 @@ namespace vigil::test {
 using stall_atom = caf::atom_constant<caf::atom("stall")>;
 using unstall_atom = caf::atom_constant<caf::atom("unstall")>;
 using throw_atom = caf::atom_constant<caf::atom("throw")>;
+using wait_atom = caf::atom_constant<caf::atom("wait")>;
+using reply_atom = caf::atom_constant<caf::atom("reply")>;
+/// The user's own `beat`, which vigil's handlers must not shadow.
+using user_beat_atom = caf::atom_constant<caf::atom("beat")>;
 
 struct user_actor_state {
   static inline const char* name = "vigil.test.user_actor";
@@ -41,7 +48,7 @@ inline caf::result<void> answer(caf::error err) {
 inline caf::behavior user_stalled(user_ptr self) {
   self->set_default_handler(caf::skip);
   return {[self](unstall_atom) {
-    self->set_default_handler(caf::print_and_drop);
+    self->set_default_handler(keep_agent_messages); // as attach_agent left it
     self->become(user_normal(self));
   }};
 }
@@ -53,6 +60,10 @@ inline caf::behavior user_normal(user_ptr self) {
         return 2 * x;
       },
       [self](stall_atom) { self->become(user_stalled(self)); },
+      [self](wait_atom) {
+        self->become(caf::keep_behavior, [self](reply_atom) { self->unbecome(); });
+      },
+      [](user_beat_atom) { return 7; },
       [self](slot_atom, slot_kind kind) {
         return answer(self->state.agent.start(kind));
       },

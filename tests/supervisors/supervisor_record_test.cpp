@@ -350,7 +350,8 @@ TEST_F(SupervisorRecord, AReconnectThatRacesTheFirstRegistrationKeepsTheLife) {
   auto x = spawn_agent(sys, sup, agent_options{"a1"});
   ASSERT_TRUE(x);
   auto a = track(*x);
-  caf::anon_send(a, supervisor_atom::value, agent_facing_supervisor{sup});
+  caf::scoped_actor uplink{sys}; // a local sender, as a node's uplink is
+  uplink->send(a, supervisor_atom::value, agent_facing_supervisor{sup});
   sched.run();
   EXPECT_EQ(status("a1").state, s::idle);
   auto view = ask<agent_view>(a, get_atom::value);

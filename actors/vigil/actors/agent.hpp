@@ -49,7 +49,9 @@ namespace vigil {
 /// - `get_atom`: the agent's own view.
 /// - `supervisor_atom, handle`: talk to this supervisor from now on (a node's uplink
 ///   sends it after a reconnect); the agent registers again with the state and
-///   version it kept. Losing its supervisor changes nothing else.
+///   version it kept. Losing its supervisor changes nothing else. Taken only from a
+///   named actor of the agent's own node: one from another node or without a sender
+///   is ignored (it would get the agent's life token and node key).
 /// - `hang_atom`: be stuck (a simulator's fault): answer nothing from now on, neither
 ///   the pacer's ticks nor requests, send no beat of its own, and keep every other
 ///   message waiting in the mailbox, until `wake_atom`. Exit messages, and its

@@ -28,7 +28,9 @@
 #include <caf/error.hpp>
 #include <caf/expected.hpp>
 #include <caf/fwd.hpp>
+#include <caf/message.hpp>
 #include <caf/message_handler.hpp>
+#include <caf/result.hpp>
 
 #include "vigil/actors/agent.hpp"
 
@@ -55,8 +57,14 @@ public:
   /// pacer's ticks and end, recovery from exhausted, coalesced activity, a new
   /// supervisor handle after a reconnect. Put them first in every behaviour the actor
   /// takes: `return agent.handlers().or_else(your_handlers);`. A behaviour without
-  /// them answers no beat: the supervisor declares the agent offline at its deadline,
+  /// them (CAF's `become(keep_behavior, ...)` while the actor waits for a reply, say)
+  /// answers no beat: the supervisor declares the agent offline at its deadline. The
+  /// messages wait meanwhile (the default handler `attach_agent` installs keeps them),
   /// and it comes back with the next beat once the handlers are back.
+  ///
+  /// The handlers take their timers only from the actor itself and a new supervisor
+  /// only from an actor of its own node (the node's uplink); they ignore such
+  /// messages from anyone else.
   caf::message_handler handlers() const;
 
   /// Starts working: idle -> busy (`slot_kind::work`) or on_call. Only from idle.
@@ -118,10 +126,29 @@ private:
 /// `failed` and the actor with it. The supervisor's kill is an exit message
 /// (`user_shutdown`): an actor that traps exits should quit on it.
 ///
+/// It sets the actor's default handler to `keep_agent_messages`: vigil's messages that
+/// arrive while a behaviour without `handlers()` runs wait in the mailbox rather than
+/// being dropped (CAF's default), which would end the beats for good. An actor that
+/// sets a default handler of its own afterwards must keep them likewise: skip what
+/// `is_agent_message` names (or call `keep_agent_messages` for the rest as well).
+///
 /// Fails with `errc::bad_config` for a null `self`, an empty id, a null supervisor,
-/// settings that make no sense, or a `worker` in the options (the actor is the work).
+/// settings that make no sense, a `worker` in the options (the actor is the work), or
+/// an actor that is an attached agent already (one agent per actor).
 caf::expected<attached_agent> attach_agent(caf::event_based_actor* self,
                                            agent_facing_supervisor supervisor,
                                            agent_options options);
+
+/// Whether `msg` is one of the messages `attached_agent::handlers()` takes: the
+/// agent's own timers, its pacer's ticks and end, a new supervisor handle.
+bool is_agent_message(const caf::type_erased_tuple& msg);
+
+/// The default handler `attach_agent` installs: skips vigil's messages
+/// (`is_agent_message`), so they wait until a behaviour with the handlers runs again,
+/// and hands every other one to `caf::print_and_drop`, CAF's own default (so too the
+/// ones the handlers would ignore: a timer not sent by the actor itself, a supervisor
+/// handle not from its own node).
+caf::result<caf::message> keep_agent_messages(caf::scheduled_actor* self,
+                                              caf::message_view& x);
 
 } // namespace vigil

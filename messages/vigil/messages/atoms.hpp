@@ -29,11 +29,14 @@ using stop_atom = caf::atom_constant<caf::atom("stop")>;
 // Agent -> work code.
 using work_atom = caf::atom_constant<caf::atom("work")>; ///< A slot starts now.
 
-// Agent -> itself (delayed messages).
-using beat_atom = caf::atom_constant<caf::atom("beat")>;       ///< Send a heartbeat.
-using recover_atom = caf::atom_constant<caf::atom("recover")>; ///< recovery_at reached.
+// Agent -> itself (delayed messages). The internal atoms carry a `vgl_` prefix: an
+// attached agent's handlers sit in a user's actor (attached_agent.hpp), where a plain
+// `beat` or `recover` of the user's own would be shadowed by them.
+using beat_atom = caf::atom_constant<caf::atom("vgl_beat")>; ///< Send a heartbeat.
+using recover_atom =
+    caf::atom_constant<caf::atom("vgl_recov")>; ///< recovery_at reached.
 /// Send the coalesced activity report.
-using activity_flush_atom = caf::atom_constant<caf::atom("act_flush")>;
+using activity_flush_atom = caf::atom_constant<caf::atom("vgl_flush")>;
 
 // A simulator (vigil-sim) -> agent: `hang_atom` makes the agent actor itself stuck (it
 // answers nothing until `wake_atom`, which it answers with a beat at once).
@@ -43,11 +46,11 @@ using wake_atom = caf::atom_constant<caf::atom("wake")>;
 // Agent <-> its node's pacer: `pace_atom, key, secret, interval, slot` joins (see
 // pacer.hpp); the pacer's tick to the agent is `beat_atom, ticket, token`, answered
 // with `beat_atom, ticket, token, state, version`.
-using pace_atom = caf::atom_constant<caf::atom("pace")>;
+using pace_atom = caf::atom_constant<caf::atom("vgl_pace")>;
 
 // A node's uplink -> its agents and pacer: `supervisor_atom, handle` is the supervisor
 // to talk to from now on (after a reconnect: a new proxy, maybe a restarted one).
-using supervisor_atom = caf::atom_constant<caf::atom("supervisor")>;
+using supervisor_atom = caf::atom_constant<caf::atom("vgl_sup")>;
 
 // A node -> a published supervisor's gate: `pace_atom` asks how often the node must
 // send something for its connection to stay up (the supervisor's connection
