@@ -317,6 +317,14 @@ detail::pacer_impl::behavior_type pacer(self_ptr self, beat_sink upstream,
              uint64_t version) { on_answer(self, ticket, token, state, version); },
       [self](detail::pace_tick_atom, time_point due) { tick(self, due); },
       [self](supervisor_atom, beat_sink& sink) {
+        // Only from a named actor of this node (the uplink): anyone else could have
+        // the beats of every agent here sent to itself.
+        auto sender = self->current_sender();
+        if (!sender || sender->node() != self->node()) {
+          log()->warn("pacer: ignored a new destination for its beats from {}",
+                      sender ? "another node" : "an anonymous sender");
+          return;
+        }
         self->state.upstream = std::move(sink);
       },
       [self](caf::flush_atom) { on_flush_timer(self); },

@@ -225,6 +225,27 @@ TEST_F(Pacer, AnAgentRegisteredAgainKeepsItsPhaseAndIsTickedOnce) {
   EXPECT_EQ(beats_of(2), (std::vector<time_point>{t0 + 10s, t0 + 20s, t0 + 30s}));
 }
 
+TEST_F(Pacer, OnlyALocalNamedSenderRedirectsItsBeats) {
+  start(exact());
+  auto t0 = now();
+  agent("a1");
+  // An anonymous sender (a peer's forged message looks so) cannot take the beats.
+  auto thief = track(vigil::test::spawn_recording_supervisor(sys));
+  caf::anon_send(pacer, supervisor_atom::value, caf::actor_cast<beat_sink>(thief));
+  sched.run();
+  advance(10s);
+  ASSERT_EQ(recorded().batches.size(), 1u);
+  EXPECT_EQ(recorded().batches[0].first, t0 + 10s);
+  EXPECT_TRUE(state_of<recording_supervisor_state>(thief).batches.empty());
+  // The node's uplink (a local, named actor) can.
+  caf::scoped_actor uplink{sys};
+  uplink->send(pacer, supervisor_atom::value, caf::actor_cast<beat_sink>(thief));
+  sched.run();
+  advance(10s);
+  EXPECT_EQ(recorded().batches.size(), 1u);
+  EXPECT_EQ(state_of<recording_supervisor_state>(thief).batches.size(), 1u);
+}
+
 TEST_F(Pacer, ARegistrationThatRacesTheFirstJoinStillMakesOneMember) {
   start(exact());
   auto t0 = now();
