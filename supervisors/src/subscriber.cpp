@@ -97,18 +97,23 @@ caf::actor spawn_subscriber(caf::actor_system& sys, supervisor_observer sup,
   return sys.spawn([sup, request = std::move(request), handlers = std::move(handlers)](
                        caf::event_based_actor* self) mutable {
     self->monitor(sup);
-    self->set_down_handler([self, sup, end = handlers.on_end](caf::down_msg& dm) {
-      if (dm.source != sup.address())
-        return;
-      if (end)
-        end(dm.reason);
-      self->quit();
+    // `on_end` once, whichever comes first: the supervisor's end, a refusal, or an
+    // exit message to this actor (a fleet_scope stopping it).
+    auto ended = std::make_shared<bool>(false);
+    auto end = [self, ended, on_end = handlers.on_end](const caf::error& reason,
+                                                       caf::error quit_with) {
+      if (!*ended && on_end)
+        on_end(reason);
+      *ended = true;
+      self->quit(std::move(quit_with));
+    };
+    self->set_down_handler([sup, end](caf::down_msg& dm) {
+      if (dm.source == sup.address())
+        end(dm.reason, caf::none); // its stream is over: a normal end
     });
-    auto on_end = handlers.on_end;
-    handlers.on_end = [self, on_end](const caf::error& err) {
-      if (on_end)
-        on_end(err);
-      self->quit(err);
+    self->set_exit_handler([end](caf::exit_msg& msg) { end(msg.reason, msg.reason); });
+    handlers.on_end = [end](const caf::error& err) {
+      end(err, err);
     };
     auto c = std::make_shared<cursor>();
     c->handlers = std::move(handlers);

@@ -210,6 +210,20 @@ TEST_F(Subscriber, EndsWhenTheSupervisorEnds) {
   EXPECT_TRUE(gone(subscriber));
 }
 
+TEST_F(Subscriber, AnExitToTheSubscriberReachesOnEndOnce) {
+  start(supervisor_settings{});
+  auto out = std::make_shared<seen>();
+  auto subscriber = spawn_subscriber(sys, sup, subscription_request{}, recording(out));
+  sched.run();
+  caf::anon_send_exit(subscriber, caf::exit_reason::user_shutdown);
+  sched.run();
+  caf::anon_send_exit(sup, caf::exit_reason::user_shutdown); // its down finds nobody
+  sched.run();
+  ASSERT_EQ(out->ends.size(), 1u);
+  EXPECT_EQ(out->ends[0], caf::exit_reason::user_shutdown);
+  EXPECT_TRUE(gone(subscriber));
+}
+
 TEST_F(Subscriber, RefusedSubscriptionReachesOnEndAndTheActorQuits) {
   supervisor_settings cfg;
   cfg.max_subscribers = 1;

@@ -27,7 +27,8 @@ struct subscriber_handlers {
   /// twice.
   std::function<void(const event&)> on_event;
   /// The stream ended: the supervisor refused the subscription (too many subscribers)
-  /// or is gone (its exit reason). Nothing follows.
+  /// or is gone (its exit reason), or (spawned with `spawn_subscriber`) the subscriber
+  /// itself was sent an exit (its reason). Called once; nothing follows.
   std::function<void(const caf::error&)> on_end;
 };
 
