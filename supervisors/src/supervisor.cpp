@@ -95,33 +95,6 @@ void send_batches(self_ptr self) {
       });
 }
 
-supervisor_stats stats_of(self_ptr self) {
-  auto& st = self->state;
-  supervisor_stats x;
-  x.agents = st.agents.size();
-  x.subscribers = st.hub.subscribers();
-  x.epoch = st.hub.epoch();
-  x.last_seq = st.hub.last_seq();
-  x.history = st.hub.history_size();
-  for (auto& [id, handle] : st.subscribers)
-    x.max_in_flight = std::max<uint64_t>(x.max_in_flight, st.hub.in_flight(id));
-  x.liveness_timers = st.liveness_timers;
-  x.heartbeat_timeouts = st.heartbeat_timeouts;
-  fill_health_stats(self, x);
-  x.beat_gaps_10ms = st.beat_gaps;
-  auto& w = st.store_seen;
-  x.store_accepted = st.store_accepted;
-  x.store_committed = w.committed;
-  x.store_committed_seq = w.committed_seq;
-  x.store_pending = st.store_accepted - w.committed - w.dropped;
-  x.store_dropped = w.dropped + st.store_shed;
-  x.store_repairs = w.repairs;
-  x.store_unrepaired = x.store_dropped - std::min(x.store_dropped, w.repaired_drops);
-  x.store_failing = w.failing;
-  x.store_max_lag = w.max_lag;
-  return x;
-}
-
 } // namespace detail
 
 namespace {
