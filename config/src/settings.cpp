@@ -108,8 +108,18 @@ watchdog_settings supervisor_settings::watchdog_for(const std::string& type) con
   return i != types.end() ? resolve(watchdog, i->second.watchdog) : watchdog;
 }
 
+restart_settings supervisor_settings::restart_for(const std::string& type) const {
+  auto i = types.find(type);
+  if (i == types.end())
+    return restart;
+  auto result = resolve(restart, i->second.restart);
+  result.backoff = resolve(restart.backoff, i->second.restart.backoff);
+  return result;
+}
+
 resolved_type_settings supervisor_settings::resolved(const std::string& type) const {
-  return {heartbeat_for(type), watchdog_for(type), offline_retention_for(type)};
+  return {heartbeat_for(type), watchdog_for(type), offline_retention_for(type),
+          restart_for(type)};
 }
 
 caf::error validate(const watchdog_settings& x) {

@@ -23,6 +23,8 @@ constexpr detail::word<errc> words[] = {
     {errc::invalid_request, "invalid_request"},
     {errc::unauthorized, "unauthorized"},
     {errc::bad_input, "bad_input"},
+    {errc::node_shutdown, "node_shutdown"},
+    {errc::superseded, "superseded"},
 };
 static_assert(detail::in_enum_order(words) &&
               std::size(words) == static_cast<size_t>(errc_last) + 1);
@@ -106,6 +108,13 @@ std::string describe(errc code, const caf::message& ctx) {
   case errc::bad_input:
     if (has(ctx, 3))
       return arg(ctx, 0) + ": expected " + arg(ctx, 1) + ", found " + arg(ctx, 2);
+    break;
+  case errc::node_shutdown:
+    return has(ctx, 1) ? "node " + arg(ctx, 0) + " shuts down" : "its node shuts down";
+  case errc::superseded:
+    if (has(ctx, 1))
+      return "agent \"" + arg(ctx, 0) +
+             "\": a newer life of the id was started (restart); this one ends";
     break;
   case errc::none:
     return "no error";

@@ -12,6 +12,7 @@
 #include "vigil/messages/event_kind.hpp"
 #include "vigil/messages/quota_reason.hpp"
 #include "vigil/messages/slot_kind.hpp"
+#include "vigil/messages/spawner_messages.hpp"
 #include "vigil/messages/subscription.hpp"
 #include "vigil/messages/supervisor_stats.hpp"
 
@@ -44,6 +45,9 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<snapshot>("vigil.snapshot");
   cfg.add_message_type<event_batch>("vigil.event_batch");
   cfg.add_message_type<supervisor_stats>("vigil.supervisor_stats");
+  cfg.add_message_type<spawn_request>("vigil.spawn_request");
+  cfg.add_message_type<spawner_offer>("vigil.spawner_offer");
+  cfg.add_message_type<spawner_actor>("vigil.spawner_actor");
   cfg.add_error_category(error_category,
                          [](uint8_t code, caf::atom_value, const caf::message& ctx) {
                            auto x = static_cast<errc>(code);

@@ -40,6 +40,8 @@ constexpr word<event_kind> event_kind_words[] = {
     {event_kind::hard_stop, "hard_stop"},
     {event_kind::registered, "registered"},
     {event_kind::purged, "purged"},
+    {event_kind::restart_scheduled, "restart_scheduled"},
+    {event_kind::restart_gave_up, "restart_gave_up"},
 };
 
 constexpr word<child_evidence> child_evidence_words[] = {

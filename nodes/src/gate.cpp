@@ -296,6 +296,8 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
         else
           pass_on(self, std::move(x));
       },
+      // TODO(i21-spawner): check_inbound(spawner_offer) before forwarding.
+      [self](spawner_offer& x) -> caf::result<void> { return ask_void(self, std::move(x)); },
       // Observers.
       [self](status_atom, std::string& id) -> caf::result<agent_status> {
         if (auto err = check_name("status id", id))

@@ -247,7 +247,8 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
                                           supervisor_options opts) {
   auto& st = self->state;
   st.cfg = std::move(cfg);
-  st.global_type = {st.cfg.heartbeat, st.cfg.watchdog, st.cfg.offline_retention};
+  st.global_type = {st.cfg.heartbeat, st.cfg.watchdog, st.cfg.offline_retention,
+                    st.cfg.restart};
   for (auto& kv : st.cfg.types)
     st.type_cfg.emplace(kv.first, st.cfg.resolved(kv.first));
   st.hub = subscriber_hub{st.cfg.history, st.cfg.subscriber_window};
@@ -298,6 +299,10 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
       [self](transition_report& rep) { return on_report(self, rep); },
       [self](activity_report& x) { on_activity(self, x); },
       [self](child_report& x) { on_children(self, x); },
+      // TODO(i21-engine): the spawner registry (restarts.cpp).
+      [](spawner_offer&) -> caf::result<void> {
+        return make_error(errc::invalid_request, std::string{"spawner offer"});
+      },
       [self](status_atom, const std::string& id) -> caf::result<agent_status> {
         auto rec = find(self, id);
         if (!rec)

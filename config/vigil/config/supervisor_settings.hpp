@@ -22,6 +22,7 @@ struct resolved_type_settings {
   heartbeat_settings heartbeat;
   watchdog_settings watchdog;
   std::optional<duration> offline_retention;
+  restart_settings restart;
 };
 
 /// Settings of one supervisor.
@@ -30,6 +31,11 @@ struct supervisor_settings {
   watchdog_settings watchdog;   ///< For every agent type without its own entry.
   /// Per agent type, the keys that differ from the globals (an unset key inherits).
   std::map<std::string, type_settings> types;
+  /// For every agent type without its own `restart` keys: by default `temporary`
+  /// (nothing is restarted).
+  restart_settings restart;
+  /// The supervisor-wide brake on restarts. Off (the default): none.
+  std::optional<restart_rate_settings> restart_rate;
   duration retention = std::chrono::minutes(10); ///< Ended agents kept this long.
   /// An agent `offline` this long (from its transition to offline) ends `failed` with
   /// reason `lost`, and is purged after `retention` like any ended agent. Empty:
@@ -53,6 +59,10 @@ struct supervisor_settings {
 
   /// How long an agent of `type` may stay offline before it ends `failed (lost)`.
   std::optional<duration> offline_retention_for(const std::string& type) const;
+
+  /// How agents of `type` are restarted: `restart` with the keys that
+  /// `types[type].restart` sets in their place (`backoff` key by key).
+  restart_settings restart_for(const std::string& type) const;
 
   /// Everything agents of `type` run with (the three above at once).
   resolved_type_settings resolved(const std::string& type) const;

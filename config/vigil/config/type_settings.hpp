@@ -6,6 +6,7 @@
 #include <utility>
 
 #include "vigil/config/heartbeat_settings.hpp"
+#include "vigil/config/restart_settings.hpp"
 #include "vigil/config/watchdog_settings.hpp"
 #include "vigil/messages/time.hpp"
 
@@ -151,6 +152,49 @@ struct watchdog_overrides {
   }
 };
 
+/// The backoff keys of one agent type (`restart.backoff`), each inheriting
+/// `supervisor_settings::restart.backoff` unless set.
+struct backoff_overrides {
+  type_key<duration> min;
+  type_key<duration> max;
+  type_key<double> factor;
+  type_key<double> jitter;
+
+  /// Like `heartbeat_overrides::each_key`, over `restart_backoff`.
+  template <class F>
+  static void each_key(F&& f) {
+    using g = restart_backoff;
+    using o = backoff_overrides;
+    f("min", &g::min, &o::min);
+    f("max", &g::max, &o::max);
+    f("factor", &g::factor, &o::factor);
+    f("jitter", &g::jitter, &o::jitter);
+  }
+};
+
+/// The restart keys of one agent type; each unset key inherits
+/// `supervisor_settings::restart` (`backoff` key by key, see `backoff_overrides`).
+struct restart_overrides {
+  type_key<restart_mode> policy;
+  backoff_overrides backoff; ///< Not in `each_key`: resolved on its own.
+  type_key<std::optional<duration>> reset_after;
+  type_key<std::optional<restart_intensity>> intensity;
+  type_key<restart_placement> placement;
+  type_key<std::optional<duration>> wait_for_spawner;
+
+  /// Like `heartbeat_overrides::each_key`, over `restart_settings` (all but `backoff`).
+  template <class F>
+  static void each_key(F&& f) {
+    using g = restart_settings;
+    using o = restart_overrides;
+    f("policy", &g::policy, &o::policy);
+    f("reset_after", &g::reset_after, &o::reset_after);
+    f("intensity", &g::intensity, &o::intensity);
+    f("placement", &g::placement, &o::placement);
+    f("wait_for_spawner", &g::wait_for_spawner, &o::wait_for_spawner);
+  }
+};
+
 /// What may differ per agent type, key by key, in C++ exactly as in a JSON `types`
 /// entry: a key left unset inherits the global one, so
 /// `cfg.types["coder"].heartbeat.timeout = std::chrono::minutes(2);` keeps every other
@@ -161,6 +205,7 @@ struct type_settings {
   watchdog_overrides watchdog;
   /// `vigil::off`: agents of this type stay offline until they come back.
   type_key<std::optional<duration>> offline_retention;
+  restart_overrides restart;
 };
 
 /// `global` with the keys that `own` sets in their place (`Overrides` is a section of

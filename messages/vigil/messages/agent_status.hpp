@@ -32,6 +32,12 @@ struct agent_status {
   caf::optional<time_point> recovery_at;
   std::string reason; ///< Of the last transition.
   std::string last_error;
+  /// Restarts of this id over all its lives (Kubernetes' restartCount).
+  uint32_t restarts = 0;
+  /// The reason of the end that caused the last restart ("crashed", "lost", ...).
+  std::string last_restart_reason;
+  /// An ended agent with a restart pending: when it is due.
+  caf::optional<time_point> restart_due;
 };
 
 /// @relates agent_status
@@ -40,7 +46,7 @@ typename Inspector::result_type inspect(Inspector& f, agent_status& x) {
   return f(caf::meta::type_name("vigil.agent_status"), x.id, x.type, x.node, x.state,
            x.version, x.registered_at, x.started_at, x.ended_at, x.last_beat,
            x.seconds_since_beat, x.missed, x.paused, x.healthy, x.recovery_at, x.reason,
-           x.last_error);
+           x.last_error, x.restarts, x.last_restart_reason, x.restart_due);
 }
 
 /// How many agents are in each state, how many are known, how many are healthy.

@@ -29,6 +29,12 @@ enum class errc : uint8_t {
                    ///< what was refused, why.
   bad_input,       ///< A value from a peer out of range or too long: refused before it
                    ///< is stored or broadcast. Context: field, expected, found.
+  node_shutdown,   ///< Exit reason of an agent its node ends in an orderly shutdown
+                   ///< (Ctrl-C, `fleet_scope`): recorded `killed (node_shutdown)`, never
+                   ///< restarted. Context: none or the node.
+  superseded,      ///< A registration of an older life of an id after a restart
+                   ///< started a newer one (a healed partition): refused, and that
+                   ///< life ends on its node. Context: id.
 };
 
 /// The category atom of every vigil error.
@@ -36,7 +42,7 @@ constexpr caf::atom_value error_category = caf::atom("vigil");
 
 /// The last code: the codes run from `errc::none` to it without gaps (checked against
 /// the word table in errc.cpp). Move it when adding a code.
-constexpr errc errc_last = errc::bad_input;
+constexpr errc errc_last = errc::superseded;
 
 /// @relates errc
 std::string to_string(errc x);

@@ -31,7 +31,17 @@ struct event {
   caf::optional<time_point> recovery_at; ///< Entering exhausted: when it ends.
   std::string error;                     ///< Entering failed: the error text.
   duration waited{0};  ///< Watchdog events: waiting-on-child time so far.
-  std::string details; ///< Watchdog events: the evidence summary.
+  /// Watchdog events: the evidence summary. Restart events and the `registered`
+  /// event of a restarted life: the reason of the end that caused the restart.
+  std::string details;
+  /// Restart events, and the `registered` event of a restarted life (reason
+  /// `restarted`): the attempt (1 for the first restart in a row).
+  uint32_t attempt = 0;
+  /// The same events: the id's restarts over all its lives (with this one, for the
+  /// `registered` event of a restarted life).
+  uint32_t restarts = 0;
+  duration delay{0};             ///< restart_scheduled: the pause before it.
+  caf::optional<time_point> due; ///< restart_scheduled: when it is due.
   /// For the store only, on `registered` events: the digests of the life's token and
   /// of its node's key (DESIGN §11). Never serialized, so never sent to a peer or a
   /// subscriber in another process, and not part of `==`.
@@ -44,7 +54,7 @@ template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, event& x) {
   return f(caf::meta::type_name("vigil.event"), x.seq, x.kind, x.agent, x.type, x.node,
            x.from, x.to, x.reason, x.at, x.version, x.missed, x.recovery_at, x.error,
-           x.waited, x.details);
+           x.waited, x.details, x.attempt, x.restarts, x.delay, x.due);
 }
 
 /// Field-wise equality (tests and JSON round trips).

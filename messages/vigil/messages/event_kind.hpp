@@ -19,6 +19,12 @@ enum class event_kind : uint8_t {
   hard_stop,        ///< Right before a `children_persist_too_long` fire.
   registered,       ///< A record appeared (to: its state, version: its version).
   purged,           ///< An ended record left after its retention.
+  /// A restart of an ended agent was decided (stamped at its end): `attempt`,
+  /// `delay`, `due`; `details`: the reason of the end that caused it.
+  restart_scheduled,
+  /// A restart that was due is not made (reason: `intensity`, `no_spawner`); the
+  /// agent stays in its ended state. `attempt`: the one not made.
+  restart_gave_up,
 };
 
 /// @relates event_kind

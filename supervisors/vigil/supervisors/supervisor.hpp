@@ -5,6 +5,7 @@
 #include <vector>
 
 #include <caf/fwd.hpp>
+#include <caf/optional.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
@@ -91,6 +92,9 @@ struct supervisor_options {
   /// real steady clock's epoch is the host's boot, and a reloaded record would be off
   /// by the difference after a restart.
   store_time_base store_times = store_time_base::unix_epoch;
+  /// Seeds the generator that draws restart jitter (DESIGN §12), so that a simulation
+  /// repeats exactly. None: a random seed.
+  caf::optional<uint64_t> restart_seed;
 };
 
 /// Spawns a supervisor. With `settings.store` it first opens the store and loads the
