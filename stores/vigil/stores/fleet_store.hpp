@@ -36,6 +36,18 @@ struct stored_agent {
   /// one (DESIGN §11): what a restarted supervisor checks a returning agent against.
   secret_digest token_digest;
   secret_digest node_key_digest;
+  /// Restarts of the id over all its lives, and the reason of the end that caused the
+  /// last one (from `registered` events with reason `restarted`: `restarts`,
+  /// `details`). Kept across the row's replacement by a new life.
+  uint32_t restarts = 0;
+  std::string last_restart_reason;
+  /// A restart pending for this ended agent (DESIGN §12): set by `restart_scheduled`
+  /// (its `due`, `attempt`, and the cause in `details`), cleared by `restart_gave_up`
+  /// and by the new life's `registered` event. A restarted supervisor makes it at
+  /// `restart_due` still.
+  caf::optional<duration> restart_due;
+  uint32_t restart_attempt = 0;
+  std::string restart_cause;
 };
 
 /// What a store holds: the agents' last known rows and where the event stream stood.
