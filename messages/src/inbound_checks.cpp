@@ -120,6 +120,29 @@ caf::error check_inbound(const registration& x) {
   return check_credential("registration node_key", x.node_key);
 }
 
+caf::error check_inbound(const spawner_offer& x) {
+  if (auto err = check_name("spawner_offer node", x.node))
+    return err;
+  if (x.types.empty() || x.types.size() > max_offer_types)
+    return bad("spawner_offer types",
+               "1 to " + std::to_string(max_offer_types) + " types",
+               std::to_string(x.types.size()));
+  for (auto& type : x.types)
+    if (auto err = check_name("spawner_offer type", type))
+      return err;
+  if (!x.spawner)
+    return bad("spawner_offer spawner", "a spawner actor", "none");
+  return check_credential("spawner_offer node_key", x.node_key);
+}
+
+caf::error check_inbound(const spawn_request& x) {
+  if (auto err = check_name("spawn_request id", x.id))
+    return err;
+  if (auto err = check_name("spawn_request type", x.type))
+    return err;
+  return check_text("spawn_request reason", x.reason);
+}
+
 caf::error check_inbound(const heartbeat& x) {
   if (auto err = check_name("heartbeat id", x.id))
     return err;

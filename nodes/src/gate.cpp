@@ -296,8 +296,12 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
         else
           pass_on(self, std::move(x));
       },
-      // TODO(i21-spawner): check_inbound(spawner_offer) before forwarding.
-      [self](spawner_offer& x) -> caf::result<void> { return ask_void(self, std::move(x)); },
+      // TODO(i21-spawner): the node's own offer only (see the roles).
+      [self](spawner_offer& x) -> caf::result<void> {
+        if (auto err = check_inbound(x))
+          return refuse(self, "input", std::move(err));
+        return ask_void(self, std::move(x));
+      },
       // Observers.
       [self](status_atom, std::string& id) -> caf::result<agent_status> {
         if (auto err = check_name("status id", id))

@@ -30,11 +30,11 @@ enum class errc : uint8_t {
   bad_input,       ///< A value from a peer out of range or too long: refused before it
                    ///< is stored or broadcast. Context: field, expected, found.
   node_shutdown,   ///< Exit reason of an agent its node ends in an orderly shutdown
-                   ///< (Ctrl-C, `fleet_scope`): recorded `killed (node_shutdown)`, never
-                   ///< restarted. Context: none or the node.
-  superseded,      ///< A registration of an older life of an id after a restart
-                   ///< started a newer one (a healed partition): refused, and that
-                   ///< life ends on its node. Context: id.
+                 ///< (Ctrl-C, `fleet_scope`): recorded `killed (node_shutdown)`, never
+                 ///< restarted. Context: none or the node.
+  superseded, ///< A registration of an older life of an id after a restart
+              ///< started a newer one (a healed partition): refused, and that
+              ///< life ends on its node. Context: id.
 };
 
 /// The category atom of every vigil error.

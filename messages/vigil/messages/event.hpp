@@ -30,7 +30,7 @@ struct event {
   uint32_t missed = 0;                   ///< heartbeat_missed: the count so far.
   caf::optional<time_point> recovery_at; ///< Entering exhausted: when it ends.
   std::string error;                     ///< Entering failed: the error text.
-  duration waited{0};  ///< Watchdog events: waiting-on-child time so far.
+  duration waited{0}; ///< Watchdog events: waiting-on-child time so far.
   /// Watchdog events: the evidence summary. Restart events and the `registered`
   /// event of a restarted life: the reason of the end that caused the restart.
   std::string details;

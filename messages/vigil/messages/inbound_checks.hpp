@@ -10,6 +10,7 @@
 #include <caf/error.hpp>
 
 #include "vigil/messages/agent_messages.hpp"
+#include "vigil/messages/spawner_messages.hpp"
 
 namespace vigil {
 
@@ -23,6 +24,8 @@ constexpr size_t max_batch_beats = 16384;
 constexpr size_t max_credential_bytes = 1024;
 /// Shortest credential a person may configure, in bytes.
 constexpr size_t min_credential_bytes = 16;
+/// Most agent types one `spawner_offer` may list.
+constexpr size_t max_offer_types = 64;
 /// Longest span a peer may state (`since`, `recovery_in`, ages): a year.
 constexpr duration max_peer_span = std::chrono::hours(24 * 366);
 
@@ -34,6 +37,8 @@ caf::error check_inbound(const beat_batch& x);
 caf::error check_inbound(const transition_report& x);
 caf::error check_inbound(const activity_report& x);
 caf::error check_inbound(const child_report& x);
+caf::error check_inbound(const spawner_offer& x);
+caf::error check_inbound(const spawn_request& x);
 
 /// An agent id (or any name) as a field: non-empty, at most `max_name_bytes`, no
 /// control characters, well-formed UTF-8 (free text, such as a reason, must be UTF-8
