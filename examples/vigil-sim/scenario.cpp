@@ -51,15 +51,17 @@ public:
 
   scenario run(const json::value& doc) {
     auto& obj = object(doc, "");
-    only_keys(
-        obj, "",
-        {"name", "description", "settings", "agents", "timeline", "expect", "until"});
+    only_keys(obj, "",
+              {"name", "description", "settings", "agents", "timeline", "expect",
+               "until", "seed"});
     if (auto p = obj.if_contains("name"))
       s_.name = string(*p, "/name");
     if (auto p = obj.if_contains("description"))
       s_.description = string(*p, "/description");
     if (auto p = obj.if_contains("settings"))
       apply_settings(*p, "/settings", s_.config);
+    if (auto p = obj.if_contains("seed"))
+      s_.seed = static_cast<uint64_t>(integer(*p, "/seed", 0, INT64_MAX));
     read_agents(required(obj, "", "agents", "an array of agents"));
     // First: nothing may be scheduled or expected after the end.
     s_.until =
@@ -344,13 +346,19 @@ private:
       }
       if (auto q = obj.if_contains("reason")) {
         auto rp = member(ptr, "reason");
-        if (e.event != event_kind::transition && e.event != event_kind::watchdog)
+        if (e.event != event_kind::transition && e.event != event_kind::watchdog &&
+            e.event != event_kind::restart_gave_up)
           fail(config_errc::bad_value, rp,
-               "no \"reason\" except for \"transition\" and \"watchdog\" events", *q);
+               "no \"reason\" except for \"transition\", \"watchdog\" and "
+               "\"restart_gave_up\" events",
+               *q);
         e.reason = string(*q, rp);
         fire_reason why;
         if (e.event == event_kind::watchdog && !from_string(*e.reason, why))
           fail(config_errc::bad_value, rp, fire_reason_names(), *q);
+        if (e.event == event_kind::restart_gave_up && *e.reason != "intensity" &&
+            *e.reason != "no_spawner")
+          fail(config_errc::bad_value, rp, "intensity or no_spawner", *q);
       }
       if (auto q = obj.if_contains("tolerance"))
         e.tolerance = duration_of(*q, member(ptr, "tolerance"), false);
