@@ -129,8 +129,7 @@ void lives::start_life(size_t i, const std::string& node_name) {
   node_of_[i] = node_name;
 }
 
-// The ended life stays where it is (an older life that reappears is the supervisor's
-// to refuse) until the run ends.
+// An older life that reappears (a healed partition) is the supervisor's to refuse.
 void lives::restart(const spawn_request& req, const std::string& node_name) {
   std::lock_guard<std::mutex> guard{mx_};
   if (closed_)

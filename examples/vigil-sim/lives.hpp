@@ -41,6 +41,12 @@ public:
   /// The current life of agent `i`; empty handles before its spawn.
   life current(size_t i);
 
+  /// What node `node_name`'s spawner does with a `spawn_request`: starts a new life of
+  /// the id there, as `spawn` does, and makes it the current one (the ended life stays
+  /// where it is until the run ends). An id the scenario does not declare is logged
+  /// and ignored, as is everything after `kill_all`.
+  void restart(const spawn_request& req, const std::string& node_name);
+
   /// Cuts `node` off from the supervisor (`on`) or heals it: its current lives' shims
   /// and its link drop what they carry, and the supervisor loses its spawner with the
   /// connection (a heal offers a new one).
@@ -65,7 +71,6 @@ private:
   sim_node& node(const std::string& name);
   void offer_spawner(const std::string& name, sim_node& n);
   void start_life(size_t i, const std::string& node_name);
-  void restart(const spawn_request& req, const std::string& node_name);
 
   caf::actor_system* sys_ = nullptr;
   const scenario& s_;
