@@ -15,10 +15,8 @@
 namespace vigil::sim {
 
 lives::lives(const scenario& s) : s_(s), current_(s.agents.size()) {
-  for (size_t i = 0; i < s.agents.size(); ++i) {
+  for (size_t i = 0; i < s.agents.size(); ++i)
     ids_.emplace(s.agents[i].id, i);
-    node_of_.push_back(s.agents[i].node);
-  }
 }
 
 void lives::bind(caf::actor_system& sys, supervisor_actor sup) {
@@ -40,9 +38,10 @@ life lives::current(size_t i) {
 void lives::partition(const std::string& name, bool on) {
   std::lock_guard<std::mutex> guard{mx_};
   bool changed = on ? partitioned_.insert(name).second : partitioned_.erase(name) > 0;
-  for (size_t i = 0; i < current_.size(); ++i)
-    if (node_of_[i] == name && current_[i].shim)
-      caf::anon_send(current_[i].shim, partition_atom::value, on);
+  for (auto* xs : {&current_, &retired_})
+    for (auto& x : *xs)
+      if (x.node == name && x.shim)
+        caf::anon_send(x.shim, partition_atom::value, on);
   auto n = nodes_.find(name);
   if (n == nodes_.end())
     return; // made behind the partition, when its first agent spawns
@@ -125,8 +124,7 @@ void lives::start_life(size_t i, const std::string& node_name) {
   auto x = spawn_agent(*sys_, caf::actor_cast<agent_facing_supervisor>(sh), opts);
   auto agent = caf::actor_cast<caf::actor>(*x);
   caf::anon_send(sh, agent);
-  current_[i] = {std::move(agent), std::move(sh)};
-  node_of_[i] = node_name;
+  current_[i] = {std::move(agent), std::move(sh), node_name};
 }
 
 // An older life that reappears (a healed partition) is the supervisor's to refuse.

@@ -19,10 +19,11 @@
 
 namespace vigil::sim {
 
-/// One life of an agent: its actor and its shim (shim.hpp).
+/// One life of an agent: its actor, its shim (shim.hpp) and the node it runs on.
 struct life {
   caf::actor agent;
   caf::actor shim;
+  std::string node;
 };
 
 /// Every life and node of one run. Thread-safe: in realtime, spawners start lives on
@@ -47,8 +48,9 @@ public:
   /// and ignored, as is everything after `kill_all`.
   void restart(const spawn_request& req, const std::string& node_name);
 
-  /// Cuts `node` off from the supervisor (`on`) or heals it: its current lives' shims
-  /// and its link drop what they carry, and the supervisor loses its spawner with the
+  /// Cuts `node` off from the supervisor (`on`) or heals it: the shims of its lives
+  /// (ended ones too: a stale life that reappears is the supervisor's to refuse) and
+  /// its link drop what they carry, and the supervisor loses its spawner with the
   /// connection (a heal offers a new one).
   void partition(const std::string& node, bool on);
 
@@ -79,7 +81,6 @@ private:
   bool closed_ = false;
   std::map<std::string, size_t> ids_; ///< Agent id -> index in `s_.agents`.
   std::vector<life> current_;         ///< Each id's current life.
-  std::vector<std::string> node_of_;  ///< The node each current life runs on.
   std::vector<life> retired_;         ///< Ended lives, kept until the run ends.
   std::set<std::string> partitioned_; ///< Nodes cut off right now.
   std::map<std::string, sim_node> nodes_;

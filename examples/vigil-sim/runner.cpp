@@ -204,7 +204,9 @@ private:
 
   void perform_on(const action& a, size_t i) {
     auto& spec = s_.agents[i];
-    auto [agent, sh] = lives_.current(i); // its current life (DESIGN §12)
+    auto now = lives_.current(i); // the id's current life (DESIGN §12)
+    auto& agent = now.agent;
+    auto& sh = now.shim;
     switch (a.kind) {
     case action_kind::spawn:
       lives_.spawn(i);
