@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <fnmatch.h>
+#include <map>
+#include <set>
 #include <unordered_map>
 
 #include <boost/json/array.hpp>
@@ -141,6 +143,14 @@ private:
         name_within(member(ptr, "type"), *p, spec.type, 0);
       if (auto p = obj.if_contains("node"))
         name_within(member(ptr, "node"), *p, spec.node, 0);
+      // A node's spawner offers all its types in one spawner_offer, which the
+      // supervisor takes with at most max_offer_types of them.
+      auto& types = node_types_[spec.node];
+      if (types.insert(spec.type).second && types.size() > max_offer_types)
+        fail(config_errc::bad_value, member(ptr, "type"),
+             "at most " + std::to_string(max_offer_types) + " agent types per node",
+             "type \"" + spec.type + "\", the " + std::to_string(types.size()) +
+                 "th on node \"" + spec.node + "\"");
       auto add = [&](agent_spec x) {
         if (!ids_.emplace(x.id, s_.agents.size()).second)
           fail(config_errc::bad_value, member(ptr, "id"), "ids used once",
@@ -391,8 +401,9 @@ private:
   scenario s_;
   scenario_limits limits_;
   std::unordered_map<std::string, size_t> ids_; ///< Agent id -> index in s_.agents.
-  uint64_t scanned_ = 0;                        ///< Agent ids examined by globs so far.
-  uint64_t expansion_ = 0;                      ///< Agents named by entries so far.
+  std::map<std::string, std::set<std::string>> node_types_; ///< Node -> its types.
+  uint64_t scanned_ = 0;   ///< Agent ids examined by globs so far.
+  uint64_t expansion_ = 0; ///< Agents named by entries so far.
 };
 
 } // namespace

@@ -138,3 +138,18 @@ TEST(RestartScenario, CountsAndTimesAddUpOverAllOfAnIdsLives) {
   EXPECT_FALSE(v.passed);
   EXPECT_EQ(v.message, "agent a1: expected 3 registered event(s), saw 2 (at 0s, 11s)");
 }
+
+TEST(RestartScenario, ANodeHostsAtMostTheTypesOneSpawnerMayOffer) {
+  auto fleet = [](int types) {
+    std::string agents;
+    for (int i = 1; i <= types; ++i)
+      agents += std::string{i > 1 ? ", " : ""} + R"({"id": "a)" + std::to_string(i) +
+                R"(", "type": "t)" + std::to_string(i) + R"(", "node": "n1"})";
+    return R"({"agents": [)" + agents + R"(, {"id": "other", "type": "t65"}],
+               "until": "1h"})";
+  };
+  load(fleet(64)); // t65 on another node
+  EXPECT_EQ(
+      problem_of(fleet(65)),
+      R"(s.json: /agents/64/type: expected at most 64 agent types per node, found type "t65", the 65th on node "n1")");
+}
