@@ -1,7 +1,8 @@
 // The simulation: a driver sends the agents what the timeline says; a shim per agent
 // plays the user's work (slots that finish by themselves, periodic output) and the
 // network between the agent and the supervisor (partition). A hang is the agent
-// actor's own: it answers nothing until it wakes.
+// actor's own: it answers nothing until it wakes. A restart is a new life of the id,
+// started by its node's spawner (lives.hpp), on which later entries act.
 #include "runner.hpp"
 
 #include "drain.hpp"
@@ -15,7 +16,6 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include <caf/actor_cast.hpp>
