@@ -133,10 +133,10 @@ void lives::restart(const spawn_request& req, const std::string& node_name) {
   if (closed_)
     return;
   auto i = ids_.find(req.id);
-  if (i == ids_.end()) {
-    log()->error("sim node {}: spawn request for {}, which the scenario does not "
-                 "declare",
-                 node_name, req.id);
+  if (i == ids_.end() || s_.agents[i->second].type != req.type) {
+    log()->error("sim node {}: spawn request for {} of type {}, which the scenario "
+                 "does not declare",
+                 node_name, req.id, req.type);
     return;
   }
   if (current_[i->second].agent)

@@ -44,8 +44,8 @@ public:
 
   /// What node `node_name`'s spawner does with a `spawn_request`: starts a new life of
   /// the id there, as `spawn` does, and makes it the current one (the ended life stays
-  /// where it is until the run ends). An id the scenario does not declare is logged
-  /// and ignored, as is everything after `kill_all`.
+  /// where it is until the run ends). An id the scenario does not declare (with that
+  /// type) is logged and ignored, as is everything after `kill_all`.
   void restart(const spawn_request& req, const std::string& node_name);
 
   /// Cuts `node` off from the supervisor (`on`) or heals it: the shims of its lives

@@ -86,11 +86,12 @@ TEST_F(SimLives, ASpawnRequestMakesANewCurrentLifeOfTheId) {
   EXPECT_TRUE(all.current(1).agent == other.agent); // b1 untouched
 }
 
-TEST_F(SimLives, AnUndeclaredIdAndRequestsAfterTheEndAreIgnored) {
+TEST_F(SimLives, AnUndeclaredIdOrTypeAndRequestsAfterTheEndAreIgnored) {
   all.spawn(0);
   drain(sched());
   auto first = all.current(0);
   all.restart(spawn_request{"ghost", "coder", 1, 1, "crashed"}, "n1");
+  all.restart(spawn_request{"a1", "tester", 2, 1, "crashed"}, "n1"); // not its type
   drain(sched());
   EXPECT_TRUE(all.current(0).agent == first.agent);
   EXPECT_FALSE(all.current(1).agent); // never spawned
