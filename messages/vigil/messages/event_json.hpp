@@ -46,11 +46,11 @@ std::string to_string(const event_json_problem& x);
 /// kinds (watchdog, entered, progress, suspected_frozen, exited, hard_stop);
 /// `attempt`, `restarts` and `details` (the cause) for restart_scheduled and
 /// restart_gave_up, and `delay`, `delay_ns` for restart_scheduled; `recovery_at`,
-/// `recovery_at_ns`, `due` and `due_ns` when set; `error` when not empty. Any other kind
-/// carries `count`, `waited`, `details`, `attempt`, `restarts` or `delay` only when not
-/// zero or empty (as the `registered` event of a restarted life carries `attempt`,
-/// `restarts` and `details`), so no field of an event is lost. A time more than 292
-/// years from `origin` saturates.
+/// `recovery_at_ns`, `due` and `due_ns` when set; `error` when not empty. Any other
+/// kind carries `count`, `waited`, `details`, `attempt`, `restarts` or `delay` only
+/// when not zero or empty (as the `registered` event of a restarted life carries
+/// `attempt`, `restarts` and `details`), so no field of an event is lost. A time more
+/// than 292 years from `origin` saturates.
 boost::json::object event_to_json(const event& e, time_point origin);
 
 /// `event_to_json` on one line, without a newline. Seconds print with millisecond
