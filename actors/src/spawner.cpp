@@ -13,6 +13,7 @@
 #include <caf/exit_reason.hpp>
 #include <caf/make_message.hpp>
 #include <caf/message_id.hpp>
+#include <caf/message_view.hpp>
 #include <caf/sec.hpp>
 #include <caf/stateful_actor.hpp>
 #include <caf/system_messages.hpp>
@@ -282,6 +283,15 @@ node_spawner_actor::behavior_type spawner(self_ptr self,
     }
     begin_stop(self, std::move(msg.reason));
   });
+  // Its handle went to the supervisor's process: what else arrives from there is
+  // dropped with a line a second, not printed once per message by CAF's default.
+  self->set_default_handler(
+      [](caf::scheduled_actor* ptr, caf::message_view&) -> caf::result<caf::message> {
+        auto self = static_cast<self_ptr>(ptr);
+        log_limited(self, self->state.limiter, spdlog::level::warn, "unexpected",
+                    "dropped a message it does not take");
+        return caf::sec::unexpected_message;
+      });
   offer(self);
   return {
       [self](spawn_request& req) { on_request(self, req); },

@@ -326,3 +326,15 @@ TEST_F(Spawner, BadOptionsAreRefusedAtSpawn) {
   EXPECT_EQ(code_of(spawn_spawner(sys, sup, options(), agent_factory{}).error()),
             errc::bad_config);
 }
+
+TEST_F(Spawner, WhatItDoesNotTakeIsDroppedWithALogLine) {
+  auto sp = start(options(), plain_agents());
+  for (int i = 0; i < 3; ++i)
+    caf::anon_send(caf::actor_cast<caf::actor>(sp), i);
+  sched.run();
+  size_t lines = 0;
+  for (auto& line : sink->last_formatted())
+    lines += line.find("dropped a message it does not take") != std::string::npos;
+  EXPECT_EQ(lines, 1u);                                // a line a second
+  EXPECT_EQ(view_of(sp).offer, offer_state::accepted); // and it goes on
+}
