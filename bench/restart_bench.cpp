@@ -27,13 +27,6 @@ using namespace vigil::bench;
 
 namespace {
 
-supervisor_stats stats(caf::scoped_actor& self, const supervisor_actor& sup) {
-  supervisor_stats x;
-  self->request(sup, caf::infinite, stats_atom::value)
-      .receive([&](supervisor_stats& s) { x = std::move(s); }, [](caf::error&) {});
-  return x;
-}
-
 uint64_t idle_count(caf::scoped_actor& self, const supervisor_actor& sup) {
   uint64_t n = 0;
   self->request(sup, caf::infinite, count_atom::value)

@@ -116,7 +116,15 @@ void sqlite_rows::apply(const event& e, time_point origin) {
       return caf::none;
     return (*t - origin).count();
   };
-  auto running_at = is_running(e.to) ? caf::optional<int64_t>{at} : caf::none;
+  // NULL unless running (a flag and a value, not an optional: g++ 12 at -O2 takes the
+  // optional's storage for uninitialised, a false positive under -Werror).
+  bool running = is_running(e.to);
+  auto bind_running = [&](SQLite::Statement& s, int i) {
+    if (running)
+      s.bind(i, at);
+    else
+      s.bind(i);
+  };
   switch (e.kind) {
   case event_kind::registered: {
     auto& s = fresh(register_);
@@ -126,7 +134,7 @@ void sqlite_rows::apply(const event& e, time_point origin) {
     s.bind(4, to_string(e.to));
     s.bind(5, static_cast<int64_t>(e.version));
     s.bind(6, at);
-    bind(s, 7, running_at);
+    bind_running(s, 7);
     bind(s, 8, opt(e.recovery_at));
     s.bind(9, e.reason);
     s.bind(10, to_hex(e.token_digest));
@@ -146,7 +154,7 @@ void sqlite_rows::apply(const event& e, time_point origin) {
     s.bind(3, e.node);
     s.bind(4, to_string(e.to));
     s.bind(5, static_cast<int64_t>(e.version));
-    bind(s, 6, running_at);
+    bind_running(s, 6);
     bind(s, 7, is_terminal(e.to) ? caf::optional<int64_t>{at} : caf::none);
     bind(s, 8, opt(e.recovery_at));
     s.bind(9, e.reason);
