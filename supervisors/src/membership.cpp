@@ -90,9 +90,14 @@ void release_owner(self_ptr self, agent_record& rec) {
 }
 
 void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
-                       std::string reason) {
+                       std::string reason, const restart_track* restarted) {
   auto e = event_for(rec, kind, self->clock().now());
   e.reason = std::move(reason);
+  if (restarted) {
+    e.attempt = restarted->attempt;
+    e.restarts = restarted->history.restarts;
+    e.details = restarted->cause;
+  }
   if (kind == event_kind::registered) { // for the store (DESIGN §11)
     e.token_digest = rec.token;
     if (rec.node_keyed)
@@ -143,6 +148,15 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     return make_error(errc::invalid_request, reg.id,
                       "register as " + to_string(reg.state), std::string{"registering"},
                       std::string{"spawning, idle, busy, on_call or exhausted"});
+  }
+  // DESIGN §12: one life per id. A life that a restart replaced (or is replacing)
+  // ends on its node.
+  if (auto* cur = st.agents.find(reg.id); cur && superseded(*cur, reg.token)) {
+    log_refusal(self, "registration:superseded",
+                fmt::format("registration of agent {} refused: a restart replaced "
+                            "that life",
+                            reg.id));
+    return make_error(errc::superseded, reg.id);
   }
   // Names a peer chooses are interned only once a registration is accepted.
   auto known_node = find_interned(reg.node);
@@ -245,8 +259,13 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     ensure_timer(self, rec);
     return answer(self, rec, token);
   }
-  if (auto* ended = st.agents.find(reg.id))
-    forget(self, *ended);    // a new life for an ended id
+  std::unique_ptr<restart_track> carried; // the id's restarts go on with the new life
+  uint64_t old_version = 0;
+  if (auto* ended = st.agents.find(reg.id)) {
+    carried = take_restart(self, *ended);
+    old_version = ended->version;
+    forget(self, *ended); // a new life for an ended id
+  }
   auto node = accept_node(); // held until the record holds the name: the pin's key
   auto& cfg = st.settings_of(reg.type);
   auto& rec = st.agents.add(reg.id, reg.type, reg.node, cfg.heartbeat, now);
@@ -255,6 +274,9 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   rec.node_keyed = keyed;
   rec.state = reg.state;
   rec.version = reg.version; // a restarted supervisor learns the fleet back as it is
+  const restart_track* restarted = nullptr;
+  if (carried)
+    restarted = carry_restart(self, rec, std::move(carried), old_version);
   if (phase_of(rec.state) == agent_phase::running)
     rec.started_at = now;
   rec.watchdog_cfg = &cfg.watchdog;
@@ -262,7 +284,13 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   log_limited(self, spdlog::level::info, "registration",
               "agent {} registered (type {}, node {}, {})", rec.id, *rec.type,
               *rec.node, to_string(rec.state));
-  emit_record_event(self, rec, event_kind::registered, "registered");
+  if (restarted)
+    log_limited(self, spdlog::level::info, "restart",
+                "agent {} restarted (attempt {}, {} restarts, after its end for {})",
+                rec.id, restarted->attempt, restarted->history.restarts,
+                restarted->cause);
+  emit_record_event(self, rec, event_kind::registered,
+                    restarted ? "restarted" : "registered", restarted);
   start_watching(self, rec, now); // registered while working (it reconnected)
   ensure_timer(self, rec);        // registration counts as the first beat
   return answer(self, rec, token);
@@ -309,6 +337,8 @@ void on_down(self_ptr self, caf::down_msg& dm) {
                    st.stopping && st.stopping->agents.count(dm.source)
                        ? std::string{"node_shutdown"}
                        : "exit:" + why});
+    else if (code_of(dm.reason) == errc::node_shutdown) // its node ended it in order
+      apply(self, rec, change{agent_state::killed, "node_shutdown"});
     else if (dm.reason)
       apply(self, rec,
             change{agent_state::failed, "crashed", failure_text(self, dm.reason)});
@@ -347,8 +377,9 @@ void on_lost(self_ptr self, uint64_t key) {
 
 void on_purge(self_ptr self, uint64_t key) {
   auto* rec = self->state.agents.find(key);
-  if (!rec)
-    return; // a new life took the id, or it was purged already
+  if (!rec || purge_held(*rec))
+    return; // a new life took the id, or it was purged already; or its restart is
+            // pending (made: a new life takes the id; given up: the purge is re-armed)
   log_limited(self, spdlog::level::info, "purge", "agent {} purged after retention",
               rec->id);
   emit_record_event(self, *rec, event_kind::purged, "retention");
@@ -381,10 +412,11 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
       rec.recovery_at = origin + *a.recovery_at;
     rec.reason = a.reason;
     if (!a.last_error.empty())
-      rec.last_error = std::make_unique<std::string>(a.last_error);
+      rec.set_last_error(a.last_error);
     rec.watchdog_cfg = &cfg.watchdog;
     rec.owner_down = true; // its actor is unknown until it registers again
     rec.token = a.token_digest;
+    restore_restart(self, rec, a, origin);
     if (!a.node_key_digest.empty()) {
       rec.node_keyed = true;
       st.node_keys.try_emplace(rec.node.get(), a.node_key_digest);
