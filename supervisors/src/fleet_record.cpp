@@ -87,8 +87,10 @@ void apply(self_ptr self, agent_record& rec, change c) {
     self->delayed_send(self, self->state.cfg.retention, purge_atom::value, rec.key);
   }
   emit(self, std::move(e));
-  if (is_terminal(c.to)) // its restart, if any, right after the end (DESIGN §12)
+  if (is_terminal(c.to)) { // its restart, if any, right after the end (DESIGN §12)
+    count_live(self, rec.node.get(), -1);
     on_agent_ended(self, rec, now);
+  }
   rec.offline_since = c.to == agent_state::offline ? now : agent_record::none;
   if (c.to == agent_state::offline)
     if (auto keep = self->state.settings_of(*rec.type).offline_retention)

@@ -47,6 +47,8 @@ void count_on_node(self_ptr self, const std::string* node, int by) {
 void forget(self_ptr self, agent_record& rec) {
   auto& st = self->state;
   count_on_node(self, rec.node.get(), -1);
+  if (!is_terminal(rec.state))
+    count_live(self, rec.node.get(), -1);
   release_owner(self, rec);
   if (rec.armed_due != time_point::max())
     --st.liveness_timers; // its queued deadline will find no record: a no-op
@@ -242,6 +244,8 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     if (rec.node != node) {
       count_on_node(self, rec.node.get(), -1);
       count_on_node(self, node.get(), +1);
+      count_live(self, rec.node.get(), -1);
+      count_live(self, node.get(), +1);
       rec.node = node;
     }
     rec.node_keyed = keyed;
@@ -270,6 +274,7 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   auto& cfg = st.settings_of(reg.type);
   auto& rec = st.agents.add(reg.id, reg.type, reg.node, cfg.heartbeat, now);
   count_on_node(self, rec.node.get(), +1);
+  count_live(self, rec.node.get(), +1); // registration claims a running state
   auto token = issue_token(rec);
   rec.node_keyed = keyed;
   rec.state = reg.state;
@@ -402,6 +407,8 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
     auto& rec = st.agents.add(a.id, a.type, a.node, cfg.heartbeat, now);
     count_on_node(self, rec.node.get(), +1);
     rec.state = a.state;
+    if (!is_terminal(rec.state))
+      count_live(self, rec.node.get(), +1);
     rec.version = a.version;
     rec.registered_at = origin + a.registered_at;
     if (a.started_at)

@@ -32,6 +32,8 @@ void arm_token(self_ptr self, time_point at) {
 }
 
 void settle(self_ptr self, restart_track& t) {
+  if (t.phase == restart_phase::requested && t.spawn_node)
+    count_live(self, t.spawn_node.get(), -1); // registered, or given up on
   if (t.pending())
     --self->state.restarts_pending;
   t.phase = restart_phase::none;
@@ -60,9 +62,10 @@ void give_up(self_ptr self, agent_record& rec, restart_track& t, const char* rea
   e.attempt = t.attempt;
   e.restarts = t.history.restarts;
   emit(self, std::move(e));
-  st.log->warn("agent {}: restart given up ({}), after its end for {}; {} restarts so "
-               "far",
-               rec.id, reason, t.cause, t.history.restarts);
+  log_limited(
+      self, spdlog::level::warn, "restart given up",
+      "agent {}: restart given up ({}), after its end for {}; {} restarts so far",
+      rec.id, reason, t.cause, t.history.restarts);
   if (was_pending) // its purge waited for the restart
     rearm_purge(self, rec, now);
 }
@@ -114,6 +117,7 @@ void request(self_ptr self, agent_record& rec, restart_track& t,
   t.phase = restart_phase::requested;
   t.requested_at = now;
   t.spawn_node = interned_name{node};
+  count_live(self, t.spawn_node.get(), +1);
   spawn_request req{rec.id, *rec.type, rec.version, t.attempt, t.cause};
   auto dest = caf::actor_cast<caf::actor>(sp);
   dest->enqueue(nullptr, caf::make_message_id(), caf::make_message(std::move(req)),

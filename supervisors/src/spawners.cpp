@@ -1,8 +1,6 @@
 // The spawners nodes offer (DESIGN §12): one offer per node, checked like a
 // registration, watched, bounded; and the choice of a spawner for a due restart.
 #include <algorithm>
-#include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include <caf/actor_cast.hpp>
@@ -123,6 +121,17 @@ bool on_spawner_down(self_ptr self, const caf::down_msg& dm) {
   return true;
 }
 
+void count_live(self_ptr self, const std::string* node, int by) {
+  auto& live = self->state.node_live;
+  if (by > 0) {
+    ++live[node];
+    return;
+  }
+  auto i = live.find(node);
+  if (i != live.end() && --i->second == 0)
+    live.erase(i);
+}
+
 const supervisor_state::spawner_entry* find_spawner(self_ptr self,
                                                     const agent_record& rec) {
   auto& st = self->state;
@@ -131,38 +140,20 @@ const supervisor_state::spawner_entry* find_spawner(self_ptr self,
     return i != st.spawners.end() && offers(i->second, *rec.type) ? &i->second
                                                                   : nullptr;
   }
-  // `any`: the node with the fewest live agents among those that offer the type.
-  std::unordered_map<std::string_view, size_t> live;
-  const supervisor_state::spawner_entry* only = nullptr;
-  for (auto& [node, entry] : st.spawners)
-    if (offers(entry, *rec.type)) {
-      live.emplace(node, 0);
-      only = &entry;
-    }
-  if (live.size() <= 1)
-    return only;
-  // One walk over the record per choice: live agents, and lives asked for and not yet
-  // registered, per candidate node.
-  st.agents.for_each([&](const agent_record& x) {
-    const std::string* node = x.node.get();
-    if (is_terminal(x.state)) {
-      auto* t = x.restart();
-      if (!t || t->phase != restart_phase::requested || !t->spawn_node)
-        return;
-      node = t->spawn_node.get();
-    }
-    if (auto i = live.find(*node); i != live.end())
-      ++i->second;
-  });
+  // `any`: the node with the fewest live agents among those that offer the type, in
+  // name order: ties go to the first.
   const supervisor_state::spawner_entry* best = nullptr;
   size_t fewest = 0;
-  for (auto& [node, entry] : st.spawners) { // in name order: ties go to the first
-    auto i = live.find(node);
-    if (i == live.end())
+  for (auto& [node, entry] : st.spawners) {
+    if (!offers(entry, *rec.type))
       continue;
-    if (!best || i->second < fewest) {
+    size_t live = 0;
+    if (auto* name = find_interned(node))
+      if (auto i = st.node_live.find(name); i != st.node_live.end())
+        live = i->second;
+    if (!best || live < fewest) {
       best = &entry;
-      fewest = i->second;
+      fewest = live;
     }
   }
   return best;

@@ -124,6 +124,9 @@ struct supervisor_state {
   std::map<std::string, spawner_entry> spawners;
   /// A spawner actor -> the nodes it offers for (its down message ends them).
   std::unordered_multimap<caf::actor_addr, std::string> spawner_nodes;
+  /// Node -> its live agents (records not ended) plus the new lives asked of it and not
+  /// yet registered: what `placement: any` compares, without a walk over the record.
+  std::unordered_map<const std::string*, size_t> node_live;
   /// Records whose due restart waits for a node that offers their type.
   std::unordered_set<uint64_t> awaiting_spawner;
   /// `restart_rate`, when set.
@@ -374,6 +377,9 @@ caf::result<void> on_spawner_offer(self_ptr self, spawner_offer& offer);
 
 /// A spawner went down: its offers end. False when `dm` is not about a spawner.
 bool on_spawner_down(self_ptr self, const caf::down_msg& dm);
+
+/// Counts a live agent (or a life asked for) on `node` (`by` = +1 or -1).
+void count_live(self_ptr self, const std::string* node, int by);
 
 /// The offer of a node that spawns agents of `rec`'s type, where `placement` allows;
 /// null when none does.
