@@ -18,7 +18,7 @@ namespace {
 supervisor_actor start(caf::actor_system& sys, supervisor_settings settings) {
   // Virtual time: the store writer is scheduled like every actor, stored times are the
   // virtual clock's own.
-  supervisor_options options{false, store_time_base::clock_epoch};
+  supervisor_options options{false, store_time_base::clock_epoch, caf::none};
   auto x = spawn_supervisor(sys, std::move(settings), options);
   if (!x)
     throw std::runtime_error("virtual_fleet: " + sys.render(x.error()));
