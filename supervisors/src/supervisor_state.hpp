@@ -274,6 +274,11 @@ void arm_lost(self_ptr self, const agent_record& rec, duration after);
 /// re-arms.
 void on_lost(self_ptr self, uint64_t key);
 
+/// Counts a record on its node (`by` = +1 or -1). A node's pinned key lives as long as
+/// the node has records: the store keeps it with them, and a restart rebuilds it from
+/// them (membership.cpp).
+void count_on_node(self_ptr self, const std::string* node, int by);
+
 /// Makes `owner` the owner of `rec` and monitors it (once per actor).
 void adopt(self_ptr self, agent_record& rec, caf::actor owner);
 
