@@ -293,3 +293,37 @@ TEST_F(SupervisorRestart, ASpawnerThatBringsNoLifeFailsTheAttemptAfterTheTimeout
   EXPECT_EQ(spawned(sp).requests.size(), 2u);
   EXPECT_EQ(spawned(sp).requests[1].attempt, 2u);
 }
+
+TEST_F(SupervisorRestart, ALostAgentRestartsOnlyOnceItEndsLost) {
+  cfg.restart.policy = restart_mode::transient;
+  cfg.offline_retention = 10s;
+  start(cfg);
+  auto c = collector();
+  auto sp = spawner("n1");
+  auto a = agent("a");
+  caf::anon_send(a, hang_atom::value); // no beat from now on
+  sched.run();
+  advance(6s);
+  ASSERT_EQ(status("a").state, s::offline); // offline has not ended: no restart
+  EXPECT_TRUE(events(c, event_kind::restart_scheduled, "a").empty());
+  time_point t_off;
+  for (auto& e : events(c, event_kind::transition, "a"))
+    if (e.to == s::offline)
+      t_off = e.at;
+  advance(t_off + 10s - now()); // offline_retention
+  ASSERT_EQ(status("a").state, s::failed);
+  EXPECT_EQ(status("a").reason, "lost");
+  auto t_lost = status("a").ended_at;
+  ASSERT_TRUE(t_lost);
+  EXPECT_EQ(*t_lost, t_off + 10s);
+  auto sched_events = events(c, event_kind::restart_scheduled, "a");
+  ASSERT_EQ(sched_events.size(), 1u);
+  EXPECT_EQ(sched_events[0].reason, "lost");
+  EXPECT_EQ(sched_events[0].due, *t_lost + 1s);
+  advance(*t_lost + 1s - now() - 1ns);
+  EXPECT_EQ(status("a").state, s::failed);
+  advance(1ns);
+  EXPECT_EQ(status("a").state, s::idle);
+  EXPECT_EQ(status("a").last_restart_reason, "lost");
+  EXPECT_EQ(spawned(sp).requests.size(), 1u);
+}
