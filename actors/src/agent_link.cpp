@@ -82,9 +82,12 @@ void register_self(actor_ptr self, agent_core& st, idle_hook on_idle) {
               register_self(self, st, on_idle);
               return;
             }
+            // `superseded`: a newer life of the id was started while this one was
+            // away (a restart, DESIGN §12); no token of ours can change that, so it
+            // is not retried: this life ends.
             if (code != errc::duplicate_agent && code != errc::not_owner &&
                 code != errc::invalid_request && code != errc::unauthorized &&
-                code != errc::bad_input) {
+                code != errc::bad_input && code != errc::superseded) {
               // Not a refusal: the connection went (or the supervisor is stopping).
               // Keep everything and register again when handed a supervisor.
               agent_log().warn(

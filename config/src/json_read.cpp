@@ -128,6 +128,17 @@ int64_t integer(const json::value& v, const std::string& pointer, int64_t min,
   return x;
 }
 
+double number(const json::value& v, const std::string& pointer,
+              const std::string& expected) {
+  if (v.is_double())
+    return v.get_double();
+  if (v.is_int64())
+    return static_cast<double>(v.get_int64());
+  if (v.is_uint64())
+    return static_cast<double>(v.get_uint64());
+  fail(config_errc::wrong_type, pointer, expected, v);
+}
+
 namespace {
 
 // Durations are parsed exactly, in whole nanoseconds, with 128-bit intermediates: a

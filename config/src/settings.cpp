@@ -6,6 +6,7 @@
 #include <caf/message.hpp>
 
 #include "vigil/config/agent_settings.hpp"
+#include "vigil/config/detail/setting_checks.hpp"
 #include "vigil/config/heartbeat_settings.hpp"
 #include "vigil/config/supervisor_settings.hpp"
 #include "vigil/config/watchdog_settings.hpp"
@@ -13,22 +14,25 @@
 
 namespace vigil {
 
-namespace {
-
-// The longest span a setting may give: deadlines are `now + span` on a 64-bit
-// nanosecond clock (about 292 years), which must not overflow.
-constexpr duration max_span = std::chrono::hours(24 * 36500);
+namespace detail {
 
 caf::error positive(const char* name, duration x) {
-  if (x > max_span)
+  if (x > max_setting_span)
     return make_error(errc::bad_config, std::string{name},
-                      "must be at most " + format_duration(max_span) + ", found " +
-                          format_duration(x));
+                      "must be at most " + format_duration(max_setting_span) +
+                          ", found " + format_duration(x));
   if (x > duration::zero())
     return caf::none;
   return make_error(errc::bad_config, std::string{name},
                     "must be positive, found " + format_duration(x));
 }
+
+} // namespace detail
+
+namespace {
+
+using detail::positive;
+constexpr duration max_span = detail::max_setting_span;
 
 // A type that sets its interval or its timeout must keep the timeout longer than the
 // interval, as the JSON loader demands: else its agents miss beats all the time.
@@ -46,6 +50,16 @@ caf::error timeout_after_interval(const heartbeat_overrides& own,
   return make_error(errc::bad_config, std::string{"heartbeat.interval"},
                     "must be shorter than the timeout (" + format_duration(x.timeout) +
                         "), found " + format_duration(x.interval));
+}
+
+// A type that sets its backoff's min but not its max must keep min within the global
+// max: named at the key the type wrote (`validate(restart_settings)` names `max`).
+caf::error min_within_max(const backoff_overrides& own, const restart_backoff& x) {
+  if (!own.min || own.max || x.min <= x.max)
+    return caf::none;
+  return make_error(errc::bad_config, std::string{"restart.backoff.min"},
+                    "must be at most backoff.max (" + format_duration(x.max) +
+                        "), found " + format_duration(x.min));
 }
 
 } // namespace
@@ -163,6 +177,10 @@ caf::error validate_type(const supervisor_settings& x, const std::string& type,
   if (!err && r.offline_retention)
     err = positive("offline_retention", *r.offline_retention);
   if (!err)
+    err = min_within_max(own.restart.backoff, r.restart.backoff);
+  if (!err)
+    err = validate(r.restart); // names "restart.<key>"
+  if (!err)
     return caf::none;
   auto& ctx = err.context();
   if (ctx.size() != 2 || !ctx.match_element<std::string>(0) ||
@@ -184,6 +202,11 @@ caf::error validate(const supervisor_settings& x) {
     return err;
   if (x.offline_retention)
     if (auto err = positive("offline_retention", *x.offline_retention))
+      return err;
+  if (auto err = validate(x.restart))
+    return err;
+  if (x.restart_rate)
+    if (auto err = validate(*x.restart_rate))
       return err;
   for (auto& [type, own] : x.types)
     if (auto err = validate_type(x, type, own))

@@ -3,6 +3,7 @@
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 
+#include "restart_json.hpp"
 #include "vigil/config/json_read.hpp"
 #include "vigil/config/settings.hpp"
 #include "vigil/messages/detail/words.hpp"
@@ -161,7 +162,7 @@ void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
   only_keys(obj, ptr,
             {"heartbeat", "watchdog", "exhausted", "retention", "offline_retention",
              "history", "subscriber_window", "max_subscribers", "slot_queue", "log",
-             "types", "store"});
+             "types", "store", "restart", "restart_rate"});
   auto& sup = x.supervisor;
   // Globals first, whatever the key order: types override them key by key.
   if (auto p = obj.if_contains("heartbeat"))
@@ -208,12 +209,16 @@ void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
   }
   if (auto p = obj.if_contains("store"))
     read_store(*p, member(ptr, "store"), sup.store);
+  if (auto p = obj.if_contains("restart"))
+    detail::read_restart(*p, member(ptr, "restart"), sup.restart);
+  if (auto p = obj.if_contains("restart_rate"))
+    detail::read_restart_rate(*p, member(ptr, "restart_rate"), sup.restart_rate);
   if (auto p = obj.if_contains("types")) {
     auto t = member(ptr, "types");
     for (auto& kv : object(*p, t)) {
       auto tp = member(t, kv.key());
       auto& to = object(kv.value(), tp);
-      only_keys(to, tp, {"heartbeat", "watchdog", "offline_retention"});
+      only_keys(to, tp, {"heartbeat", "watchdog", "offline_retention", "restart"});
       // The keys named here become the type's own; the others keep inheriting, also
       // from a later layer that changes the globals.
       auto& own = sup.types[std::string{kv.key()}];
@@ -224,14 +229,21 @@ void apply_settings(const json::value& v, const std::string& ptr, settings& x) {
                  read_heartbeat_keys);
       if (auto q = to.if_contains("watchdog"))
         read_own(*q, member(tp, "watchdog"), sup.watchdog, own.watchdog, read_watchdog);
+      if (auto q = to.if_contains("restart"))
+        detail::read_restart_own(*q, member(tp, "restart"), sup.restart, own.restart);
     }
   }
   // Every type as it resolves now (this layer may have changed the globals under an
   // earlier one's keys), reported at the key the type wrote.
-  for (auto& [type, own] : sup.types)
-    check_heartbeat(resolve(sup.heartbeat, own.heartbeat),
-                    member(member(member(ptr, "types"), type), "heartbeat"),
+  for (auto& [type, own] : sup.types) {
+    auto tp = member(member(ptr, "types"), type);
+    check_heartbeat(resolve(sup.heartbeat, own.heartbeat), member(tp, "heartbeat"),
                     own.heartbeat.interval.is_set(), own.heartbeat.timeout.is_set());
+    auto& ob = own.restart.backoff;
+    detail::check_backoff(resolve(sup.restart.backoff, ob),
+                          member(member(tp, "restart"), "backoff"), ob.min.is_set(),
+                          ob.max.is_set());
+  }
 }
 
 std::optional<settings> read_settings(std::string_view text, const std::string& file,

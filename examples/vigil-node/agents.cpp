@@ -18,6 +18,8 @@
 #include "cli.hpp"
 #include "vigil/actors/agent.hpp"
 #include "vigil/actors/pacer.hpp"
+#include "vigil/actors/spawner.hpp"
+#include "vigil/messages/node_shutdown.hpp"
 #include "vigil/nodes/credential_file.hpp"
 #include "vigil/nodes/publish.hpp"
 #include "vigil/nodes/uplink.hpp"
@@ -121,9 +123,51 @@ void await_registration(caf::actor_system& sys, const agent_actor& a,
   }
 }
 
+/// The node's spawner: its node, its type, its key and pacer for each new life.
+spawner_options spawner_for(const cli& x, const credential& node_key,
+                            const pacer_actor& pacer) {
+  spawner_options o;
+  o.node = x.node_name;
+  o.types = {x.type};
+  o.node_key = node_key;
+  o.pacer = pacer;
+  return o;
+}
+
+/// New lives as the launch agents are made: an agent and, unless idle, its simulated
+/// worker, which must learn its agent's handle (so the factory spawns both itself).
+actor_factory life_factory(const cli& x, agent_settings cfg, unsigned seed,
+                           credential node_key, pacer_actor pacer) {
+  auto work = x.work;
+  auto node = x.node_name;
+  std::minstd_rand rng{seed}; // the spawner calls it from one thread at a time
+  return [work, node, cfg, rng, node_key, pacer](
+             caf::actor_system& sys, agent_facing_supervisor sup, const std::string& id,
+             const std::string& type) mutable -> caf::expected<caf::actor> {
+    agent_options opts{id, type, node};
+    opts.settings = cfg;
+    opts.node_key = node_key;
+    opts.pacer = pacer;
+    caf::actor w;
+    if (work != "idle")
+      opts.worker = w =
+          sys.spawn(worker, work == "cycle", static_cast<unsigned>(rng()));
+    auto a = spawn_agent(sys, std::move(sup), std::move(opts));
+    if (!a) {
+      if (w)
+        caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
+      return std::move(a.error());
+    }
+    if (w)
+      caf::anon_send(w, *a);
+    return caf::actor_cast<caf::actor>(*a);
+  };
+}
+
 } // namespace
 
 int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
+  std::random_device seeds;
   credential node_key;
   if (!x.node_key_file.empty()) {
     auto k = read_credential_file(x.node_key_file);
@@ -164,9 +208,20 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
     return 2;
   }
   caf::anon_send(*up, caf::join_atom::value, *pacer);
+  // The node offers to start new lives of its type (DESIGN §12): a restart of any id
+  // of that type, its own launch agents' included, may land here.
+  auto spawner =
+      spawn_spawner(sys, sup, spawner_for(x, node_key, *pacer),
+                    life_factory(x, s.agent_for(x.type), seeds(), node_key, *pacer));
+  if (!spawner) {
+    std::fprintf(stderr, "vigil-node: %s\n", sys.render(spawner.error()).c_str());
+    caf::anon_send_exit(*pacer, caf::exit_reason::user_shutdown);
+    caf::anon_send_exit(*up, caf::exit_reason::user_shutdown);
+    return 2;
+  }
+  caf::anon_send(*up, caf::join_atom::value, *spawner, sup);
   std::vector<caf::actor> actors;
   std::vector<caf::actor> workers; // each ends with its agent, which owns it
-  std::random_device seeds;
   for (size_t i = 1; i <= x.count && !stop_requested; ++i) {
     agent_options opts{x.id_prefix + "-" + std::to_string(i), x.type, x.node_name};
     // The beat interval comes with the supervisor's answer (DESIGN §11); these are
@@ -182,6 +237,7 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
       std::fprintf(stderr, "vigil-node: %s\n", sys.render(a.error()).c_str());
       for (auto& h : actors)
         caf::anon_send_exit(h, caf::exit_reason::user_shutdown);
+      caf::anon_send_exit(*spawner, caf::exit_reason::user_shutdown);
       if (w)
         caf::anon_send_exit(w, caf::exit_reason::user_shutdown);
       caf::anon_send_exit(*pacer, caf::exit_reason::user_shutdown);
@@ -204,14 +260,20 @@ int run_agents(const cli& x, settings& s, caf::actor_system& sys) {
   wait_for_stop();
   std::printf("vigil-node: stopping %zu agents\n", x.count);
   std::fflush(stdout);
-  // Ends them `killed` at the supervisor (if it is reachable): a deliberate stop.
+  // Ends them `killed (node_shutdown)` at the supervisor (if it is reachable): an
+  // orderly end of the node, which no restart policy undoes.
   caf::scoped_actor self{sys};
-  // Agents only: an agent ends the worker it owns, and a worker that ended first would
-  // end its agent `failed` (the agent watches it).
+  auto reason = node_shutdown_reason(x.node_name);
+  // The spawner first: it takes no request from here on (none can start a life while
+  // the node ends) and ends the lives it started with the same reason. Then the
+  // agents only: an agent ends the worker it owns, and a worker that ended first
+  // would end its agent `failed` (the agent watches it).
+  self->send_exit(*spawner, reason);
   for (auto& a : actors)
-    self->send_exit(a, caf::exit_reason::user_shutdown);
+    self->send_exit(a, reason);
   for (auto& a : actors)
     self->wait_for(a);
+  self->wait_for(*spawner);
   for (auto& w : workers)
     self->wait_for(w);
   // The supervisor hears of their ends over our connection, in order: one answered

@@ -15,6 +15,7 @@
 #include <fmt/format.h>
 
 #include "cli.hpp"
+#include "observe_text.hpp"
 #include "vigil/messages/event_json.hpp"
 #include "vigil/nodes/publish.hpp"
 
@@ -25,15 +26,7 @@ namespace {
 // --json: the event schema (docs/event.schema.json), `t` in Unix seconds as this
 // host's clock sees the supervisor's (exact when both run on one host).
 void print_event(const event& e, bool json, time_point origin) {
-  if (json)
-    fmt::print("{}\n", event_line(e, origin));
-  else if (e.kind == event_kind::transition)
-    fmt::print("#{} {} ({}, {}): {} -> {} ({}){}{}\n", e.seq, e.agent, e.type, e.node,
-               to_string(e.from), to_string(e.to), e.reason,
-               e.error.empty() ? "" : ": ", e.error);
-  else
-    fmt::print("#{} {} ({}, {}): {}{}{}\n", e.seq, e.agent, e.type, e.node,
-               to_string(e.kind), e.reason.empty() ? "" : " ", e.reason);
+  fmt::print("{}\n", json ? event_line(e, origin) : event_text(e));
 }
 
 /// Whether this build has a word for the event's kind and states: a newer (or broken)
@@ -157,21 +150,15 @@ int run_status(const cli& x, settings&, caf::actor_system& sys) {
     self->request(*sup, std::chrono::seconds(10), status_atom::value)
         .receive(
             [&](std::vector<agent_status>& xs) {
+              // Due times as this host's clock sees the supervisor's (exact when
+              // both run on one host), as watch --json does.
+              auto origin = unix_origin(vigil::clock::now());
               boost::json::array out;
               for (auto& a : xs) {
-                if (x.json) {
-                  out.push_back({{"id", a.id},
-                                 {"state", to_string(a.state)},
-                                 {"node", a.node},
-                                 {"type", a.type},
-                                 {"version", a.version},
-                                 {"seconds_since_beat", a.seconds_since_beat},
-                                 {"missed", a.missed},
-                                 {"reason", a.reason}});
-                } else {
-                  fmt::print("{} {} last beat {:.1f} s ago, node {}\n", a.id,
-                             to_string(a.state), a.seconds_since_beat, a.node);
-                }
+                if (x.json)
+                  out.push_back(agent_json(a, origin));
+                else
+                  fmt::print("{}\n", agent_text(a, origin));
               }
               if (x.json)
                 fmt::print("{}\n", boost::json::serialize(out));

@@ -43,6 +43,15 @@ std::string text_line(const event& e, duration t) {
   case event_kind::watchdog:
     what = "watchdog fired: " + e.reason;
     break;
+  case event_kind::restart_scheduled:
+    what = "restart " + std::to_string(e.attempt) + " in " +
+           format_duration(
+               std::chrono::duration_cast<std::chrono::milliseconds>(e.delay)) +
+           " (after " + e.details + ")";
+    break;
+  case event_kind::restart_gave_up:
+    what = "restart " + std::to_string(e.attempt) + " given up (" + e.reason + ")";
+    break;
   default:
     what = "watchdog " + to_string(e.kind) + ", waited " +
            format_duration(

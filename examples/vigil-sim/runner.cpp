@@ -1,12 +1,13 @@
 // The simulation: a driver sends the agents what the timeline says; a shim per agent
 // plays the user's work (slots that finish by themselves, periodic output) and the
 // network between the agent and the supervisor (partition). A hang is the agent
-// actor's own: it answers nothing until it wakes.
+// actor's own: it answers nothing until it wakes. A restart is a new life of the id,
+// started by its node's spawner (lives.hpp), on which later entries act.
 #include "runner.hpp"
 
 #include "drain.hpp"
 #include "expectation_judge.hpp"
-#include "node_link.hpp"
+#include "lives.hpp"
 #include "recorder.hpp"
 #include "shim.hpp"
 #include "speed.hpp"
@@ -15,7 +16,6 @@
 #include <condition_variable>
 #include <map>
 #include <mutex>
-#include <set>
 #include <thread>
 
 #include <caf/actor_cast.hpp>
@@ -62,19 +62,11 @@ public:
   }
 
   ~simulation() {
-    for (auto& a : agents_)
-      if (a)
-        caf::anon_send_exit(a, caf::exit_reason::kill);
-    for (auto& x : shims_)
-      if (x)
-        caf::anon_send_exit(x, caf::exit_reason::kill);
-    for (auto& [name, n] : nodes_) {
-      caf::anon_send_exit(n.pacer, caf::exit_reason::kill);
-      caf::anon_send_exit(n.link, caf::exit_reason::kill);
-    }
+    lives_.kill_all();
     caf::anon_send_exit(collector_, caf::exit_reason::kill);
     caf::anon_send_exit(sup_, caf::exit_reason::kill);
     settle();
+    lives_.release();
     sys_.await_actors_before_shutdown(false);
   }
 
@@ -89,6 +81,7 @@ public:
       return failed;
     }
     sup_ = *sup;
+    lives_.bind(sys_, sup_);
     start_ = sys_.clock().now();
     wall0_ = std::chrono::steady_clock::now();
     rec_.start = start_;
@@ -99,8 +92,6 @@ public:
       rec_.ready.wait_for(guard, std::chrono::seconds(10),
                           [&] { return rec_.subscribed; });
     }
-    agents_.resize(s_.agents.size());
-    shims_.resize(s_.agents.size());
     // Actions first, then the checks of the same instant.
     std::vector<const expectation*> checks;
     for (auto& e : s_.expectations)
@@ -201,16 +192,7 @@ private:
 
   void perform(const action& a) {
     if (a.kind == action_kind::partition || a.kind == action_kind::heal) {
-      if (a.kind == action_kind::partition)
-        partitioned_.insert(a.node);
-      else
-        partitioned_.erase(a.node);
-      bool on = a.kind == action_kind::partition;
-      for (size_t i = 0; i < s_.agents.size(); ++i)
-        if (s_.agents[i].node == a.node && shims_[i])
-          caf::anon_send(shims_[i], partition_atom::value, on);
-      if (auto n = nodes_.find(a.node); n != nodes_.end())
-        caf::anon_send(n->second.link, partition_atom::value, on);
+      lives_.partition(a.node, a.kind == action_kind::partition);
       settle();
       return;
     }
@@ -222,26 +204,13 @@ private:
 
   void perform_on(const action& a, size_t i) {
     auto& spec = s_.agents[i];
-    auto& agent = agents_[i];
-    auto& sh = shims_[i];
+    auto now = lives_.current(i); // the id's current life (DESIGN §12)
+    auto& agent = now.agent;
+    auto& sh = now.shim;
     switch (a.kind) {
-    case action_kind::spawn: {
-      auto& n = node(spec.node);
-      sh = spawn_shim(sys_, sup_);
-      if (partitioned_.count(spec.node)) // born behind the partition
-        caf::anon_send(sh, partition_atom::value, true);
-      agent_options opts{spec.id, spec.type, spec.node};
-      opts.settings = s_.config.agent_for(spec.type);
-      opts.worker = sh;
-      // Not the agent's to end: linked to it, the shim ends with the agent's own exit
-      // reason, which the supervisor must see (an exit from the agent would overtake it).
-      opts.owns_worker = false;
-      opts.pacer = n.pacer;
-      auto x = spawn_agent(sys_, caf::actor_cast<agent_facing_supervisor>(sh), opts);
-      agent = caf::actor_cast<caf::actor>(*x);
-      caf::anon_send(sh, agent);
+    case action_kind::spawn:
+      lives_.spawn(i);
       break;
-    }
     case action_kind::slot:
       caf::anon_send(agent, slot_atom::value, a.slot, encode_work(a));
       break;
@@ -300,30 +269,6 @@ private:
     }
   }
 
-  /// A node's pacer and link, made when its first agent spawns.
-  struct sim_node {
-    caf::actor link;
-    pacer_actor pacer;
-  };
-
-  sim_node& node(const std::string& name) {
-    auto [i, added] = nodes_.try_emplace(name);
-    if (added) {
-      i->second.link = spawn_node_link(sys_, sup_);
-      if (partitioned_.count(name))
-        caf::anon_send(i->second.link, partition_atom::value, true);
-      i->second.pacer = spawn_pacer_of(i->second);
-    }
-    return i->second;
-  }
-
-  pacer_actor spawn_pacer_of(const sim_node& n) {
-    // Exact phases: every agent beats exactly every interval from registration.
-    pacer_options po;
-    po.granularity = duration::zero();
-    return *spawn_pacer(sys_, caf::actor_cast<beat_sink>(n.link), po);
-  }
-
   /// In virtual time the store writer is scheduled like every other actor and stored
   /// times are the virtual clock's; with --realtime, as in any program.
   supervisor_options supervisor_options_here() const {
@@ -332,6 +277,8 @@ private:
       x.detached_store_writer = false;
       x.store_times = store_time_base::clock_epoch;
     }
+    // Restart jitter repeats exactly from run to run, also without a seed in the file.
+    x.restart_seed = s_.seed ? *s_.seed : uint64_t{21};
     return x;
   }
 
@@ -348,16 +295,13 @@ private:
   const run_options& opts_;
   double speed_;
   sim_config cfg_;
+  /// Before the system: destroyed after it, when no spawner can call back any more.
+  lives lives_{s_};
   caf::actor_system sys_{cfg_};
   caf::scheduler::test_coordinator* sched_; ///< Null in realtime.
   std::chrono::steady_clock::time_point wall0_;
   supervisor_actor sup_;
   caf::actor collector_;
-  std::vector<caf::actor> agents_;
-  std::vector<caf::actor> shims_;
-  std::set<std::string> partitioned_; ///< Nodes cut off right now.
-  std::map<std::string, sim_node> nodes_;
-
   recorder rec_;
   time_point start_;
   std::vector<verdict> verdicts_;

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <fnmatch.h>
+#include <map>
+#include <set>
 #include <unordered_map>
 
 #include <boost/json/array.hpp>
@@ -51,15 +53,17 @@ public:
 
   scenario run(const json::value& doc) {
     auto& obj = object(doc, "");
-    only_keys(
-        obj, "",
-        {"name", "description", "settings", "agents", "timeline", "expect", "until"});
+    only_keys(obj, "",
+              {"name", "description", "settings", "agents", "timeline", "expect",
+               "until", "seed"});
     if (auto p = obj.if_contains("name"))
       s_.name = string(*p, "/name");
     if (auto p = obj.if_contains("description"))
       s_.description = string(*p, "/description");
     if (auto p = obj.if_contains("settings"))
       apply_settings(*p, "/settings", s_.config);
+    if (auto p = obj.if_contains("seed"))
+      s_.seed = static_cast<uint64_t>(integer(*p, "/seed", 0, INT64_MAX));
     read_agents(required(obj, "", "agents", "an array of agents"));
     // First: nothing may be scheduled or expected after the end.
     s_.until =
@@ -139,6 +143,14 @@ private:
         name_within(member(ptr, "type"), *p, spec.type, 0);
       if (auto p = obj.if_contains("node"))
         name_within(member(ptr, "node"), *p, spec.node, 0);
+      // A node's spawner offers all its types in one spawner_offer, which the
+      // supervisor takes with at most max_offer_types of them.
+      auto& types = node_types_[spec.node];
+      if (types.insert(spec.type).second && types.size() > max_offer_types)
+        fail(config_errc::bad_value, member(ptr, "type"),
+             "at most " + std::to_string(max_offer_types) + " agent types per node",
+             "type \"" + spec.type + "\", the " + std::to_string(types.size()) +
+                 "th on node \"" + spec.node + "\"");
       auto add = [&](agent_spec x) {
         if (!ids_.emplace(x.id, s_.agents.size()).second)
           fail(config_errc::bad_value, member(ptr, "id"), "ids used once",
@@ -344,13 +356,19 @@ private:
       }
       if (auto q = obj.if_contains("reason")) {
         auto rp = member(ptr, "reason");
-        if (e.event != event_kind::transition && e.event != event_kind::watchdog)
+        if (e.event != event_kind::transition && e.event != event_kind::watchdog &&
+            e.event != event_kind::restart_gave_up)
           fail(config_errc::bad_value, rp,
-               "no \"reason\" except for \"transition\" and \"watchdog\" events", *q);
+               "no \"reason\" except for \"transition\", \"watchdog\" and "
+               "\"restart_gave_up\" events",
+               *q);
         e.reason = string(*q, rp);
         fire_reason why;
         if (e.event == event_kind::watchdog && !from_string(*e.reason, why))
           fail(config_errc::bad_value, rp, fire_reason_names(), *q);
+        if (e.event == event_kind::restart_gave_up && *e.reason != "intensity" &&
+            *e.reason != "no_spawner")
+          fail(config_errc::bad_value, rp, "intensity or no_spawner", *q);
       }
       if (auto q = obj.if_contains("tolerance"))
         e.tolerance = duration_of(*q, member(ptr, "tolerance"), false);
@@ -383,8 +401,9 @@ private:
   scenario s_;
   scenario_limits limits_;
   std::unordered_map<std::string, size_t> ids_; ///< Agent id -> index in s_.agents.
-  uint64_t scanned_ = 0;                        ///< Agent ids examined by globs so far.
-  uint64_t expansion_ = 0;                      ///< Agents named by entries so far.
+  std::map<std::string, std::set<std::string>> node_types_; ///< Node -> its types.
+  uint64_t scanned_ = 0;   ///< Agent ids examined by globs so far.
+  uint64_t expansion_ = 0; ///< Agents named by entries so far.
 };
 
 } // namespace

@@ -88,7 +88,7 @@ struct expectation {
   std::vector<agent_state> states;       ///< states.
   event_kind event = event_kind::transition;
   std::optional<agent_state> to;
-  std::optional<std::string> reason;
+  std::optional<std::string> reason; ///< transition, watchdog, restart_gave_up.
   std::optional<duration> event_at;
   duration tolerance = std::chrono::milliseconds(1);
   std::optional<std::pair<duration, duration>> between;
@@ -104,6 +104,9 @@ struct scenario {
   std::vector<action> timeline; ///< Sorted by (at, index).
   std::vector<expectation> expectations;
   duration until{0};
+  /// Seeds the supervisor's restart jitter (`supervisor_options::restart_seed`); the
+  /// runner uses a fixed seed when the file gives none, so every run repeats exactly.
+  std::optional<uint64_t> seed;
 };
 
 /// Whether `name` matches `pattern` (`*` any run, `?` one character): `fnmatch(3)`

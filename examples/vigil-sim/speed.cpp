@@ -45,6 +45,27 @@ void scale(int&, double) {
   // a count (max_missed), not a span
 }
 
+void scale(double&, double) {
+  // a ratio (backoff factor, jitter), not a span
+}
+
+void scale(restart_mode&, double) {}
+
+void scale(restart_placement&, double) {}
+
+void scale(std::optional<restart_intensity>& x, double speed) {
+  if (x)
+    x->period = shorter(x->period, speed); // the count stays
+}
+
+void scale(restart_settings& x, double speed) {
+  scale(x.backoff.min, speed);
+  scale(x.backoff.max, speed);
+  scale(x.reset_after, speed);
+  scale(x.intensity, speed);
+  scale(x.wait_for_spawner, speed);
+}
+
 void scale(watchdog_settings& x, double speed) {
   for (auto* d : {&x.idle_timeout, &x.max_session, &x.max_waiting_on_child,
                   &x.max_waiting_on_child_no_progress, &x.suspect_waiting_on_child,
@@ -68,11 +89,19 @@ scenario faster(const scenario& s, double speed) {
   auto& sup = x.config.supervisor;
   scale(sup.heartbeat, speed);
   scale(sup.watchdog, speed);
+  scale(sup.restart, speed);
+  if (sup.restart_rate) // tokens come `speed` times as often
+    sup.restart_rate->per_second *= speed;
   for (auto& [type, own] : sup.types) {
     scale_own(own.heartbeat, speed);
     scale_own(own.watchdog, speed);
+    scale_own(own.restart, speed);
+    scale_own(own.restart.backoff, speed);
+    if (own.offline_retention)
+      scale(*own.offline_retention, speed);
   }
   sup.retention = shorter(sup.retention, speed);
+  scale(sup.offline_retention, speed);
   x.config.agent.heartbeat_interval = shorter(x.config.agent.heartbeat_interval, speed);
   x.config.agent.default_recovery = shorter(x.config.agent.default_recovery, speed);
   x.config.agent.activity_report_interval =
@@ -100,6 +129,9 @@ event slower(event e, time_point start, double speed) {
   if (e.recovery_at)
     e.recovery_at = start + scaled(*e.recovery_at - start, speed);
   e.waited = scaled(e.waited, speed);
+  e.delay = scaled(e.delay, speed);
+  if (e.due)
+    e.due = start + scaled(*e.due - start, speed);
   return e;
 }
 

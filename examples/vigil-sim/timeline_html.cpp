@@ -132,16 +132,18 @@ void rows(std::ostringstream& svg, const scenario& s, const run_result& r,
             << y + row << "' stroke='#000' stroke-width='1'/>";
     }
   }
-  for (auto& e : r.events) { // missed beats and watchdog signals as marks
+  for (auto& e : r.events) { // missed beats, watchdog and restart signals as marks
     auto i = index.find(e.agent);
     if (i == index.end() || e.kind == event_kind::transition ||
         e.kind == event_kind::registered || e.kind == event_kind::purged)
       continue;
     auto x = ax.x(e.at - r.start);
     auto y = top + i->second * row + row / 2;
-    auto fill = e.kind == event_kind::heartbeat_missed ? "#fdd835"
-                : e.kind == event_kind::watchdog       ? "#b71c1c"
-                                                       : "#ffffff";
+    auto fill = e.kind == event_kind::heartbeat_missed    ? "#fdd835"
+                : e.kind == event_kind::watchdog          ? "#b71c1c"
+                : e.kind == event_kind::restart_scheduled ? "#1e88e5"
+                : e.kind == event_kind::restart_gave_up   ? "#000000"
+                                                          : "#ffffff";
     svg << "<circle cx='" << x << "' cy='" << y << "' r='3.5' fill='" << fill
         << "' stroke='#000' stroke-width='0.7'><title>"
         << escape(text_line(e, e.at - r.start)) << "</title></circle>";

@@ -296,10 +296,25 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
         else
           pass_on(self, std::move(x));
       },
-      // TODO(i21-spawner): the node's own offer only (see the roles).
+      // A node offers only its own spawner (DESIGN §11, §12): the offer comes from an
+      // actor of the spawner's node, which is not ours (a peer must not make the
+      // supervisor ask a local actor it named by id). The sender's node is forgeable;
+      // what proves the node is its key, which the supervisor checks.
       [self](spawner_offer& x) -> caf::result<void> {
         if (auto err = check_inbound(x))
           return refuse(self, "input", std::move(err));
+        auto& sender = self->current_sender();
+        if (!sender)
+          return refuse(self, "anonymous",
+                        make_error(errc::unauthorized, std::string{"spawner offer"},
+                                   std::string{"it has no sender"}));
+        auto where = x.spawner.node();
+        if (where == self->node() || where != sender->node())
+          return refuse(
+              self, "input",
+              make_error(errc::bad_input, std::string{"spawner_offer spawner"},
+                         "an actor of the offering node " + to_string(sender->node()),
+                         "one of node " + to_string(where)));
         return ask_void(self, std::move(x));
       },
       // Observers.

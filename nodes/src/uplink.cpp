@@ -56,6 +56,7 @@ struct uplink_state {
   duration keepalive{0};
   detail::member_list<agent_actor> agents;
   detail::member_list<pacer_actor> pacers;
+  detail::member_list<node_spawner_actor> spawners;
   /// `get_atom` before a connection: answered when it comes, or with an error when
   /// the uplink ends first.
   std::vector<caf::response_promise> waiting;
@@ -139,6 +140,11 @@ void connected(self_ptr self, agent_facing_supervisor sup) {
   st.waiting.clear();
   for (auto& p : st.pacers)
     self->send(p, supervisor_atom::value, caf::actor_cast<beat_sink>(st.sup));
+  // At once, not spread: a node has one spawner or a few, and until it offers itself
+  // again no restart can land on this node.
+  if (again)
+    for (auto& sp : st.spawners)
+      self->send(sp, supervisor_atom::value, st.sup);
   // Registering again, spread out (DESIGN §4: jitter). Each agent gets the handle of
   // the connection that is current when its turn comes, if there is one then.
   if (again)
@@ -205,8 +211,9 @@ uplink_impl::behavior_type uplink(self_ptr self, uplink_options opts) {
       retry_later(self);
       return;
     }
-    if (!st.agents.remove(dm.source)) // O(1): a node's agents end by the thousand
-      st.pacers.remove(dm.source);
+    if (!st.agents.remove(dm.source) && // O(1): a node's agents end by the thousand
+        !st.pacers.remove(dm.source))
+      st.spawners.remove(dm.source);
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
     for (auto& rp : self->state.waiting)
@@ -253,6 +260,18 @@ uplink_impl::behavior_type uplink(self_ptr self, uplink_options opts) {
         if (st.sup)
           self->send(p, supervisor_atom::value, caf::actor_cast<beat_sink>(st.sup));
         st.pacers.add(std::move(p));
+      },
+      [self](caf::join_atom, node_spawner_actor& sp,
+             agent_facing_supervisor& spawned_with) {
+        auto& st = self->state;
+        if (!sp || st.spawners.contains(sp.address()))
+          return;
+        self->monitor(sp);
+        // As for an agent: only the proxy objects tell connections apart.
+        if (st.sup && caf::actor_cast<caf::abstract_actor*>(spawned_with) !=
+                          caf::actor_cast<caf::abstract_actor*>(st.sup))
+          self->send(sp, supervisor_atom::value, st.sup);
+        st.spawners.add(std::move(sp));
       },
       [self](keep_atom, uint64_t connection) { keep_alive(self, connection); },
       [self](retry_atom) {

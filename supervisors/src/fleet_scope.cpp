@@ -15,6 +15,7 @@
 
 #include "vigil/messages/atoms.hpp"
 #include "vigil/messages/log.hpp"
+#include "vigil/messages/node_shutdown.hpp"
 #include "vigil/messages/supervisor_stats.hpp"
 
 namespace vigil {
@@ -40,8 +41,8 @@ const char* name_of(stop_stage x) {
 
 } // namespace
 
-fleet_scope::fleet_scope(caf::actor_system& sys, duration timeout)
-    : sys_(sys), timeout_(timeout) {}
+fleet_scope::fleet_scope(caf::actor_system& sys, duration timeout, std::string node)
+    : sys_(sys), timeout_(timeout), node_(std::move(node)) {}
 
 fleet_scope::~fleet_scope() {
   if (held_.empty())
@@ -84,6 +85,11 @@ caf::error fleet_scope::stop() {
       if (s != stage || !h || !waiting.insert(addr).second)
         continue; // another stage's, gone already, or held twice
       self->monitor(h);
+      if (stage == stop_stage::agents) {
+        // An orderly end of the node (DESIGN §12): recorded, never restarted.
+        self->send_exit(h, node_shutdown_reason(node_));
+        continue;
+      }
       if (stage != stop_stage::supervisors) {
         self->send_exit(h, caf::exit_reason::user_shutdown);
         continue;

@@ -332,15 +332,15 @@ void on_down(self_ptr self, caf::down_msg& dm) {
       continue;
     }
     release_owner(self, rec);
-    if (dm.reason == caf::exit_reason::user_shutdown ||
-        dm.reason == caf::exit_reason::kill)
+    if (code_of(dm.reason) == errc::node_shutdown) // its node ended it in order
+      apply(self, rec, change{agent_state::killed, "node_shutdown"});
+    else if (dm.reason == caf::exit_reason::user_shutdown ||
+             dm.reason == caf::exit_reason::kill)
       apply(self, rec,
             change{agent_state::killed,
                    st.stopping && st.stopping->agents.count(dm.source)
                        ? std::string{"node_shutdown"}
                        : "exit:" + why});
-    else if (code_of(dm.reason) == errc::node_shutdown) // its node ended it in order
-      apply(self, rec, change{agent_state::killed, "node_shutdown"});
     else if (dm.reason)
       apply(self, rec,
             change{agent_state::failed, "crashed", failure_text(self, dm.reason)});

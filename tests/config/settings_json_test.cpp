@@ -53,6 +53,19 @@ TEST(SettingsJson, DefaultsFileHoldsTheLibraryDefaults) {
   EXPECT_EQ(x->supervisor.store.buffer, d.supervisor.store.buffer);
   EXPECT_EQ(x->supervisor.store.prefix, d.supervisor.store.prefix);
   EXPECT_EQ(x->supervisor.store.stream_maxlen, d.supervisor.store.stream_maxlen);
+  auto& r = x->supervisor.restart;
+  auto& dr = d.supervisor.restart;
+  EXPECT_EQ(r.policy, dr.policy);
+  EXPECT_EQ(r.backoff.min, dr.backoff.min);
+  EXPECT_EQ(r.backoff.max, dr.backoff.max);
+  EXPECT_EQ(r.backoff.factor, dr.backoff.factor);
+  EXPECT_EQ(r.backoff.jitter, dr.backoff.jitter);
+  EXPECT_EQ(r.reset_after, dr.reset_after);
+  EXPECT_EQ(r.intensity, dr.intensity);
+  EXPECT_EQ(r.placement, dr.placement);
+  EXPECT_EQ(r.wait_for_spawner, dr.wait_for_spawner);
+  EXPECT_EQ(x->supervisor.restart_rate.has_value(),
+            d.supervisor.restart_rate.has_value());
 }
 
 TEST(SettingsJson, ReadsEveryKeyAndDurationUnit) {
@@ -130,7 +143,7 @@ TEST(SettingsJson, EveryBadFileGetsOneExactMessage) {
       {R"({"heartbeat": {"timout": "30s"}})",
        R"(fleet.json: /heartbeat/timout: expected one of the keys interval, timeout, check_interval, max_missed, lag_grace, lateness_cap, found unknown key "timout")"},
       {R"({"heartbeats": {}})",
-       R"(fleet.json: /heartbeats: expected one of the keys heartbeat, watchdog, exhausted, retention, offline_retention, history, subscriber_window, max_subscribers, slot_queue, log, types, store, found unknown key "heartbeats")"},
+       R"(fleet.json: /heartbeats: expected one of the keys heartbeat, watchdog, exhausted, retention, offline_retention, history, subscriber_window, max_subscribers, slot_queue, log, types, store, restart, restart_rate, found unknown key "heartbeats")"},
       {R"({"heartbeat": {"max_missed": 0}})",
        R"(fleet.json: /heartbeat/max_missed: expected an integer from 1 to 1000000, found 0)"},
       {R"({"heartbeat": {"max_missed": "3"}})",
@@ -144,7 +157,7 @@ TEST(SettingsJson, EveryBadFileGetsOneExactMessage) {
       {R"({"types": {"coder": {"heartbeat": {"timeout": "2x"}}}})",
        R"(fleet.json: /types/coder/heartbeat/timeout: expected a positive duration such as "30s", found "2x")"},
       {R"({"types": {"a/b": {"retention": "1m"}}})",
-       R"(fleet.json: /types/a~1b/retention: expected one of the keys heartbeat, watchdog, offline_retention, found unknown key "retention")"},
+       R"(fleet.json: /types/a~1b/retention: expected one of the keys heartbeat, watchdog, offline_retention, restart, found unknown key "retention")"},
       {R"({"heartbeat": []})",
        R"(fleet.json: /heartbeat: expected an object, found [])"},
       {R"([1, 2])",

@@ -119,7 +119,7 @@ TEST(EventJson, SecondsRoundToTheNearestMillisecondHalfAwayFromZero) {
 
 TEST(EventJson, EveryKindRoundTripsWithAndWithoutEachOptionalField) {
   for (auto kind : all_kinds()) {
-    for (int fields = 0; fields < 16; ++fields) {
+    for (int fields = 0; fields < 64; ++fields) {
       auto e = exhausted_event();
       e.kind = kind;
       e.recovery_at = caf::none;
@@ -132,6 +132,15 @@ TEST(EventJson, EveryKindRoundTripsWithAndWithoutEachOptionalField) {
       if (fields & 8) {
         e.waited = 90s + 1ns;
         e.details = "2 children, stale label";
+      }
+      if (fields & 16) { // what a restart, or a restarted life's registration, has
+        e.attempt = 2;
+        e.restarts = 5;
+        e.details = "crashed";
+      }
+      if (fields & 32) {
+        e.delay = 2s + 1ns;
+        e.due = e.at + 2s + 1ns;
       }
       SCOPED_TRACE(to_string(kind) + " fields " + std::to_string(fields));
       expect_round_trip(e, time_point{});
@@ -152,10 +161,77 @@ TEST(EventJson, KindsCarryTheirDetailsEvenWhenZero) {
   EXPECT_EQ(entered.at("waited_ns"), 0);
   EXPECT_EQ(entered.at("details"), "");
   EXPECT_FALSE(entered.contains("count"));
-  e.kind = event_kind::transition;
-  for (auto key : {"count", "waited", "waited_ns", "details", "error", "recovery_at",
-                   "recovery_at_ns"})
-    EXPECT_FALSE(event_to_json(e, time_point{}).contains(key)) << key;
+  e.kind = event_kind::restart_scheduled;
+  auto scheduled = event_to_json(e, time_point{});
+  EXPECT_EQ(scheduled.at("attempt"), 0);
+  EXPECT_EQ(scheduled.at("restarts"), 0);
+  EXPECT_EQ(scheduled.at("details"), "");
+  EXPECT_EQ(scheduled.at("delay_ns"), 0);
+  EXPECT_FALSE(scheduled.contains("due")); // a time: only when set
+  EXPECT_FALSE(scheduled.contains("waited"));
+  e.kind = event_kind::restart_gave_up;
+  auto gave_up = event_to_json(e, time_point{});
+  EXPECT_EQ(gave_up.at("attempt"), 0);
+  EXPECT_EQ(gave_up.at("restarts"), 0);
+  EXPECT_EQ(gave_up.at("details"), "");
+  EXPECT_FALSE(gave_up.contains("delay"));
+  for (auto kind : {event_kind::transition, event_kind::registered}) {
+    e.kind = kind;
+    for (auto key : {"count", "waited", "waited_ns", "details", "error", "recovery_at",
+                     "recovery_at_ns", "attempt", "restarts", "delay", "delay_ns",
+                     "due", "due_ns"})
+      EXPECT_FALSE(event_to_json(e, time_point{}).contains(key)) << key;
+  }
+}
+
+TEST(EventJson, RestartScheduledLineHasAttemptDelayDueAndTheCause) {
+  auto e = exhausted_event();
+  e.seq = 9;
+  e.kind = event_kind::restart_scheduled;
+  e.from = e.to = agent_state::failed;
+  e.reason = e.details = "crashed";
+  e.recovery_at = caf::none;
+  e.at = time_point{} + 1500ms;
+  e.attempt = 2;
+  e.restarts = 1;
+  e.delay = 2s;
+  e.due = e.at + 2s;
+  EXPECT_EQ(event_line(e, time_point{}),
+            R"({"schema":1,"seq":9,"t":1.500,"kind":"restart_scheduled",)"
+            R"("agent":"coder-3","type":"coder","node":"n1","from":"failed",)"
+            R"("to":"failed","reason":"crashed","version":7,"details":"crashed",)"
+            R"("attempt":2,"restarts":1,"delay":2.000,"due":3.500,)"
+            R"("at_ns":1500000000,"delay_ns":2000000000,"due_ns":3500000000})");
+  expect_round_trip(e, unix_like);
+  // The new life's registration: the same cause, attempt and the count with it.
+  e.kind = event_kind::registered;
+  e.from = e.to = agent_state::spawning;
+  e.reason = "restarted";
+  e.restarts = 2;
+  e.delay = duration::zero();
+  e.due = caf::none;
+  auto v = event_to_json(e, time_point{});
+  EXPECT_EQ(v.at("details"), "crashed");
+  EXPECT_EQ(v.at("attempt"), 2);
+  EXPECT_EQ(v.at("restarts"), 2);
+  expect_round_trip(e, unix_like);
+}
+
+// operator== sees every field the codec carries.
+TEST(EventJson, EventsDifferingInOneRestartFieldAreNotEqual) {
+  auto e = exhausted_event();
+  auto other = [&](auto change) {
+    auto x = e;
+    change(x);
+    return x;
+  };
+  EXPECT_EQ(e, e);
+  EXPECT_NE(e, other([](event& x) { x.attempt = 1; }));
+  EXPECT_NE(e, other([](event& x) { x.restarts = 1; }));
+  EXPECT_NE(e, other([](event& x) { x.delay = 1ns; }));
+  EXPECT_NE(e, other([](event& x) { x.due = x.at; }));
+  EXPECT_NE(other([](event& x) { x.due = x.at; }),
+            other([](event& x) { x.due = x.at + 1ns; }));
 }
 
 TEST(EventJson, AgentChosenTextRoundTripsAndTouchesNoOtherField) {
@@ -181,11 +257,12 @@ TEST(EventJson, ExtremeCountersAndTimesRoundTrip) {
   auto e = exhausted_event();
   e.seq = e.version = u64_max;
   e.kind = event_kind::heartbeat_missed;
-  e.missed = std::numeric_limits<uint32_t>::max();
+  e.missed = e.attempt = e.restarts = std::numeric_limits<uint32_t>::max();
   for (auto at : {i64_min, i64_min + 1, int64_t{-1}, int64_t{0}, i64_max}) {
     e.at = time_point{duration{at}};
     e.recovery_at = time_point{duration{i64_max - at / 2}};
-    e.waited = duration{at};
+    e.waited = e.delay = duration{at};
+    e.due = time_point{duration{at / 3}};
     SCOPED_TRACE(at);
     expect_round_trip(e, time_point{});
   }
@@ -234,14 +311,19 @@ TEST(EventJson, DecodingNamesTheFieldWhatWasExpectedAndWhatWasFound) {
   beat.recovery_at = caf::none;
   auto watch = beat;
   watch.kind = event_kind::progress;
+  auto restart = beat;
+  restart.kind = event_kind::restart_scheduled;
+  restart.delay = 2s;
+  restart.due = restart.at + 2s;
   const std::string any_i64 =
       "an integer from -9223372036854775808 to 9223372036854775807";
   std::pair<boost::json::value, std::string> cases[] = {
       {value(boost::json::array{1}), "event JSON: expected an event object, found [1]"},
       {with("missed", 1),
        "event JSON: expected only the keys schema, seq, t, kind, agent, type, node, "
-       "from, to, reason, version, count, recovery_at, error, waited, details, at_ns, "
-       "recovery_at_ns, waited_ns, found unknown key \"missed\""},
+       "from, to, reason, version, count, recovery_at, error, waited, details, "
+       "attempt, restarts, delay, due, at_ns, recovery_at_ns, waited_ns, delay_ns, "
+       "due_ns, found unknown key \"missed\""},
       {with("schema", nullptr), "event /schema: expected an integer from 1 to 1, found "
                                 "nothing"},
       {with("schema", 2), "event /schema: expected an integer from 1 to 1, found 2"},
@@ -253,8 +335,8 @@ TEST(EventJson, DecodingNamesTheFieldWhatWasExpectedAndWhatWasFound) {
        "event /seq: expected an integer from 0 to 18446744073709551615, found 1E0"},
       {with("kind", "explosion"),
        "event /kind: expected transition, heartbeat_missed, watchdog, entered, "
-       "progress, suspected_frozen, exited, hard_stop, registered or purged, found "
-       "\"explosion\""},
+       "progress, suspected_frozen, exited, hard_stop, registered, purged, "
+       "restart_scheduled or restart_gave_up, found \"explosion\""},
       {with("agent", 7), "event /agent: expected a string, found 7"},
       {with("from", nullptr), "event /from: expected a string, found nothing"},
       {with("version", "7"),
@@ -299,8 +381,30 @@ TEST(EventJson, DecodingNamesTheFieldWhatWasExpectedAndWhatWasFound) {
                                         "nothing"},
       {with("kind", boost::json::string(200, 'x')),
        "event /kind: expected transition, heartbeat_missed, watchdog, entered, "
-       "progress, suspected_frozen, exited, hard_stop, registered or purged, found \"" +
+       "progress, suspected_frozen, exited, hard_stop, registered, purged, "
+       "restart_scheduled or restart_gave_up, found \"" +
            std::string(76, 'x') + "..."},
+      {with("attempt", 0),
+       "event /attempt: expected an integer from 1 to 4294967295 (transition events "
+       "have it only when not 0), found 0"},
+      {with("restarts", 4294967296, restart),
+       "event /restarts: expected an integer from 0 to 4294967295, found 4294967296"},
+      {with("attempt", nullptr, restart),
+       "event /attempt: expected an integer from 0 to 4294967295, found nothing"},
+      {[&] {
+         auto o = with("delay", nullptr, restart);
+         o.erase("delay_ns");
+         return o;
+       }(),
+       "event /delay: expected seconds (restart_scheduled events always have delay), "
+       "found nothing"},
+      {with("due_ns", nullptr, restart),
+       "event /due_ns: expected nanoseconds beside due, found nothing"},
+      {with("due", 1.0, restart),
+       "event /due: expected 18002.000 (due_ns in seconds, to the millisecond), found "
+       "1E0"},
+      {with("details", nullptr, restart), "event /details: expected a string, found "
+                                          "nothing"},
   };
   for (auto& [v, message] : cases)
     EXPECT_EQ(problem_of(v), message) << v;
@@ -309,6 +413,12 @@ TEST(EventJson, DecodingNamesTheFieldWhatWasExpectedAndWhatWasFound) {
   transition["waited_ns"] = 0;
   EXPECT_EQ(problem_of(transition),
             "event /waited_ns: expected an integer other than 0 (transition events "
+            "have it only when not 0), found 0");
+  transition = event_to_json(exhausted_event(), time_point{});
+  transition["delay"] = 0.0;
+  transition["delay_ns"] = 0;
+  EXPECT_EQ(problem_of(transition),
+            "event /delay_ns: expected an integer other than 0 (transition events "
             "have it only when not 0), found 0");
 }
 

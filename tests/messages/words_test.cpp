@@ -33,7 +33,7 @@ size_t check_round_trip(const char* type) {
 } // namespace
 
 TEST(Words, EveryValueHasADistinctWordThatParsesBack) {
-  EXPECT_EQ(check_round_trip<event_kind>("event_kind"), 10u);
+  EXPECT_EQ(check_round_trip<event_kind>("event_kind"), 12u);
   EXPECT_EQ(check_round_trip<child_evidence>("child_evidence"), 4u);
   EXPECT_EQ(check_round_trip<slot_kind>("slot_kind"), 2u);
   EXPECT_EQ(check_round_trip<quota_reason>("quota_reason"), 2u);
@@ -41,6 +41,8 @@ TEST(Words, EveryValueHasADistinctWordThatParsesBack) {
 
 TEST(Words, WordsAreTheOnesOnTheWire) {
   EXPECT_EQ(to_string(event_kind::heartbeat_missed), "heartbeat_missed");
+  EXPECT_EQ(to_string(event_kind::restart_scheduled), "restart_scheduled");
+  EXPECT_EQ(to_string(event_kind::restart_gave_up), "restart_gave_up");
   EXPECT_EQ(to_string(child_evidence::os_descendant_only_stale_progress),
             "os_descendant_only_stale_progress");
   EXPECT_EQ(to_string(slot_kind::on_call), "on_call");

@@ -103,7 +103,7 @@ TEST(ScenarioLoader, EveryBadScenarioGetsOneExactMessage) {
   };
   const bad cases[] = {
       {R"({"agents": [], "until": "1h", "extra": 1})",
-       R"(s.json: /extra: expected one of the keys name, description, settings, agents, timeline, expect, until, found unknown key "extra")"},
+       R"(s.json: /extra: expected one of the keys name, description, settings, agents, timeline, expect, until, seed, found unknown key "extra")"},
       {R"({"until": "1h"})",
        R"(s.json: /agents: expected an array of agents, found nothing)"},
       {with(R"("timeline": [])"),

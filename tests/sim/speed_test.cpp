@@ -64,3 +64,43 @@ TEST(Speed, ATypesOwnKeysScaleAndTheOnesItInheritsFollowTheScaledGlobals) {
   EXPECT_EQ(coder.watchdog.idle_timeout, std::optional<duration>{1min});
   EXPECT_FALSE(coder.watchdog.drain_window); // off stays off
 }
+
+TEST(Speed, RestartSpansScaleAndTheRateRunsFaster) {
+  scenario s;
+  auto& sup = s.config.supervisor;
+  sup.restart.backoff.min = 1s;
+  sup.restart.backoff.max = 1min;
+  sup.restart.backoff.factor = 2;
+  sup.restart.intensity = restart_intensity{5, 1min};
+  sup.restart_rate = restart_rate_settings{2, 2};
+  sup.offline_retention = 30s;
+  sup.types["coder"].restart.backoff.min = 2s;
+  sup.types["coder"].restart.wait_for_spawner = vigil::off;
+  sup.types["coder"].offline_retention = 10s;
+  auto fast = faster(s, 10).config.supervisor;
+  auto r = fast.restart_for("other");
+  EXPECT_EQ(r.backoff.min, duration{100ms});
+  EXPECT_EQ(r.backoff.max, duration{6s});
+  EXPECT_EQ(r.backoff.factor, 2.0); // a ratio
+  EXPECT_EQ(r.reset_after, std::optional<duration>{1min});
+  EXPECT_EQ(r.intensity, (std::optional<restart_intensity>{{5, 6s}}));
+  EXPECT_EQ(r.wait_for_spawner, std::optional<duration>{30s});
+  EXPECT_EQ(fast.restart_rate->per_second, 20.0);
+  EXPECT_EQ(fast.restart_rate->burst, 2u);
+  EXPECT_EQ(fast.offline_retention, std::optional<duration>{3s});
+  auto coder = fast.resolved("coder");
+  EXPECT_EQ(coder.restart.backoff.min, duration{200ms});
+  EXPECT_EQ(coder.restart.backoff.max, duration{6s}); // the scaled global
+  EXPECT_FALSE(coder.restart.wait_for_spawner);       // off stays off
+  EXPECT_EQ(coder.offline_retention, std::optional<duration>{1s});
+  // A restart event back in scenario time.
+  auto start = time_point{} + 1h;
+  event e;
+  e.kind = event_kind::restart_scheduled;
+  e.at = start + 1s;
+  e.delay = 200ms;
+  e.due = start + 1200ms;
+  auto x = slower(e, start, 10);
+  EXPECT_EQ(x.delay, duration{2s});
+  EXPECT_EQ(x.due, caf::optional<time_point>{start + 12s});
+}

@@ -50,7 +50,7 @@ std::vector<event> sample_events() {
   std::vector<event> xs;
   uint64_t seq = 0;
   for (auto kind : all_kinds()) {
-    for (int fields = 0; fields < 16; ++fields) {
+    for (int fields = 0; fields < 64; ++fields) {
       event e;
       e.seq = ++seq;
       e.kind = kind;
@@ -74,6 +74,15 @@ std::vector<event> sample_events() {
         e.waited = 61500ms;
         e.details = "2 children: " + text;
       }
+      if (fields & 16) { // a restart's, or a restarted life's registration
+        e.attempt = static_cast<uint32_t>(fields);
+        e.restarts = 3;
+        e.details = "crashed: " + text;
+      }
+      if (fields & 32) {
+        e.delay = 2500ms + 1ns;
+        e.due = e.at + e.delay;
+      }
       xs.push_back(std::move(e));
     }
   }
@@ -81,7 +90,7 @@ std::vector<event> sample_events() {
   last.seq = ++seq;
   last.kind = event_kind::heartbeat_missed;
   last.version = std::numeric_limits<uint64_t>::max();
-  last.missed = std::numeric_limits<uint32_t>::max();
+  last.missed = last.attempt = last.restarts = std::numeric_limits<uint32_t>::max();
   last.at = origin + 100 * 365 * 24h;
   xs.push_back(last);
   return xs;
@@ -135,7 +144,8 @@ TEST(EventSchema, CodecLinesOfEveryKindAndFieldValidate) {
   auto edge = sample_events().back();
   edge.at = time_point::min();
   edge.recovery_at = time_point::max();
-  edge.waited = duration::min();
+  edge.waited = edge.delay = duration::min();
+  edge.due = time_point::max();
   lines.push_back(event_line(edge, time_point{}));
   write_lines(dir / "codec.jsonl", lines);
   EXPECT_EQ(validate({dir / "codec.jsonl"}), 0);
@@ -164,6 +174,30 @@ TEST(EventSchema, TheCheckRefusesLinesThatBreakTheSchema) {
   broken("beat-without-count.jsonl", [](auto& o) { o["kind"] = "heartbeat_missed"; });
   broken("watchdog-without-waited.jsonl", [](auto& o) { o["kind"] = "progress"; });
   broken("recovery-without-ns.jsonl", [](auto& o) { o["recovery_at"] = 1.5; });
+  broken("attempt-0-on-transition.jsonl", [](auto& o) { o["attempt"] = 0; });
+  broken("restarts-negative.jsonl", [](auto& o) { o["restarts"] = -1; });
+  broken("due-without-ns.jsonl", [](auto& o) { o["due"] = 1.5; });
+  broken("restart-without-attempt.jsonl", [](auto& o) {
+    o["kind"] = "restart_gave_up";
+    o["restarts"] = 1;
+    o["details"] = "crashed";
+  });
+  broken("scheduled-without-delay.jsonl", [](auto& o) {
+    o["kind"] = "restart_scheduled";
+    o["attempt"] = 1;
+    o["restarts"] = 0;
+    o["details"] = "crashed";
+  });
+  // ... and the last one, given its delay, is a line the schema takes.
+  auto scheduled = good;
+  scheduled["kind"] = "restart_scheduled";
+  scheduled["attempt"] = 1;
+  scheduled["restarts"] = 0;
+  scheduled["details"] = "crashed";
+  scheduled["delay"] = 1.0;
+  scheduled["delay_ns"] = 1'000'000'000;
+  write_lines(dir / "scheduled.jsonl", {boost::json::serialize(scheduled)});
+  EXPECT_EQ(validate({dir / "scheduled.jsonl"}), 0);
   write_lines(dir / "empty.jsonl", {});
   EXPECT_EQ(validate({dir / "empty.jsonl"}), 1);
 }

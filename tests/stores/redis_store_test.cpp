@@ -1,7 +1,7 @@
 // The Redis store's record against a real redis-server (one per test, on a free
 // loopback port): the epoch of each start, batches applied and published once, also
 // when a commit's answer comes later than the store's reply timeout and the writer
-// retries it, and repairs of the agent rows.
+// retries it, repairs of the agent rows, and restarts in the record.
 #include <chrono>
 #include <string>
 #include <vector>
@@ -9,6 +9,7 @@
 #include <hiredis/hiredis.h>
 
 #include "stores/redis_fixture.hpp"
+#include "stores/restart_record_checks.hpp"
 #include "stores/store_events.hpp"
 
 using namespace vigil;
@@ -195,4 +196,46 @@ TEST_F(RedisStore, RepairReplacesEveryRowExactlyAndLeavesTheEvents) {
   ASSERT_TRUE(fleet);
   EXPECT_TRUE(fleet->agents.empty());
   EXPECT_EQ(get({"EXISTS", "vigil:agents"}), "0");
+}
+
+TEST_F(RedisStore, RestartsArePendingUntilTheNewLifeOrAGiveUpAndSurviveAReopen) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  check_restart_record(store, [&] {
+    store.reset(); // the supervisor stops; the next one connects anew
+    store = open();
+  });
+  ASSERT_FALSE(store->commit({moved(12, "a1", s::spawning, s::failed, 7, 30s),
+                              restart_scheduled(13, "a1", 30s, 1, 2s + 5ns, 0)},
+                             origin));
+  EXPECT_EQ(get({"HGET", "vigil:agent:a1", "restart_due"}),
+            std::to_string((32s + 5ns).count()));
+}
+
+// A hash written before restarts were kept has none of their fields: none counted,
+// none pending. A count that is not one is refused, naming the agent and field.
+TEST_F(RedisStore, HashesWithoutRestartFieldsLoadAndMalformedCountsAreRefused) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_FALSE(store->repair({row("a1", 0s)}, 0, origin));
+  get({"HDEL", "vigil:agent:a1", "restarts", "last_restart_reason", "restart_due",
+       "restart_attempt", "restart_cause"});
+  auto fleet = store->load();
+  ASSERT_TRUE(fleet);
+  ASSERT_EQ(fleet->agents.size(), 1u);
+  EXPECT_EQ(fleet->agents[0].restarts, 0u);
+  EXPECT_EQ(fleet->agents[0].last_restart_reason, "");
+  EXPECT_EQ(fleet->agents[0].restart_due, caf::none);
+  EXPECT_EQ(fleet->agents[0].restart_attempt, 0u);
+  EXPECT_EQ(fleet->agents[0].restart_cause, "");
+  for (auto bad : {"4294967296", "-1", "2x"}) {
+    get({"HSET", "vigil:agent:a1", "restart_attempt", bad});
+    fleet = store->load();
+    ASSERT_FALSE(fleet) << bad;
+    EXPECT_NE(sys.render(fleet.error())
+                  .find(std::string{"agent a1 has restart_attempt \""} + bad +
+                        "\", expected an integer from 0 to 4294967295"),
+              std::string::npos)
+        << sys.render(fleet.error());
+  }
 }

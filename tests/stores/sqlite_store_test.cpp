@@ -1,6 +1,7 @@
 // The SQLite store through its interface (open_store, then the fleet_store calls) on a
 // real file in a temporary directory: pruning by age, seqs that never go back, the
-// epoch of each start, batches applied once, repairs, and the migration to schema 3.
+// epoch of each start, batches applied once, repairs, restarts in the record, and the
+// migrations to schema 4.
 #include <chrono>
 #include <filesystem>
 #include <iostream>
@@ -10,6 +11,7 @@
 #include <gtest/gtest.h>
 #include <sqlite3.h>
 
+#include "stores/restart_record_checks.hpp"
 #include "stores/store_events.hpp"
 #include "support/printers.hpp"
 #include "support/scratch_dir.hpp"
@@ -226,15 +228,22 @@ constexpr const char* schema_v2 = R"(
 ALTER TABLE agents ADD COLUMN token_digest TEXT NOT NULL DEFAULT '';
 ALTER TABLE agents ADD COLUMN node_key_digest TEXT NOT NULL DEFAULT '';
 )";
+constexpr const char* schema_v3 = R"(
+CREATE TABLE meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO meta (key, value) SELECT 'last_seq', COALESCE(MAX(seq), 0) FROM events;
+INSERT INTO meta (key, value) VALUES ('epoch', 0);
+CREATE INDEX events_at ON events (at);
+)";
 
 } // namespace
 
-TEST_F(SqliteStore, OlderDatabasesMigrateToVersion3WithLastSeqTheirNewestEvent) {
-  for (int version : {1, 2}) {
+TEST_F(SqliteStore, OlderDatabasesMigrateToVersion4WithLastSeqTheirNewestEvent) {
+  for (int version : {1, 2, 3}) {
     cfg.path = scratch / ("v" + std::to_string(version) + ".db");
     sqlite3* db = nullptr;
     ASSERT_EQ(sqlite3_open(cfg.path.c_str(), &db), SQLITE_OK);
-    auto sql = std::string{schema_v1} + (version == 2 ? schema_v2 : "") +
+    auto sql = std::string{schema_v1} + (version >= 2 ? schema_v2 : "") +
+               (version >= 3 ? schema_v3 : "") +
                "PRAGMA user_version = " + std::to_string(version);
     ASSERT_EQ(sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
         << sqlite3_errmsg(db);
@@ -248,15 +257,73 @@ TEST_F(SqliteStore, OlderDatabasesMigrateToVersion3WithLastSeqTheirNewestEvent) 
     ASSERT_EQ(fleet->agents.size(), 1u) << version;
     EXPECT_EQ(fleet->agents[0].state, s::idle) << version;
     EXPECT_EQ(fleet->agents[0].version, 2u) << version;
+    // A row from before restarts: none counted, none pending.
+    EXPECT_EQ(fleet->agents[0].restarts, 0u) << version;
+    EXPECT_EQ(fleet->agents[0].last_restart_reason, "") << version;
+    EXPECT_EQ(fleet->agents[0].restart_due, caf::none) << version;
+    EXPECT_EQ(fleet->agents[0].restart_attempt, 0u) << version;
+    EXPECT_EQ(fleet->agents[0].restart_cause, "") << version;
     EXPECT_EQ(begin(*store), 1u) << version;
-    EXPECT_FALSE(store->commit({moved(8, "a1", s::idle, s::busy, 3, 7s)}, origin));
-    EXPECT_EQ(query("PRAGMA user_version"), seqs{3}) << version;
+    EXPECT_FALSE(store->commit({moved(8, "a1", s::idle, s::failed, 3, 7s),
+                                restart_scheduled(9, "a1", 7s, 1, 1s, 0)},
+                               origin));
+    EXPECT_EQ(store->load()->agents[0].restart_due, caf::optional<duration>{8s})
+        << version;
+    EXPECT_EQ(query("PRAGMA user_version"), seqs{4}) << version;
     EXPECT_EQ(query("SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND "
                     "name = 'events_at'"),
               seqs{1})
         << version;
-    EXPECT_EQ(query("SELECT value FROM meta ORDER BY key"), (seqs{1, 8})) << version;
+    EXPECT_EQ(query("SELECT value FROM meta ORDER BY key"), (seqs{1, 9})) << version;
   }
+  // A file of the next schema is still refused, and left as it is.
+  cfg.path = scratch / "v5.db";
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(cfg.path.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = 5", nullptr, nullptr, nullptr),
+            SQLITE_OK);
+  sqlite3_close(db);
+  auto newer = open_store(cfg);
+  ASSERT_FALSE(newer);
+  EXPECT_NE(to_string(newer.error())
+                .find("has schema version 5, newer than this vigil "
+                      "knows (4)"),
+            std::string::npos)
+      << to_string(newer.error());
+  EXPECT_EQ(query("PRAGMA user_version"), seqs{5});
+}
+
+TEST_F(SqliteStore, RestartsArePendingUntilTheNewLifeOrAGiveUpAndSurviveAReopen) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  check_restart_record(store, [&] {
+    store.reset(); // the supervisor stops; the next one opens the file
+    store = open();
+  });
+  // Times are stored as the other times are: ns since the store's origin.
+  ASSERT_FALSE(store->commit({moved(12, "a1", s::spawning, s::failed, 7, 30s),
+                              restart_scheduled(13, "a1", 30s, 1, 2s + 5ns, 0)},
+                             origin));
+  EXPECT_EQ(query("SELECT restart_due FROM agents WHERE id = 'a1'"),
+            seqs{(32s + 5ns).count()});
+  // The event keeps its restart fields in the `json` column.
+  EXPECT_EQ(query("SELECT COUNT(*) FROM events WHERE json LIKE "
+                  "'%\"attempt\":1,\"restarts\":0,\"delay\":2.000,\"due\":32.000%'"),
+            seqs{1});
+}
+
+TEST_F(SqliteStore, ACountBeyond32BitsInARowIsRefusedAtLoad) {
+  auto store = open();
+  ASSERT_TRUE(store);
+  ASSERT_FALSE(store->repair({row("a1", 0s)}, 0, origin));
+  query("UPDATE agents SET restarts = 4294967296");
+  auto fleet = store->load();
+  ASSERT_FALSE(fleet);
+  EXPECT_NE(to_string(fleet.error())
+                .find("agent a1 has restarts 4294967296, expected an integer from 0 "
+                      "to 4294967295"),
+            std::string::npos)
+      << to_string(fleet.error());
 }
 
 // SQLite reuses the pages that pruning frees: with events arriving at a steady rate,

@@ -1,5 +1,6 @@
 // Test helpers for calling a fleet_store directly: events made by hand at chosen
-// instants, agent rows with every field set, and a field-by-field row comparison.
+// instants (restart events too), agent rows with every field set, and a field-by-field
+// row comparison.
 #pragma once
 
 #include <string>
@@ -54,6 +55,60 @@ inline event moved(uint64_t seq, const std::string& id, agent_state from,
   return e;
 }
 
+/// The restart of `id` after an end at `when` for `cause`: attempt `attempt`, due
+/// `delay` later; `restarts` so far.
+inline event restart_scheduled(uint64_t seq, const std::string& id, duration when,
+                               uint32_t attempt, duration delay, uint32_t restarts,
+                               const std::string& cause = "crashed") {
+  event e;
+  e.seq = seq;
+  e.kind = event_kind::restart_scheduled;
+  e.agent = id;
+  e.type = "worker";
+  e.node = "n1";
+  e.from = e.to = agent_state::failed;
+  e.reason = e.details = cause;
+  e.at = at(when);
+  e.attempt = attempt;
+  e.restarts = restarts;
+  e.delay = delay;
+  e.due = at(when + delay);
+  return e;
+}
+
+/// The restart of `id` that was due at `when` is not made (`why`: intensity, ...).
+inline event restart_gave_up(uint64_t seq, const std::string& id, duration when,
+                             uint32_t attempt, uint32_t restarts,
+                             const std::string& why = "intensity") {
+  event e;
+  e.seq = seq;
+  e.kind = event_kind::restart_gave_up;
+  e.agent = id;
+  e.type = "worker";
+  e.node = "n1";
+  e.from = e.to = agent_state::failed;
+  e.reason = why;
+  e.details = "crashed";
+  e.at = at(when);
+  e.attempt = attempt;
+  e.restarts = restarts;
+  return e;
+}
+
+/// The new life of `id` registers at `when`, restarted after an end for `cause`;
+/// `restarts`: with this one.
+inline event restarted(uint64_t seq, const std::string& id, duration when,
+                       uint64_t version, uint32_t attempt, uint32_t restarts,
+                       const std::string& cause = "crashed") {
+  auto e = registered(seq, id, when);
+  e.reason = "restarted";
+  e.version = version;
+  e.details = cause;
+  e.attempt = attempt;
+  e.restarts = restarts;
+  return e;
+}
+
 /// A row with every field set (or, `bare`, every optional one empty).
 inline stored_agent row(const std::string& id, duration registered_at,
                         bool bare = false) {
@@ -72,6 +127,11 @@ inline stored_agent row(const std::string& id, duration registered_at,
     a.last_error = "quota";
     a.token_digest = digest_of(std::string_view{"token of " + id});
     a.node_key_digest = digest_of(std::string_view{"key of n7"});
+    a.restarts = 3;
+    a.last_restart_reason = "lost";
+    a.restart_due = registered_at + std::chrono::hours(6) + std::chrono::nanoseconds(1);
+    a.restart_attempt = 2;
+    a.restart_cause = "watchdog";
   }
   return a;
 }
@@ -90,6 +150,11 @@ inline void expect_same(const stored_agent& x, const stored_agent& y) {
   EXPECT_EQ(x.last_error, y.last_error) << x.id;
   EXPECT_EQ(to_hex(x.token_digest), to_hex(y.token_digest)) << x.id;
   EXPECT_EQ(to_hex(x.node_key_digest), to_hex(y.node_key_digest)) << x.id;
+  EXPECT_EQ(x.restarts, y.restarts) << x.id;
+  EXPECT_EQ(x.last_restart_reason, y.last_restart_reason) << x.id;
+  EXPECT_EQ(x.restart_due, y.restart_due) << x.id;
+  EXPECT_EQ(x.restart_attempt, y.restart_attempt) << x.id;
+  EXPECT_EQ(x.restart_cause, y.restart_cause) << x.id;
 }
 
 /// The row of `id` in `fleet`, or null.

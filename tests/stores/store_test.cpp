@@ -216,7 +216,7 @@ TEST_F(Store, BadStoresAreRefusedAtStartWithTheFileAndTheReason) {
   sqlite3_exec(db, "PRAGMA user_version = 99", nullptr, nullptr, nullptr);
   sqlite3_close(db);
   EXPECT_EQ(refusal(x), "vigil::bad_config: store sqlite " + x.store.path +
-                            ": has schema version 99, newer than this vigil knows (3); "
+                            ": has schema version 99, newer than this vigil knows (4); "
                             "use a newer vigil");
 }
 

@@ -132,6 +132,38 @@ TEST_F(FleetScope, StopEndsAgentsWorkersSubscriberAndSupervisorInOrder) {
   EXPECT_EQ(out->ends[0], caf::exit_reason::user_shutdown);
 }
 
+TEST_F(FleetScope, AgentsOfASupervisorItDoesNotHoldEndWithNodeShutdown) {
+  // As on an agent node: the supervisor is elsewhere, the scope holds the agents.
+  auto sup = spawn_supervisor(sys);
+  ASSERT_TRUE(sup);
+  caf::actor agent;
+  {
+    fleet_scope fleet{sys, 20s, "node-a"};
+    auto a = fleet.add(spawn_agent(sys, *sup, agent_options{"a1", "coder", "node-a"}));
+    ASSERT_TRUE(a);
+    await_state(*a, agent_state::idle);
+    agent = caf::actor_cast<caf::actor>(*a);
+    caf::scoped_actor self{sys};
+    self->monitor(agent);
+    EXPECT_EQ(fleet.stop(), caf::none);
+    caf::error reason;
+    self->receive([&](caf::down_msg& dm) { reason = dm.reason; },
+                  caf::after(10s) >> [] {});
+    EXPECT_EQ(sys.render(reason), "vigil::node_shutdown: node node-a shuts down");
+  }
+  caf::scoped_actor self{sys};
+  agent_status st;
+  for (int i = 0; i < 500 && st.state != agent_state::killed; ++i) {
+    self->request(*sup, 1s, status_atom::value, std::string{"a1"})
+        .receive([&](agent_status& x) { st = x; }, [](caf::error&) {});
+    if (st.state != agent_state::killed)
+      self->receive(caf::after(10ms) >> [] {});
+  }
+  EXPECT_EQ(st.state, agent_state::killed);
+  EXPECT_EQ(st.reason, "node_shutdown");
+  caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
+}
+
 TEST_F(FleetScope, DestructorStopsWhatItHolds) {
   caf::actor sup_handle;
   {

@@ -44,6 +44,12 @@ caf::behavior recorder(caf::stateful_actor<recording_supervisor_state>* self) {
           return self->state.refuse_reports;
         return caf::unit;
       },
+      [self](spawner_offer& x) -> caf::result<void> {
+        self->state.offers.push_back(std::move(x));
+        if (self->state.refuse_offers)
+          return self->state.refuse_offers;
+        return caf::unit;
+      },
   };
 }
 

@@ -27,6 +27,9 @@ struct recording_supervisor_state {
   /// The beat interval its answers name (zero: none, the agent keeps its own). Tokens
   /// are {1, key}, beat secrets 1000 + key.
   duration interval{0};
+  /// Spawners offered to it, in order; when `refuse_offers` is set, each gets it.
+  std::vector<spawner_offer> offers;
+  caf::error refuse_offers;
   // Accepted registrations are answered with key = their position, counting from 1.
 };
 

@@ -49,7 +49,7 @@ public:
   /// on a real thread, outside virtual time.
   /// Virtual time: the store writer scheduled like any actor, stored times the
   /// clock's own.
-  supervisor_options options{false, store_time_base::clock_epoch, caf::none};
+  supervisor_options options{false, store_time_base::clock_epoch, {}};
 
   caf::actor puppet() {
     auto p = track(spawn_puppet(sys, sup));

@@ -110,9 +110,11 @@ struct agent_options {
 /// then, and with a supervisor that names none) and reports each transition it decides.
 /// Everything it sends carries the life token from that answer. It is idle
 /// once the supervisor accepted the registration; a refused registration ends it
-/// `failed`. Slots offered before that wait in the queue. Fails with
-/// `errc::bad_config` for an empty id, a null supervisor or settings that make no
-/// sense.
+/// `failed` (`errc::superseded`, a newer life of the id, is never retried). An exit
+/// message ends it at once with that reason and no report: its node's orderly
+/// shutdown sends `node_shutdown_reason(node)`. Slots offered before that wait in the
+/// queue. Fails with `errc::bad_config` for an empty id, a null supervisor or settings
+/// that make no sense.
 caf::expected<agent_actor> spawn_agent(caf::actor_system& sys,
                                        agent_facing_supervisor supervisor,
                                        agent_options options);

@@ -124,7 +124,11 @@ private:
 /// or to `options.pacer`'s ticks), and carries the answer's life token in everything
 /// it sends, as vigil's agent actor does. A refused registration ends the agent
 /// `failed` and the actor with it. The supervisor's kill is an exit message
-/// (`user_shutdown`): an actor that traps exits should quit on it.
+/// (`user_shutdown`), and so is its node's orderly shutdown (`node_shutdown_reason`,
+/// which the supervisor records `killed (node_shutdown)`): an actor that traps exits
+/// should quit on them with their reason, reporting nothing more. A registration
+/// refused as `errc::superseded` (a newer life of the id started) ends it `failed`,
+/// never retried.
 ///
 /// It sets the actor's default handler to `keep_agent_messages`: vigil's messages that
 /// arrive while a behaviour without `handlers()` runs wait in the mailbox rather than

@@ -48,6 +48,11 @@ std::string string(const boost::json::value& v, const std::string& pointer);
 int64_t integer(const boost::json::value& v, const std::string& pointer, int64_t min,
                 int64_t max);
 
+/// Any JSON number (`2`, `2.0` and `2e0` alike) as a double; anything else is a
+/// `wrong_type` problem that says `expected`. The caller checks the range.
+double number(const boost::json::value& v, const std::string& pointer,
+              const std::string& expected);
+
 /// A duration written as a string: numbers (integer or decimal) each followed by a unit
 /// (`ns`, `us`, `ms`, `s`, `m`, `h`, `d`), e.g. "250ms", "30s", "2m", "5h", "1.5s",
 /// "1h30m". With `positive`, zero and negative durations are refused.

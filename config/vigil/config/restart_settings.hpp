@@ -88,9 +88,12 @@ struct restart_settings {
 /// at `per_second`. A due restart with no token left waits for the next one (in due
 /// order, then by id); none is dropped.
 struct restart_rate_settings {
-  double per_second = 50;
-  uint32_t burst = 100;
+  double per_second = 50; ///< Above 0, at most `max_restart_rate`.
+  uint32_t burst = 100;   ///< At least 1.
 };
+
+/// The highest `restart_rate.per_second`: a token every nanosecond.
+constexpr double max_restart_rate = 1e9;
 
 /// An empty error when the settings make sense, else `errc::bad_config` naming the
 /// setting (`restart.backoff.jitter must be in [0, 1), found 1`).

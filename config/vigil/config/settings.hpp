@@ -23,7 +23,9 @@ namespace vigil {
 ///   "exhausted": {"default_recovery": "5h"},
 ///   "retention": "10m", "history": 65536, "subscriber_window": 4096,
 ///   "slot_queue": 16, "log": {"level": "info"},
-///   "types": {"coder": {"heartbeat": {"timeout": "2m"}, "watchdog": {...}}} }
+///   "restart": {"policy": "temporary", "backoff": {...}, ...}, "restart_rate": null,
+///   "types": {"coder": {"heartbeat": {"timeout": "2m"}, "watchdog": {...},
+///                       "restart": {"policy": "transient"}}} }
 /// ```
 /// Per-type entries override the global values key by key: `supervisor.types` keeps
 /// the keys each names (over every layer read), so a later layer that changes a global

@@ -7,9 +7,9 @@
 //   if (auto back = vigil::parse_event_line(line, origin, why)) ... // *back == e
 //
 // Times count from an `origin` (0 there): the start of a simulation, or the Unix epoch
-// on the supervisor's clock (`unix_origin`). `t`, `recovery_at` and `waited` are
-// seconds to the millisecond for people; `at_ns`, `recovery_at_ns` and `waited_ns` the
-// same times to the nanosecond, which the decoder reads, so a round trip is exact.
+// on the supervisor's clock (`unix_origin`). `t`, `recovery_at`, `waited`, `delay` and
+// `due` are seconds to the millisecond for people; the `_ns` fields beside them hold
+// the same times to the nanosecond, which the decoder reads, so a round trip is exact.
 #pragma once
 
 #include <cstdint>
@@ -44,9 +44,13 @@ std::string to_string(const event_json_problem& x);
 /// `at_ns`, `kind`, `agent`, `type`, `node`, `from`, `to`, `reason`, `version`.
 /// `count` for heartbeat_missed; `waited`, `waited_ns` and `details` for the watchdog's
 /// kinds (watchdog, entered, progress, suspected_frozen, exited, hard_stop);
-/// `recovery_at` and `recovery_at_ns` when set; `error` when not empty. Any other kind
-/// carries `count`, `waited` or `details` only when not zero or empty, so no field of
-/// an event is lost. A time more than 292 years from `origin` saturates.
+/// `attempt`, `restarts` and `details` (the cause) for restart_scheduled and
+/// restart_gave_up, and `delay`, `delay_ns` for restart_scheduled; `recovery_at`,
+/// `recovery_at_ns`, `due` and `due_ns` when set; `error` when not empty. Any other
+/// kind carries `count`, `waited`, `details`, `attempt`, `restarts` or `delay` only
+/// when not zero or empty (as the `registered` event of a restarted life carries
+/// `attempt`, `restarts` and `details`), so no field of an event is lost. A time more
+/// than 292 years from `origin` saturates.
 boost::json::object event_to_json(const event& e, time_point origin);
 
 /// `event_to_json` on one line, without a newline. Seconds print with millisecond

@@ -13,6 +13,7 @@
 
 #include "vigil/actors/agent.hpp"
 #include "vigil/actors/pacer.hpp"
+#include "vigil/actors/spawner.hpp"
 #include "vigil/messages/agent_facing_supervisor.hpp"
 #include "vigil/messages/atoms.hpp"
 #include "vigil/messages/stop_stage.hpp"
@@ -25,11 +26,18 @@ namespace vigil {
 ///   the handle `get_atom` gave) the supervisor after each reconnect, so it registers
 ///   again; at once if a reconnect came in between (a reconnect gives a new handle).
 /// - `caf::join_atom, pacer`: the same for the node's pacer (where batches go).
+/// - `caf::join_atom, spawner, supervisor`: the same for the node's spawner (spawned
+///   with `supervisor`, the handle `get_atom` gave): after each reconnect it gets the
+///   new supervisor at once, offers itself to it again (a supervisor forgets an offer
+///   whose spawner it can no longer reach) and starts new lives with it; it hands the
+///   new supervisor to the lives it started itself (the uplink spreads only the agents
+///   joined here).
 /// Members are forgotten when they end.
 using uplink_actor = caf::typed_actor<
     caf::replies_to<get_atom>::with<agent_facing_supervisor>,
     caf::reacts_to<caf::join_atom, agent_actor, agent_facing_supervisor>,
-    caf::reacts_to<caf::join_atom, pacer_actor>>;
+    caf::reacts_to<caf::join_atom, pacer_actor>,
+    caf::reacts_to<caf::join_atom, node_spawner_actor, agent_facing_supervisor>>;
 
 struct uplink_options {
   std::string host = "127.0.0.1";

@@ -5,17 +5,19 @@
 #include "redis_commit.hpp"
 
 #include "vigil/messages/event_json.hpp"
+#include "vigil/stores/detail/restart_record.hpp"
 
 namespace vigil::detail {
 
 namespace {
 
 // KEYS: PREFIX:seq, PREFIX:events (stream and channel), PREFIX:agents, then one agent
-// hash per event. ARGV: the stream's MAXLEN, then 16 strings per event, in the order
-// `commit_call` writes them. Each event's row comes before its stream entry, and
-// the seq key is set last: a script that fails half-way (Redis keeps what it wrote)
-// leaves the stream's newest entry as the last event done in full, and the rows of
-// the next one are written again, to the same values, by the retry.
+// hash per event. ARGV: the stream's MAXLEN, then 22 strings per event, in the order
+// `commit_call` writes them. Restart events change rows that exist only. Each event's
+// row comes before its stream entry, and the seq key is set last: a script that fails
+// half-way (Redis keeps what it wrote) leaves the stream's newest entry as the last
+// event done in full, and the rows of the next one are written again, to the same
+// values, by the retry.
 constexpr const char* script = R"(
 local function above(a, b)
   if #a ~= #b then return #a > #b end
@@ -29,19 +31,35 @@ if top[1] then
 end
 local n = 0
 for k = 1, #KEYS - 3 do
-  local b = 1 + (k - 1) * 16
+  local b = 1 + (k - 1) * 22
   local seq, effect, id = ARGV[b + 1], ARGV[b + 2], ARGV[b + 3]
   if above(seq, last) then
     local h = KEYS[3 + k]
     if effect == 'register' then
+      local last_reason = ARGV[b + 18]
+      if ARGV[b + 19] == 'keep' then
+        last_reason = redis.call('HGET', h, 'last_restart_reason') or ''
+      end
       redis.call('DEL', h)
       redis.call('HSET', h, 'type', ARGV[b + 5], 'node', ARGV[b + 6],
                  'state', ARGV[b + 7], 'version', ARGV[b + 8],
                  'registered_at', ARGV[b + 9], 'started_at', ARGV[b + 10],
                  'ended_at', '', 'recovery_at', ARGV[b + 12], 'reason', ARGV[b + 13],
                  'last_error', '', 'token_digest', ARGV[b + 14],
-                 'node_key_digest', ARGV[b + 15])
+                 'node_key_digest', ARGV[b + 15], 'restarts', ARGV[b + 17],
+                 'last_restart_reason', last_reason, 'restart_due', '',
+                 'restart_attempt', '0', 'restart_cause', '')
       redis.call('SADD', KEYS[3], id)
+    elseif effect == 'schedule' then
+      if redis.call('EXISTS', h) == 1 then
+        redis.call('HSET', h, 'restart_due', ARGV[b + 20],
+                   'restart_attempt', ARGV[b + 21], 'restart_cause', ARGV[b + 22])
+      end
+    elseif effect == 'unschedule' then
+      if redis.call('EXISTS', h) == 1 then
+        redis.call('HSET', h, 'restart_due', '', 'restart_attempt', '0',
+                   'restart_cause', '')
+      end
     elseif effect == 'update' then
       redis.call('HSET', h, 'type', ARGV[b + 5], 'node', ARGV[b + 6],
                  'state', ARGV[b + 7], 'version', ARGV[b + 8],
@@ -75,6 +93,10 @@ const char* effect_of(event_kind x) {
     return "register"; // a new row
   case event_kind::transition:
     return "update"; // an upsert: also a row whose registration was dropped
+  case event_kind::restart_scheduled:
+    return "schedule"; // the pending restart
+  case event_kind::restart_gave_up:
+    return "unschedule";
   case event_kind::purged:
     return "remove";
   default: // watchdog notes and missed beats: in the stream, not in the row
@@ -95,11 +117,11 @@ std::vector<std::string> commit_call(const std::vector<event>& events,
   std::vector<std::string> xs{
       "EVAL",     script,        std::to_string(3 + events.size()),
       key("seq"), key("events"), key("agents")};
-  xs.reserve(xs.size() + events.size() * 17 + 1);
+  xs.reserve(xs.size() + events.size() * 23 + 1);
   for (auto& e : events)
     xs.push_back(key("agent:" + e.agent));
   xs.push_back(std::to_string(cfg.stream_maxlen));
-  for (auto& e : events) { // 16 strings: ARGV[b + 1] to ARGV[b + 16] in the script
+  for (auto& e : events) { // 22 strings: ARGV[b + 1] to ARGV[b + 22] in the script
     auto at = ns(e.at);
     xs.push_back(std::to_string(e.seq));
     xs.push_back(effect_of(e.kind));
@@ -117,6 +139,13 @@ std::vector<std::string> commit_call(const std::vector<event>& events,
     xs.push_back(to_hex(e.token_digest));
     xs.push_back(to_hex(e.node_key_digest));
     xs.push_back(event_line(e, origin));
+    xs.push_back(std::to_string(e.restarts));
+    auto last_reason = last_restart_reason_of(e);
+    xs.push_back(last_reason ? *last_reason : std::string{});
+    xs.push_back(last_reason ? "set" : "keep");
+    xs.push_back(e.due ? ns(*e.due) : std::string{});
+    xs.push_back(std::to_string(e.attempt));
+    xs.push_back(e.details);
   }
   return xs;
 }

@@ -5,8 +5,10 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <limits>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <hiredis/hiredis.h>
@@ -40,6 +42,21 @@ caf::optional<duration> ns_of(const std::string& text) {
   return duration{std::strtoll(text.c_str(), nullptr, 10)};
 }
 
+/// A count of up to 32 bits; none written (a hash from before restarts) is 0.
+bool count32(const std::string& text, uint32_t& x) {
+  if (text.empty()) {
+    x = 0;
+    return true;
+  }
+  if (text.size() > 10 || text.find_first_not_of("0123456789") != std::string::npos)
+    return false;
+  auto n = std::strtoull(text.c_str(), nullptr, 10);
+  if (n > std::numeric_limits<uint32_t>::max())
+    return false;
+  x = static_cast<uint32_t>(n);
+  return true;
+}
+
 std::string ns_text(const caf::optional<duration>& x) {
   return x ? std::to_string(x->count()) : std::string{};
 }
@@ -63,6 +80,11 @@ args hset_row(const std::string& hash, const stored_agent& a) {
   field("last_error", a.last_error);
   field("token_digest", to_hex(a.token_digest));
   field("node_key_digest", to_hex(a.node_key_digest));
+  field("restarts", std::to_string(a.restarts));
+  field("last_restart_reason", a.last_restart_reason);
+  field("restart_due", ns_text(a.restart_due));
+  field("restart_attempt", std::to_string(a.restart_attempt));
+  field("restart_cause", a.restart_cause);
   return x;
 }
 
@@ -142,6 +164,14 @@ public:
       if (!from_hex(f["token_digest"], a.token_digest) ||
           !from_hex(f["node_key_digest"], a.node_key_digest))
         return refused("agent " + id + " has a malformed token or node key digest");
+      for (auto [name, dst] : {std::pair{"restarts", &a.restarts},
+                               std::pair{"restart_attempt", &a.restart_attempt}})
+        if (!count32(f[name], *dst))
+          return refused("agent " + id + " has " + name + " \"" + f[name] +
+                         "\", expected an integer from 0 to 4294967295");
+      a.last_restart_reason = f["last_restart_reason"];
+      a.restart_due = ns_of(f["restart_due"]);
+      a.restart_cause = f["restart_cause"];
       x.agents.push_back(std::move(a));
     }
     return x;

@@ -49,6 +49,17 @@ INSERT INTO meta (key, value) VALUES ('epoch', 0);
 CREATE INDEX events_at ON events (at);
 )";
 
+// Schema v4 (DESIGN §12): each row's restart count and last restart reason, and the
+// restart pending for it (due as ns since the Unix epoch, attempt, cause). Events keep
+// their restart fields in the `json` column.
+constexpr const char* schema_v4 = R"(
+ALTER TABLE agents ADD COLUMN restarts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE agents ADD COLUMN last_restart_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE agents ADD COLUMN restart_due INTEGER;
+ALTER TABLE agents ADD COLUMN restart_attempt INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE agents ADD COLUMN restart_cause TEXT NOT NULL DEFAULT '';
+)";
+
 } // namespace
 
 store_lock::~store_lock() {
@@ -95,7 +106,9 @@ open_sqlite_store(const store_settings& cfg) {
         sql += schema_v1;
       if (v < 2)
         sql += schema_v2;
-      sql += schema_v3;
+      if (v < 3)
+        sql += schema_v3;
+      sql += schema_v4;
       sql += "PRAGMA user_version = " + std::to_string(sqlite_schema_version) + ";";
       db.exec(sql);
       tx.commit();

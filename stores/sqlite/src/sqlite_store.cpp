@@ -1,7 +1,8 @@
 // The SQLite store's record (DESIGN §10, §14): loading it, the epoch of each start,
 // committing batches once each by seq, pruning events by age, and repairing the rows.
-// Each statement is prepared once per store and reused; every SQLite failure (SQLiteCpp
-// throws them) becomes the store's error, naming the step that failed.
+// The agents table's rows are sqlite_rows.cpp. Each statement is prepared once per
+// store and reused; every SQLite failure (SQLiteCpp throws them) becomes the store's
+// error, naming the step that failed.
 #include "sqlite_store.hpp"
 
 #include <chrono>
@@ -13,6 +14,7 @@
 #include <SQLiteCpp/Transaction.h>
 #include <caf/optional.hpp>
 
+#include "sqlite_rows.hpp"
 #include "sqlite_sql.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/event_json.hpp"
@@ -29,88 +31,22 @@ namespace {
 // then the same in virtual time and at any event rate.
 constexpr auto prune_every = std::chrono::minutes(1);
 
-/// Ready for new bindings, whatever its last run did. `tryReset`: SQLite's reset
-/// repeats the error of a failed step, which was reported when it happened.
-SQLite::Statement& fresh(SQLite::Statement& s) {
-  s.tryReset();
-  s.clearBindings();
-  return s;
-}
-
-/// Resets a query when reading it ends, also by an exception, so that no read
-/// stays open in the connection.
-class reading {
-public:
-  explicit reading(SQLite::Statement& s) : s_(fresh(s)) {}
-  ~reading() { s_.tryReset(); }
-  reading(const reading&) = delete;
-  reading& operator=(const reading&) = delete;
-
-private:
-  SQLite::Statement& s_;
-};
-
-void bind(SQLite::Statement& s, int i, const caf::optional<int64_t>& x) {
-  if (x)
-    s.bind(i, *x);
-  else
-    s.bind(i); // NULL
-}
-
-caf::optional<int64_t> count_of(const caf::optional<duration>& x) {
-  if (!x)
-    return caf::none;
-  return x->count();
-}
-
-caf::optional<duration> opt_ns(const SQLite::Statement& s, int col) {
-  if (s.isColumnNull(col))
-    return caf::none;
-  return duration{s.getColumn(col).getInt64()};
-}
-
-std::string text_of(const SQLite::Statement& s, int col) {
-  return s.getColumn(col).getText();
-}
-
 class sqlite_store : public fleet_store {
 public:
   sqlite_store(const store_settings& cfg, SQLite::Database db, store_lock lock)
       : path_(cfg.path), retention_(cfg.events_retention), lock_(std::move(lock)),
-        db_(std::move(db)), select_agents_(db_, sql::select_agents),
-        get_meta_(db_, sql::get_meta), set_meta_(db_, sql::set_meta),
-        append_(db_, sql::append), register_(db_, sql::register_agent),
-        transition_(db_, sql::transition_agent), purge_(db_, sql::purge_agent),
-        prune_(db_, sql::prune), clear_agents_(db_, sql::clear_agents),
-        restore_(db_, sql::restore) {}
+        db_(std::move(db)), get_meta_(db_, sql::get_meta),
+        set_meta_(db_, sql::set_meta), append_(db_, sql::append),
+        prune_(db_, sql::prune), rows_(db_) {}
 
   std::string describe() const override { return "sqlite " + path_; }
 
   caf::expected<stored_fleet> load() override {
     stored_fleet x;
     auto err = attempt("cannot read the agents", [&]() -> caf::error {
-      reading r{select_agents_};
-      auto& s = select_agents_;
-      while (s.executeStep()) {
-        stored_agent a;
-        a.id = text_of(s, 0);
-        a.type = text_of(s, 1);
-        a.node = text_of(s, 2);
-        if (!from_string(text_of(s, 3), a.state))
-          return refused("agent " + a.id + " has an unknown state \"" + text_of(s, 3) +
-                         "\"");
-        a.version = static_cast<uint64_t>(s.getColumn(4).getInt64());
-        a.registered_at = duration{s.getColumn(5).getInt64()};
-        a.started_at = opt_ns(s, 6);
-        a.ended_at = opt_ns(s, 7);
-        a.recovery_at = opt_ns(s, 8);
-        a.reason = text_of(s, 9);
-        a.last_error = text_of(s, 10);
-        if (!from_hex(text_of(s, 11), a.token_digest) ||
-            !from_hex(text_of(s, 12), a.node_key_digest))
-          return refused("agent " + a.id + " has a malformed token or node key digest");
-        x.agents.push_back(std::move(a));
-      }
+      std::string why;
+      if (!rows_.load(x.agents, why))
+        return refused(why);
       return caf::none;
     });
     if (err)
@@ -177,27 +113,16 @@ public:
   caf::error repair(const std::vector<stored_agent>& agents, uint64_t,
                     time_point) override {
     return transaction([&]() -> caf::error {
-      if (auto err = attempt("cannot clear the agents",
-                             [&] { return run(fresh(clear_agents_)); }))
+      if (auto err = attempt("cannot clear the agents", [&] {
+            rows_.clear();
+            return caf::error{};
+          }))
         return err;
       for (auto& a : agents) {
         // A duplicate id, too, fails the whole repair: nothing of it is kept.
         auto err = attempt("cannot write agent " + a.id, [&] {
-          auto& s = fresh(restore_);
-          s.bind(1, a.id);
-          s.bind(2, a.type);
-          s.bind(3, a.node);
-          s.bind(4, to_string(a.state));
-          s.bind(5, static_cast<int64_t>(a.version));
-          s.bind(6, static_cast<int64_t>(a.registered_at.count()));
-          bind(s, 7, count_of(a.started_at));
-          bind(s, 8, count_of(a.ended_at));
-          bind(s, 9, count_of(a.recovery_at));
-          s.bind(10, a.reason);
-          s.bind(11, a.last_error);
-          s.bind(12, to_hex(a.token_digest));
-          s.bind(13, to_hex(a.node_key_digest));
-          return run(s);
+          rows_.restore(a);
+          return caf::error{};
         });
         if (err)
           return err;
@@ -346,59 +271,16 @@ private:
       });
       if (err)
         return err;
-      err = attempt("cannot update agent " + e.agent,
-                    [&] { return apply_to_row(e, at, opt(e.recovery_at)); });
+      err = attempt("cannot update agent " + e.agent, [&] {
+        rows_.apply(e, origin);
+        return caf::error{};
+      });
       if (err)
         return err;
       newest = &e;
       last = e.seq; // so that `last_seq` never goes down
     }
     return caf::none;
-  }
-
-  /// What `e` does to its agent's row; `at`: its time in ns since the store's origin
-  /// (the Unix epoch outside virtual time).
-  caf::error apply_to_row(const event& e, int64_t at,
-                          const caf::optional<int64_t>& recovery_at) {
-    switch (e.kind) {
-    case event_kind::registered: {
-      auto& s = fresh(register_);
-      s.bind(1, e.agent);
-      s.bind(2, e.type);
-      s.bind(3, e.node);
-      s.bind(4, to_string(e.to));
-      s.bind(5, static_cast<int64_t>(e.version));
-      s.bind(6, at);
-      bind(s, 7, is_running(e.to) ? caf::optional<int64_t>{at} : caf::none);
-      bind(s, 8, recovery_at);
-      s.bind(9, e.reason);
-      s.bind(10, to_hex(e.token_digest));
-      s.bind(11, to_hex(e.node_key_digest));
-      return run(s);
-    }
-    case event_kind::transition: {
-      auto& s = fresh(transition_);
-      s.bind(1, e.agent);
-      s.bind(2, e.type);
-      s.bind(3, e.node);
-      s.bind(4, to_string(e.to));
-      s.bind(5, static_cast<int64_t>(e.version));
-      bind(s, 6, is_running(e.to) ? caf::optional<int64_t>{at} : caf::none);
-      bind(s, 7, is_terminal(e.to) ? caf::optional<int64_t>{at} : caf::none);
-      bind(s, 8, recovery_at);
-      s.bind(9, e.reason);
-      s.bind(10, e.error);
-      s.bind(11, at);
-      return run(s);
-    }
-    case event_kind::purged: {
-      auto& s = fresh(purge_);
-      s.bind(1, e.agent);
-      return run(s);
-    }
-    default: // watchdog notes and missed beats: in the stream, not in the row
-      return caf::none;
-    }
   }
 
   std::string path_;
@@ -408,16 +290,11 @@ private:
   // connection, then the lock that lets the next supervisor open the file.
   store_lock lock_;
   SQLite::Database db_;
-  SQLite::Statement select_agents_;
   SQLite::Statement get_meta_;
   SQLite::Statement set_meta_;
   SQLite::Statement append_;
-  SQLite::Statement register_;
-  SQLite::Statement transition_;
-  SQLite::Statement purge_;
   SQLite::Statement prune_;
-  SQLite::Statement clear_agents_;
-  SQLite::Statement restore_;
+  sqlite_rows rows_;
 };
 
 } // namespace

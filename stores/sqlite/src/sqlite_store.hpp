@@ -14,7 +14,7 @@
 namespace vigil::detail {
 
 /// The schema this build writes; a file with a newer one is refused at open.
-constexpr int sqlite_schema_version = 3;
+constexpr int sqlite_schema_version = 4;
 
 /// The flock beside a database that keeps other supervisors out: closing its file
 /// (when the store goes, or when opening fails) lets the next one in.

@@ -37,8 +37,10 @@ struct stored_agent {
   secret_digest token_digest;
   secret_digest node_key_digest;
   /// Restarts of the id over all its lives, and the reason of the end that caused the
-  /// last one (from `registered` events with reason `restarted`: `restarts`,
-  /// `details`). Kept across the row's replacement by a new life.
+  /// last one. A `registered` event replaces the row with `restarts` as it says (the
+  /// supervisor's record carries the count) and, with reason `restarted`, its
+  /// `details` as the reason; another registration keeps the replaced row's reason
+  /// when its count is not 0, else empties it.
   uint32_t restarts = 0;
   std::string last_restart_reason;
   /// A restart pending for this ended agent (DESIGN §12): set by `restart_scheduled`
@@ -79,8 +81,10 @@ public:
   virtual caf::expected<uint64_t> begin_epoch() = 0;
 
   /// Commits `events` (in seq order) in one transaction: appends them and applies
-  /// them to the agents' rows (registered: a new row; transition: its state, times and
-  /// error; purged: the row goes). `origin` is the Unix epoch on the clock of the
+  /// them to the agents' rows (registered: a new row, no restart pending; transition:
+  /// its state, times and error; restart_scheduled: the pending restart;
+  /// restart_gave_up: none pending; purged: the row goes). A restart event for an id
+  /// without a row changes no row. `origin` is the Unix epoch on the clock of the
   /// events' times. All or nothing: on an error nothing of the batch is kept.
   /// Idempotent by seq: events at or below the newest committed seq are skipped (a
   /// batch retried after a reply timed out is applied, and published, once).

@@ -3,6 +3,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -24,7 +25,10 @@ namespace vigil {
 /// 1. supervisors: each ends the agent actors of this process it watches (`killed`,
 ///    reason `node_shutdown`), records their ends, has its store writer commit every
 ///    event and end, then quits (`supervisor_owner`);
-/// 2. agents still running (those of a supervisor in another process);
+/// 2. agents still running (those of a supervisor in another process) and spawners:
+///    they get the exit reason `node_shutdown_reason(node)`, so that their supervisor
+///    records them `killed (node_shutdown)` and restarts none of them; a spawner
+///    refuses requests from then on and ends the lives it started likewise;
 /// 3. pacers and uplinks;
 /// 4. everything else: workers, subscribers, your own actors.
 ///
@@ -45,9 +49,11 @@ namespace vigil {
 /// ```
 class fleet_scope {
 public:
-  /// `timeout` bounds the whole stop.
+  /// `timeout` bounds the whole stop; `node` names this process's node in the exit
+  /// reason of the agents it ends (empty: the reason names none).
   explicit fleet_scope(caf::actor_system& sys,
-                       duration timeout = std::chrono::seconds(30));
+                       duration timeout = std::chrono::seconds(30),
+                       std::string node = {});
 
   fleet_scope(const fleet_scope&) = delete;
   fleet_scope& operator=(const fleet_scope&) = delete;
@@ -84,6 +90,7 @@ private:
 
   caf::actor_system& sys_;
   duration timeout_;
+  std::string node_;
   std::vector<std::pair<stop_stage, caf::actor_addr>> held_;
   size_t prune_at_ = 64;
 };
