@@ -9,6 +9,7 @@
 #include <caf/actor_addr.hpp>
 #include <caf/optional.hpp>
 
+#include "restart_track.hpp"
 #include "vigil/config/supervisor_settings.hpp"
 #include "vigil/messages/credentials.hpp"
 #include "vigil/messages/interned.hpp"
@@ -16,6 +17,13 @@
 #include "vigil/supervisors/watchdog_policy.hpp"
 
 namespace vigil::detail {
+
+/// What few records have: the text of a failure, a restart history. One pointer for
+/// both keeps the record within its 256 B allocation.
+struct record_extras {
+  std::string last_error;
+  std::unique_ptr<restart_track> restart; ///< Once a policy restarts the id.
+};
 
 /// One agent in the fleet record.
 struct agent_record {
@@ -58,9 +66,31 @@ struct agent_record {
   /// The record fills its 256 B allocation with it.
   time_point offline_since = none;
   std::string reason;
-  /// The error text of its last failure. A pointer, not a string: few records ever
-  /// have one, and 24 B less per record keeps it in a 256 B allocation.
-  std::unique_ptr<std::string> last_error;
+  /// The error text of its last failure and its restart state. A pointer: few
+  /// records ever have them, and 24 B less per record keeps it in a 256 B allocation.
+  std::unique_ptr<record_extras> extras;
+
+  /// The error text of its last failure, or null.
+  const std::string* last_error() const noexcept {
+    return extras && !extras->last_error.empty() ? &extras->last_error : nullptr;
+  }
+  void set_last_error(std::string text) {
+    if (!extras)
+      extras = std::make_unique<record_extras>();
+    extras->last_error = std::move(text);
+  }
+  /// Its restart state, or null when no policy ever restarted the id.
+  restart_track* restart() const noexcept {
+    return extras ? extras->restart.get() : nullptr;
+  }
+  /// Its restart state, made on first use.
+  restart_track& restart_state() {
+    if (!extras)
+      extras = std::make_unique<record_extras>();
+    if (!extras->restart)
+      extras->restart = std::make_unique<restart_track>();
+    return *extras->restart;
+  }
 
   static constexpr time_point none = time_point::min();
 };

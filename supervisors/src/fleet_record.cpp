@@ -72,7 +72,7 @@ void apply(self_ptr self, agent_record& rec, change c) {
   else if (!keeps_recovery)
     rec.recovery_at = agent_record::none;
   if (!c.error.empty())
-    rec.last_error = std::make_unique<std::string>(c.error);
+    rec.set_last_error(c.error);
   auto e = event_for(rec, event_kind::transition, now);
   e.from = from;
   e.reason = std::move(c.reason);
@@ -87,6 +87,10 @@ void apply(self_ptr self, agent_record& rec, change c) {
     self->delayed_send(self, self->state.cfg.retention, purge_atom::value, rec.key);
   }
   emit(self, std::move(e));
+  if (is_terminal(c.to)) { // its restart, if any, right after the end (DESIGN §12)
+    count_live(self, rec.node.get(), -1);
+    on_agent_ended(self, rec, now);
+  }
   rec.offline_since = c.to == agent_state::offline ? now : agent_record::none;
   if (c.to == agent_state::offline)
     if (auto keep = self->state.settings_of(*rec.type).offline_retention)
@@ -164,8 +168,14 @@ agent_status status_of(self_ptr self, const agent_record& rec) {
   x.healthy = healthy(rec);
   x.recovery_at = if_set(rec.recovery_at);
   x.reason = rec.reason;
-  if (rec.last_error)
-    x.last_error = *rec.last_error;
+  if (auto* err = rec.last_error())
+    x.last_error = *err;
+  if (auto* t = rec.restart()) {
+    x.restarts = t->history.restarts;
+    x.last_restart_reason = t->history.last_reason;
+    if (t->pending())
+      x.restart_due = t->due;
+  }
   return x;
 }
 

@@ -129,6 +129,7 @@ supervisor_stats stats_of(self_ptr self) {
   x.store_unrepaired = x.store_dropped - std::min(x.store_dropped, w.repaired_drops);
   x.store_failing = w.failing;
   x.store_max_lag = w.max_lag;
+  fill_restart_stats(self, x);
   return x;
 }
 

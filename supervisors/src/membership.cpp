@@ -27,11 +27,6 @@ void adopt(self_ptr self, agent_record& rec, caf::actor owner) {
   rec.owner_down = false;
 }
 
-namespace {
-
-/// Counts a record on its node (`by` = +1 or -1). A node's pinned key lives as long as
-/// the node has records: the store keeps it with them, and a restart rebuilds it from
-/// them.
 void count_on_node(self_ptr self, const std::string* node, int by) {
   auto& st = self->state;
   auto& n = st.node_records[node];
@@ -43,10 +38,14 @@ void count_on_node(self_ptr self, const std::string* node, int by) {
   }
 }
 
+namespace {
+
 /// Removes a record and what points to it.
 void forget(self_ptr self, agent_record& rec) {
   auto& st = self->state;
   count_on_node(self, rec.node.get(), -1);
+  if (!is_terminal(rec.state))
+    count_live(self, rec.node.get(), -1);
   release_owner(self, rec);
   if (rec.armed_due != time_point::max())
     --st.liveness_timers; // its queued deadline will find no record: a no-op
@@ -90,9 +89,14 @@ void release_owner(self_ptr self, agent_record& rec) {
 }
 
 void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
-                       std::string reason) {
+                       std::string reason, const restart_track* restarted) {
   auto e = event_for(rec, kind, self->clock().now());
   e.reason = std::move(reason);
+  if (restarted) {
+    e.attempt = restarted->attempt;
+    e.restarts = restarted->history.restarts;
+    e.details = restarted->cause;
+  }
   if (kind == event_kind::registered) { // for the store (DESIGN §11)
     e.token_digest = rec.token;
     if (rec.node_keyed)
@@ -143,6 +147,15 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     return make_error(errc::invalid_request, reg.id,
                       "register as " + to_string(reg.state), std::string{"registering"},
                       std::string{"spawning, idle, busy, on_call or exhausted"});
+  }
+  // DESIGN §12: one life per id. A life that a restart replaced (or is replacing)
+  // ends on its node.
+  if (auto* cur = st.agents.find(reg.id); cur && superseded(*cur, reg.token)) {
+    log_refusal(self, "registration:superseded",
+                fmt::format("registration of agent {} refused: a restart replaced "
+                            "that life",
+                            reg.id));
+    return make_error(errc::superseded, reg.id);
   }
   // Names a peer chooses are interned only once a registration is accepted.
   auto known_node = find_interned(reg.node);
@@ -228,6 +241,8 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     if (rec.node != node) {
       count_on_node(self, rec.node.get(), -1);
       count_on_node(self, node.get(), +1);
+      count_live(self, rec.node.get(), -1);
+      count_live(self, node.get(), +1);
       rec.node = node;
     }
     rec.node_keyed = keyed;
@@ -245,16 +260,25 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     ensure_timer(self, rec);
     return answer(self, rec, token);
   }
-  if (auto* ended = st.agents.find(reg.id))
-    forget(self, *ended);    // a new life for an ended id
+  std::unique_ptr<restart_track> carried; // the id's restarts go on with the new life
+  uint64_t old_version = 0;
+  if (auto* ended = st.agents.find(reg.id)) {
+    carried = take_restart(self, *ended);
+    old_version = ended->version;
+    forget(self, *ended); // a new life for an ended id
+  }
   auto node = accept_node(); // held until the record holds the name: the pin's key
   auto& cfg = st.settings_of(reg.type);
   auto& rec = st.agents.add(reg.id, reg.type, reg.node, cfg.heartbeat, now);
   count_on_node(self, rec.node.get(), +1);
+  count_live(self, rec.node.get(), +1); // registration claims a running state
   auto token = issue_token(rec);
   rec.node_keyed = keyed;
   rec.state = reg.state;
   rec.version = reg.version; // a restarted supervisor learns the fleet back as it is
+  const restart_track* restarted = nullptr;
+  if (carried)
+    restarted = carry_restart(self, rec, std::move(carried), old_version);
   if (phase_of(rec.state) == agent_phase::running)
     rec.started_at = now;
   rec.watchdog_cfg = &cfg.watchdog;
@@ -262,7 +286,13 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   log_limited(self, spdlog::level::info, "registration",
               "agent {} registered (type {}, node {}, {})", rec.id, *rec.type,
               *rec.node, to_string(rec.state));
-  emit_record_event(self, rec, event_kind::registered, "registered");
+  if (restarted)
+    log_limited(self, spdlog::level::info, "restart",
+                "agent {} restarted (attempt {}, {} restarts, after its end for {})",
+                rec.id, restarted->attempt, restarted->history.restarts,
+                restarted->cause);
+  emit_record_event(self, rec, event_kind::registered,
+                    restarted ? "restarted" : "registered", restarted);
   start_watching(self, rec, now); // registered while working (it reconnected)
   ensure_timer(self, rec);        // registration counts as the first beat
   return answer(self, rec, token);
@@ -349,76 +379,13 @@ void on_lost(self_ptr self, uint64_t key) {
 
 void on_purge(self_ptr self, uint64_t key) {
   auto* rec = self->state.agents.find(key);
-  if (!rec)
-    return; // a new life took the id, or it was purged already
+  if (!rec || purge_held(*rec))
+    return; // a new life took the id, or it was purged already; or its restart is
+            // pending (made: a new life takes the id; given up: the purge is re-armed)
   log_limited(self, spdlog::level::info, "purge", "agent {} purged after retention",
               rec->id);
   emit_record_event(self, *rec, event_kind::purged, "retention");
   forget(self, *rec);
-}
-
-} // namespace vigil::detail
-
-namespace vigil::detail {
-
-/// Running agents a restore names one by one (at debug level) before its summary.
-constexpr size_t restore_samples = 3;
-
-void restore(self_ptr self, stored_fleet fleet, time_point origin) {
-  auto& st = self->state;
-  auto now = self->clock().now();
-  size_t back_offline = 0;
-  for (auto& a : fleet.agents) {
-    auto& cfg = st.settings_of(a.type);
-    auto& rec = st.agents.add(a.id, a.type, a.node, cfg.heartbeat, now);
-    count_on_node(self, rec.node.get(), +1);
-    rec.state = a.state;
-    rec.version = a.version;
-    rec.registered_at = origin + a.registered_at;
-    if (a.started_at)
-      rec.started_at = origin + *a.started_at;
-    if (a.ended_at)
-      rec.ended_at = origin + *a.ended_at;
-    if (a.recovery_at)
-      rec.recovery_at = origin + *a.recovery_at;
-    rec.reason = a.reason;
-    if (!a.last_error.empty())
-      rec.last_error = std::make_unique<std::string>(a.last_error);
-    rec.watchdog_cfg = &cfg.watchdog;
-    rec.owner_down = true; // its actor is unknown until it registers again
-    rec.token = a.token_digest;
-    if (!a.node_key_digest.empty()) {
-      rec.node_keyed = true;
-      st.node_keys.try_emplace(rec.node.get(), a.node_key_digest);
-    }
-    if (is_terminal(rec.state)) {
-      // Retention goes on from when it ended, not from now.
-      auto purge_at =
-          (rec.ended_at != agent_record::none ? rec.ended_at : now) + st.cfg.retention;
-      self->delayed_send(self, std::max(purge_at - now, duration::zero()),
-                         purge_atom::value, rec.key);
-    } else if (may_transition(rec.state, agent_state::offline)) {
-      // One summary line below, not one per agent: a sample at debug level.
-      if (back_offline < restore_samples)
-        st.log->debug("supervisor: agent {} was {} when the record was kept; offline "
-                      "until it beats or registers again",
-                      rec.id, to_string(rec.state));
-      change c{agent_state::offline, "supervisor_restart"};
-      c.quiet = true;
-      apply(self, rec, std::move(c));
-      ++back_offline;
-    } else if (rec.state == agent_state::offline) {
-      // Its offline time is not stored: offline_retention counts from this start.
-      rec.offline_since = now;
-      if (auto keep = cfg.offline_retention)
-        arm_lost(self, rec, *keep);
-    } else {
-      ensure_timer(self, rec); // spawning: it registers again, or fails its deadline
-    }
-  }
-  st.log->info("supervisor: restored {} agents ({} running ones offline until they "
-               "beat or register again); events go on after seq {}",
-               fleet.agents.size(), back_offline, fleet.last_seq);
 }
 
 } // namespace vigil::detail

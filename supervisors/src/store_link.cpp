@@ -31,12 +31,21 @@ stored_agent stored_row(self_ptr self, const agent_record& rec) {
   a.ended_at = since(rec.ended_at);
   a.recovery_at = since(rec.recovery_at);
   a.reason = rec.reason;
-  if (rec.last_error)
-    a.last_error = *rec.last_error;
+  if (auto* err = rec.last_error())
+    a.last_error = *err;
   a.token_digest = rec.token;
   if (rec.node_keyed)
     if (auto i = st.node_keys.find(rec.node.get()); i != st.node_keys.end())
       a.node_key_digest = i->second;
+  if (auto* r = rec.restart()) {
+    a.restarts = r->history.restarts;
+    a.last_restart_reason = r->history.last_reason;
+    if (r->pending()) {
+      a.restart_due = r->due - st.store_origin;
+      a.restart_attempt = r->attempt;
+      a.restart_cause = r->cause;
+    }
+  }
   return a;
 }
 

@@ -255,6 +255,9 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
   st.hub.continue_after(fleet.last_seq);
   st.hub.begin_epoch(epoch);
   st.log = log();
+  st.restart_rng.seed(opts.restart_seed ? *opts.restart_seed : random_u64());
+  if (st.cfg.restart_rate)
+    st.restart_rate.emplace(*st.cfg.restart_rate);
   if (store) {
     auto origin = opts.store_times == store_time_base::unix_epoch
                       ? unix_origin(self->clock().now())
@@ -272,6 +275,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
     restore(self, std::move(fleet), origin);
   }
   self->set_down_handler([self](caf::down_msg& dm) {
+    on_spawner_down(self, dm);
     on_down(self, dm);
     if (self->state.stopping)
       on_stop_down(self, dm);
@@ -299,10 +303,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
       [self](transition_report& rep) { return on_report(self, rep); },
       [self](activity_report& x) { on_activity(self, x); },
       [self](child_report& x) { on_children(self, x); },
-      // TODO(i21-engine): the spawner registry (restarts.cpp).
-      [](spawner_offer&) -> caf::result<void> {
-        return make_error(errc::invalid_request, std::string{"spawner offer"});
-      },
+      [self](spawner_offer& x) { return on_spawner_offer(self, x); },
       [self](status_atom, const std::string& id) -> caf::result<agent_status> {
         auto rec = find(self, id);
         if (!rec)
@@ -387,6 +388,10 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         on_watchdog(self, key, due);
       },
 
+      [self](restart_atom, uint64_t key, time_point at) {
+        on_restart_timer(self, key, at);
+      },
+      [self](restart_token_atom, time_point at) { on_token_timer(self, at); },
       [self](caf::flush_atom) { send_batches(self); },
       [self](stop_atom) { return on_stop(self); },
       [self](stop_atom, time_point due) {

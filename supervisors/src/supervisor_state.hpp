@@ -1,8 +1,13 @@
 // Internals of the supervisor actor, shared by its source files.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
+#include <random>
+#include <set>
 #include <string>
+#include <tuple>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -22,6 +27,7 @@
 #include "vigil/messages/log_limiter.hpp"
 #include "vigil/stores/store_writer.hpp"
 #include "vigil/supervisors/node_lateness.hpp"
+#include "vigil/supervisors/restart_policy.hpp"
 #include "vigil/supervisors/subscriber_hub.hpp"
 #include "vigil/supervisors/supervisor.hpp"
 
@@ -107,7 +113,37 @@ struct supervisor_state {
     bool writer_gone = false;
   };
   std::unique_ptr<stop_order> stopping;
+  // Restarts (DESIGN §12; restarts.cpp, spawners.cpp).
+  std::mt19937_64 restart_rng; ///< Draws jitter; `supervisor_options::restart_seed`.
+  /// A node's offer to spawn agents of `types`.
+  struct spawner_entry {
+    spawner_actor spawner;
+    std::vector<std::string> types;
+  };
+  /// Node name -> its one offer. Ordered: `placement: any` breaks ties by node name.
+  std::map<std::string, spawner_entry> spawners;
+  /// A spawner actor -> the nodes it offers for (its down message ends them).
+  std::unordered_multimap<caf::actor_addr, std::string> spawner_nodes;
+  /// Node -> its live agents (records not ended) plus the new lives asked of it and not
+  /// yet registered: what `placement: any` compares, without a walk over the record.
+  std::unordered_map<const std::string*, size_t> node_live;
+  /// Records whose due restart waits for a node that offers their type.
+  std::unordered_set<uint64_t> awaiting_spawner;
+  /// `restart_rate`, when set.
+  std::optional<restart_rate_limiter> restart_rate;
+  /// Restarts that have their spawner and wait for a token: in due order, then by id
+  /// (due, id, key).
+  std::set<std::tuple<time_point, std::string, uint64_t>> awaiting_token;
+  time_point token_timer_at = time_point::max(); ///< The token message that counts.
+  uint64_t restarts_made = 0;
+  uint64_t restarts_scheduled = 0;
+  uint64_t restarts_given_up = 0;
+  uint64_t restarts_pending = 0;
 };
+
+// Supervisor -> itself, for restarts (the `vgl_` prefix marks internal atoms).
+using restart_atom = caf::atom_constant<caf::atom("vgl_rstart")>;
+using restart_token_atom = caf::atom_constant<caf::atom("vgl_rtoken")>;
 
 /// The public interface plus the messages the supervisor sends itself. Spawned as
 /// this, handed out narrowed to `supervisor_actor`.
@@ -118,7 +154,9 @@ using supervisor_impl =
                              caf::reacts_to<watchdog_atom, uint64_t, time_point>,
                              caf::reacts_to<caf::flush_atom>,
                              caf::reacts_to<store_progress>,
-                             caf::reacts_to<stop_atom, time_point>>; // stop deadline
+                             caf::reacts_to<stop_atom, time_point>, // stop deadline
+                             caf::reacts_to<restart_atom, uint64_t, time_point>, // key
+                             caf::reacts_to<restart_token_atom, time_point>>;
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
 
@@ -236,15 +274,22 @@ void arm_lost(self_ptr self, const agent_record& rec, duration after);
 /// re-arms.
 void on_lost(self_ptr self, uint64_t key);
 
+/// Counts a record on its node (`by` = +1 or -1). A node's pinned key lives as long as
+/// the node has records: the store keeps it with them, and a restart rebuilds it from
+/// them (membership.cpp).
+void count_on_node(self_ptr self, const std::string* node, int by);
+
 /// Makes `owner` the owner of `rec` and monitors it (once per actor).
 void adopt(self_ptr self, agent_record& rec, caf::actor owner);
 
 /// The record of an ended agent lets go of its actor (monitor stays; harmless).
 void release_owner(self_ptr self, agent_record& rec);
 
-/// A record event (registered, purged) for subscribers' models.
+/// A record event (registered, purged) for subscribers' models. `restarted`: the
+/// restart that this new life made (its `registered` event carries the attempt, the
+/// count and the cause).
 void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
-                       std::string reason);
+                       std::string reason, const restart_track* restarted = nullptr);
 
 /// Moves `rec` to `c.to` (the caller checked the table), updates times, broadcasts
 /// the event, and arms retention for terminal states.
@@ -295,6 +340,60 @@ bool healthy(const agent_record& rec);
 
 /// The matching agents, as of now.
 std::vector<agent_status> snapshot_of(self_ptr self, const subscription_filter& filter);
+
+/// An agent ended (`apply` to a terminal state, at `now`): asks its type's restart
+/// policy and schedules the restart or gives up, with their events (restarts.cpp).
+void on_agent_ended(self_ptr self, agent_record& rec, time_point now);
+
+/// The restart message of the record `key`, armed for `at`.
+void on_restart_timer(self_ptr self, uint64_t key, time_point at);
+
+/// The token message, armed for `at`: restarts that waited for a token go on.
+void on_token_timer(self_ptr self, time_point at);
+
+/// Whether a registration showing `token` is of a life that a restart of `rec`
+/// replaced or is replacing (refused: `superseded`).
+bool superseded(const agent_record& rec, const life_token& token);
+
+/// A new life takes the id of `ended`: its restart state, to carry to the new record
+/// (null: none); any pending restart is settled (made, or cancelled by a start by
+/// hand).
+std::unique_ptr<restart_track> take_restart(self_ptr self, agent_record& ended);
+
+/// The new life `rec` (just added) gets the restart state `carried` of the life it
+/// replaced (version `old_version`): its version rises above that one, and a requested
+/// restart is made here. Returns the state when it made one (for the event), else null.
+const restart_track* carry_restart(self_ptr self, agent_record& rec,
+                                   std::unique_ptr<restart_track> carried,
+                                   uint64_t old_version);
+
+/// A restored ended record with a pending restart makes it again at its due time.
+void restore_restart(self_ptr self, agent_record& rec, const stored_agent& row,
+                     time_point origin);
+
+/// Whether the purge of `rec` waits for its pending restart.
+bool purge_held(const agent_record& rec);
+
+/// Restart figures for `stats_atom`.
+void fill_restart_stats(self_ptr self, supervisor_stats& x);
+
+/// A node offers to spawn agents (spawners.cpp).
+caf::result<void> on_spawner_offer(self_ptr self, spawner_offer& offer);
+
+/// A spawner went down: its offers end. False when `dm` is not about a spawner.
+bool on_spawner_down(self_ptr self, const caf::down_msg& dm);
+
+/// Counts a live agent (or a life asked for) on `node` (`by` = +1 or -1).
+void count_live(self_ptr self, const std::string* node, int by);
+
+/// The offer of a node that spawns agents of `rec`'s type, where `placement` allows;
+/// null when none does.
+const supervisor_state::spawner_entry* find_spawner(self_ptr self,
+                                                    const agent_record& rec);
+
+/// A due restart of `rec` goes as far as it can now: finds its spawner and a token and
+/// asks for the new life, or waits (restarts.cpp).
+void advance_restart(self_ptr self, agent_record& rec, time_point now);
 
 /// Sends `agent` an exit message with no sender: the supervisor never sends to a peer
 /// as itself, which would make it reachable by actor id (DESIGN §11). (CAF's

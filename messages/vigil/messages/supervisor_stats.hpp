@@ -46,6 +46,12 @@ struct supervisor_stats {
   duration peak_self_lag{0}; ///< The latest it ran, since the start.
   /// Liveness checks that waited for their node's lateness, since the start.
   uint64_t deferred_checks = 0;
+  // Restarts (DESIGN §12), since the start.
+  uint64_t restarts = 0;           ///< Made: a new life registered for them.
+  uint64_t restarts_scheduled = 0; ///< Decided (`restart_scheduled` events).
+  uint64_t restarts_given_up = 0;  ///< Not made (`restart_gave_up` events).
+  uint64_t restarts_pending = 0;   ///< Scheduled and not yet made or given up (now).
+  uint64_t spawners = 0;           ///< Nodes that offer to spawn agents (now).
   /// Every inter-beat gap the supervisor saw, counted in 10 ms buckets: index i holds
   /// gaps in [i * 10 ms, (i + 1) * 10 ms); the last one, 10 s and more.
   std::vector<uint64_t> beat_gaps_10ms;
@@ -60,7 +66,8 @@ typename Inspector::result_type inspect(Inspector& f, supervisor_stats& x) {
            x.store_committed_seq, x.store_pending, x.store_dropped, x.store_repairs,
            x.store_unrepaired, x.store_failing, x.store_max_lag, x.overloaded_nodes,
            x.worst_node_lateness, x.peak_node_lateness, x.self_lag, x.peak_self_lag,
-           x.deferred_checks, x.beat_gaps_10ms);
+           x.deferred_checks, x.restarts, x.restarts_scheduled, x.restarts_given_up,
+           x.restarts_pending, x.spawners, x.beat_gaps_10ms);
 }
 
 } // namespace vigil
