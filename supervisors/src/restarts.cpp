@@ -147,8 +147,9 @@ void on_agent_ended(self_ptr self, agent_record& rec, time_point now) {
 void advance_restart(self_ptr self, agent_record& rec, time_point now) {
   auto& st = self->state;
   auto* t = rec.restart();
-  if (!t || !t->pending() || t->phase == restart_phase::requested)
-    return;
+  if (!t || !t->pending() || t->phase == restart_phase::requested ||
+      t->phase == restart_phase::token)
+    return; // asked for already, or queued for a token
   if (t->phase == restart_phase::delayed) {
     if (now < t->due) {
       arm(self, rec, *t, t->due);
@@ -171,16 +172,12 @@ void advance_restart(self_ptr self, agent_record& rec, time_point now) {
   }
   st.awaiting_spawner.erase(rec.key);
   if (st.restart_rate) {
-    // Earlier restarts that wait for a token go first (due order, then id).
-    bool first = st.awaiting_token.empty() ||
-                 *st.awaiting_token.begin() == std::make_tuple(t->due, rec.id, rec.key);
-    if (!first || !st.restart_rate->try_take(now)) {
-      t->phase = restart_phase::token;
-      st.awaiting_token.emplace(t->due, rec.id, rec.key);
-      arm_token(self, st.restart_rate->next_token(now));
-      return;
-    }
-    st.awaiting_token.erase(std::make_tuple(t->due, rec.id, rec.key));
+    // It queues for a token: the token message at this instant (armed after every
+    // restart due now) hands them out in due order, then by id.
+    t->phase = restart_phase::token;
+    st.awaiting_token.emplace(t->due, rec.id, rec.key);
+    arm_token(self, st.restart_rate->next_token(now));
+    return;
   }
   request(self, rec, *t, node_of(self, *sp), sp->spawner, now);
 }
@@ -221,11 +218,17 @@ void on_token_timer(self_ptr self, time_point at) {
       st.awaiting_token.erase(st.awaiting_token.begin()); // settled meanwhile
       continue;
     }
-    if (st.restart_rate->next_token(now) > now)
+    auto* sp = find_spawner(self, *rec);
+    if (!sp) { // gone since: it waits for a spawner again
+      st.awaiting_token.erase(st.awaiting_token.begin());
+      t->phase = restart_phase::spawner;
+      advance_restart(self, *rec, now);
+      continue;
+    }
+    if (!st.restart_rate->try_take(now))
       break;
-    // Its spawner may be gone since: then it waits for one again.
-    t->phase = restart_phase::spawner;
-    advance_restart(self, *rec, now);
+    st.awaiting_token.erase(st.awaiting_token.begin());
+    request(self, *rec, *t, node_of(self, *sp), sp->spawner, now);
   }
   if (!st.awaiting_token.empty())
     arm_token(self, st.restart_rate->next_token(now));

@@ -177,8 +177,8 @@ TEST_F(SupervisorRestartPlacement,
   std::vector<agent_actor> agents;
   for (int i = 0; i < 10; ++i)
     agents.push_back(agent("a" + std::to_string(i)));
-  for (auto& a : agents) // together: at one instant, in id order
-    crash(a);
+  for (auto i = agents.rbegin(); i != agents.rend(); ++i) // at one instant, last first
+    crash(*i);
   auto due = now() + 1s;
   std::vector<time_point> want;
   for (int i = 0; i < 10; ++i)
