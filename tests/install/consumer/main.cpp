@@ -22,8 +22,8 @@ int main() {
             [](vigil::beat_batch&) {},
             [listener](vigil::transition_report& x) { caf::anon_send(listener, x); },
             [](vigil::activity_report&) {},
-            [](vigil::child_report&) {
-            }};
+            [](vigil::child_report&) {},
+            [](vigil::spawner_offer&) {}};
   });
   auto agent = vigil::spawn_agent(sys, sup, vigil::agent_options{"c1"});
   if (!agent) {
