@@ -54,7 +54,7 @@ endforeach()
 # A component this install does not have is reported by find_package.
 file(WRITE ${WORK_DIR}/ask/CMakeLists.txt
      "cmake_minimum_required(VERSION 3.20)\nproject(ask LANGUAGES CXX)\n"
-     "find_package(vigil 0.3 REQUIRED COMPONENTS sqlite)\n")
+     "find_package(vigil 0.4 REQUIRED COMPONENTS sqlite)\n")
 execute_process(COMMAND ${CMAKE_COMMAND} -S ${WORK_DIR}/ask -B ${WORK_DIR}/ask/build
                         -DCMAKE_PREFIX_PATH=${prefix}
                 RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
