@@ -65,7 +65,7 @@ void read_intensity(const json::value& v, const std::string& ptr,
   only_keys(obj, ptr, {"max", "period"});
   auto y = x.value_or(restart_intensity{});
   if (auto p = obj.if_contains("max"))
-    y.max = static_cast<uint32_t>(integer(*p, member(ptr, "max"), 1, 1000000));
+    y.max = static_cast<uint32_t>(integer(*p, member(ptr, "max"), 1, max_restart_intensity));
   if (auto p = obj.if_contains("period"))
     y.period = duration_of(*p, member(ptr, "period"));
   x = y;

@@ -82,8 +82,10 @@ caf::error validate(const restart_settings& x) {
     if (auto err = positive("restart.reset_after", *x.reset_after))
       return err;
   if (x.intensity) {
-    if (x.intensity->max < 1)
-      return bad("restart.intensity.max", "must be at least 1, found 0");
+    if (x.intensity->max < 1 || x.intensity->max > max_restart_intensity)
+      return bad("restart.intensity.max",
+                 "must be 1 to " + std::to_string(max_restart_intensity) + ", found " +
+                     std::to_string(x.intensity->max));
     if (auto err = positive("restart.intensity.period", x.intensity->period))
       return err;
   }

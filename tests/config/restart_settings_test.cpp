@@ -93,7 +93,12 @@ TEST(RestartSettings, NonsenseInCodeIsRefusedNamingTheSetting) {
       [](auto& x) {
         x.intensity = restart_intensity{0, 1min};
       },
-      "restart.intensity.max: must be at least 1, found 0");
+      "restart.intensity.max: must be 1 to 10000, found 0");
+  check(
+      [](auto& x) {
+        x.intensity = restart_intensity{10001, 1min};
+      },
+      "restart.intensity.max: must be 1 to 10000, found 10001");
   check(
       [](auto& x) {
         x.intensity = restart_intensity{5, 0s};
@@ -160,7 +165,7 @@ TEST(RestartSettings, ATypeInheritsKeyByKeyAndItsProblemsNameTheType) {
   cfg.types["coder"] = {};
   cfg.types["coder"].restart.intensity = restart_intensity{0, 1min};
   EXPECT_EQ(text(validate(cfg)),
-            "types.coder.restart.intensity.max: must be at least 1, found 0");
+            "types.coder.restart.intensity.max: must be 1 to 10000, found 0");
   cfg.types["coder"] = {};
   cfg.types["coder"].restart.intensity = vigil::off;
   EXPECT_FALSE(cfg.restart_for("coder").intensity);
@@ -366,7 +371,7 @@ TEST(RestartSettingsJson, EveryBadValueGetsOneExactMessage) {
       {R"({"restart": {"intensity": 5}})",
        R"(fleet.json: /restart/intensity: expected an object such as {"max": 5, "period": "1m"}, or null for off, found 5)"},
       {R"({"restart": {"intensity": {"max": 0}}})",
-       R"(fleet.json: /restart/intensity/max: expected an integer from 1 to 1000000, found 0)"},
+       R"(fleet.json: /restart/intensity/max: expected an integer from 1 to 10000, found 0)"},
       {R"({"restart": {"intensity": {"period": "0s"}}})",
        R"(fleet.json: /restart/intensity/period: expected a positive duration such as "30s", found "0s")"},
       {R"({"restart": {"intensity": {"max": 5, "window": "1m"}}})",

@@ -49,6 +49,10 @@ struct restart_backoff {
   double jitter = 0.0; ///< In [0, 1); 0: exact delays.
 };
 
+/// The largest `restart_intensity::max`: the supervisor keeps the times of up to this
+/// many recent restarts per id (8 B each), so the bound is also a memory bound.
+constexpr uint32_t max_restart_intensity = 10000;
+
 /// At most `max` restarts of one id within any window of `period`.
 struct restart_intensity {
   uint32_t max = 5;
