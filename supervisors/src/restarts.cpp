@@ -146,6 +146,8 @@ void on_agent_ended(self_ptr self, agent_record& rec, time_point now) {
 
 void advance_restart(self_ptr self, agent_record& rec, time_point now) {
   auto& st = self->state;
+  if (st.stopping)
+    return; // it stays pending in the record: the next supervisor makes it
   auto* t = rec.restart();
   if (!t || !t->pending() || t->phase == restart_phase::requested ||
       t->phase == restart_phase::token)
@@ -206,6 +208,8 @@ void on_restart_timer(self_ptr self, uint64_t key, time_point at) {
 
 void on_token_timer(self_ptr self, time_point at) {
   auto& st = self->state;
+  if (st.stopping)
+    return; // see advance_restart
   if (at != st.token_timer_at || !st.restart_rate)
     return;
   st.token_timer_at = time_point::max();

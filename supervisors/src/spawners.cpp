@@ -69,6 +69,9 @@ caf::result<void> on_spawner_offer(self_ptr self, spawner_offer& offer) {
                       "fewer than " + std::to_string(max_spawners));
   }
   auto addr = offer.spawner.address();
+  // Watched already (it offers for some node): one monitor per actor, however often it
+  // offers (CAF 0.17 attaches one more per `monitor` call).
+  bool watched = st.spawner_nodes.count(addr) > 0;
   if (existing != st.spawners.end()) {
     // The node's earlier offer ends: its spawner no longer speaks for the node.
     auto old = existing->second.spawner.address();
@@ -79,9 +82,9 @@ caf::result<void> on_spawner_offer(self_ptr self, spawner_offer& offer) {
         break;
       }
   }
+  if (!watched)
+    self->monitor(offer.spawner);
   auto [first, last] = st.spawner_nodes.equal_range(addr);
-  if (first == last)
-    self->monitor(offer.spawner); // once per actor
   if (std::none_of(first, last, [&](auto& x) { return x.second == offer.node; }))
     st.spawner_nodes.emplace(addr, offer.node);
   auto& entry = st.spawners[offer.node];
