@@ -164,7 +164,9 @@ void advance_restart(self_ptr self, agent_record& rec, time_point now) {
     t->phase = restart_phase::spawner;
     st.awaiting_spawner.insert(rec.key);
     if (auto wait = st.settings_of(*rec.type).restart.wait_for_spawner) {
-      auto until = t->due + *wait;
+      // From its due time, or from our start for a restart a store kept: nodes had no
+      // supervisor to offer to while none ran.
+      auto until = std::max(t->due, st.started_at) + *wait;
       if (now >= until)
         give_up(self, rec, *t, "no_spawner", now);
       else if (t->timer_at != until)

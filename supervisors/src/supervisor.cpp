@@ -256,6 +256,7 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
   st.hub.begin_epoch(epoch);
   st.log = log();
   st.restart_rng.seed(opts.restart_seed ? *opts.restart_seed : random_u64());
+  st.started_at = self->clock().now();
   if (st.cfg.restart_rate)
     st.restart_rate.emplace(*st.cfg.restart_rate);
   if (store) {

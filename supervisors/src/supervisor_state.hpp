@@ -115,6 +115,9 @@ struct supervisor_state {
   std::unique_ptr<stop_order> stopping;
   // Restarts (DESIGN §12; restarts.cpp, spawners.cpp).
   std::mt19937_64 restart_rng; ///< Draws jitter; `supervisor_options::restart_seed`.
+  /// When this supervisor started: a restored restart waits `wait_for_spawner` from
+  /// here at the earliest, since no node could offer to it before.
+  time_point started_at;
   /// A node's offer to spawn agents of `types`.
   struct spawner_entry {
     spawner_actor spawner;

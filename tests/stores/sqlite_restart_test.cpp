@@ -80,4 +80,29 @@ TEST_F(SqliteRestart, ASupervisorRestartOnTheSameFileKeepsTheDueTimeAndTheCount)
   EXPECT_FALSE(rows->agents.front().restart_due);
 }
 
+TEST_F(SqliteRestart,
+       ARestoredRestartWaitsForASpawnerFromTheNewStartNotFromItsDueTime) {
+  cfg.restart.policy = restart_mode::transient;
+  cfg.restart.backoff.min = 4s;
+  cfg.restart.wait_for_spawner = 10s;
+  start_on(open());
+  spawner("n1");
+  crash(agent("a"));
+  advance(1s);
+  ASSERT_TRUE(ask<supervisor_stats>(sup, stop_atom::value));
+  advance(1min); // no supervisor runs: no node can offer to one
+  start_on(open());
+  auto started = now();
+  advance(10s - 1ns);
+  EXPECT_EQ(ask<supervisor_stats>(sup, stats_atom::value)->restarts_given_up, 0u);
+  EXPECT_EQ(ask<supervisor_stats>(sup, stats_atom::value)->restarts_pending, 1u);
+  advance(1ns); // wait_for_spawner after the start, not after the due time
+  auto stats = ask<supervisor_stats>(sup, stats_atom::value);
+  ASSERT_TRUE(stats);
+  EXPECT_EQ(stats->restarts_given_up, 1u);
+  EXPECT_EQ(stats->restarts_pending, 0u);
+  EXPECT_EQ(now(), started + 10s);
+  EXPECT_EQ(status("a").state, s::failed);
+}
+
 } // namespace
