@@ -96,6 +96,9 @@ void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
     e.attempt = restarted->attempt;
     e.restarts = restarted->history.restarts;
     e.details = restarted->cause;
+  } else if (auto* t = rec.restart()) {
+    // Any registration carries the id's count: the store takes it from the event.
+    e.restarts = t->history.restarts;
   }
   if (kind == event_kind::registered) { // for the store (DESIGN §11)
     e.token_digest = rec.token;

@@ -249,6 +249,24 @@ TEST_F(SupervisorRestart, APendingRestartKeepsItsRecordPastRetentionAndShowsInSt
   EXPECT_EQ(x.restarts, 1u);
 }
 
+TEST_F(SupervisorRestart, EveryLaterRegistrationCarriesTheIdsRestartCount) {
+  start(cfg); // permanent
+  auto c = collector();
+  spawner("n1");
+  crash(agent("a"));
+  advance(1s);
+  ASSERT_EQ(status("a").restarts, 1u);
+  ASSERT_FALSE(tell(sup, kill_atom::value, std::string{"a"})); // final: no restart
+  agent("a"); // started again by hand
+  auto regs = events(c, event_kind::registered, "a");
+  ASSERT_EQ(regs.size(), 3u);
+  EXPECT_EQ(regs[1].reason, "restarted");
+  EXPECT_EQ(regs[1].restarts, 1u);
+  EXPECT_EQ(regs[2].reason, "registered");
+  EXPECT_EQ(regs[2].restarts, 1u); // the store takes the count from the event
+  EXPECT_EQ(status("a").restarts, 1u);
+}
+
 TEST_F(SupervisorRestart, ARegistrationByHandCancelsThePendingRestart) {
   start(cfg);
   auto c = collector();
