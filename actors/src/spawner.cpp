@@ -5,9 +5,10 @@
 #include <algorithm>
 #include <exception>
 #include <memory>
-#include <unordered_map>
 #include <utility>
+#include <vector>
 
+#include <caf/abstract_actor.hpp>
 #include <caf/actor_cast.hpp>
 #include <caf/actor_system.hpp>
 #include <caf/exit_reason.hpp>
@@ -51,10 +52,14 @@ struct spawner_state {
   agent_facing_supervisor sup;
   spawner_view view;
   uint64_t offer_round = 0; ///< Only the answer to the latest offer counts.
-  /// The lives it started and still runs: address -> id (one per life; an id may have
-  /// two while an older life has not ended yet).
-  std::unordered_map<caf::actor_addr, std::string> lives;
+  /// The lives it started, weak and unwatched (8 B a life, issue 21): pruned of the
+  /// ended ones when it reaches twice its size after the last prune, and when the
+  /// view is asked for. A weak address of an ended actor pins that actor's memory in
+  /// CAF 0.17 until it is released, hence the bound. Watched only once it stops.
+  std::vector<caf::actor_addr> lives;
+  size_t prune_at = 64; ///< The size at which `lives` is pruned next.
   bool stopping = false;
+  size_t ending = 0; ///< While it stops: the lives whose down it waits for.
   caf::error stop_reason;
   /// Refusals a peer can cause: a line a second per reason.
   log_limiter limiter;
@@ -65,6 +70,22 @@ struct spawner_state {
 };
 
 using self_ptr = node_spawner_actor::stateful_pointer<spawner_state>;
+
+/// The life behind `addr` while it runs, or null.
+caf::strong_actor_ptr running_life(const caf::actor_addr& addr) {
+  auto ptr = caf::actor_cast<caf::strong_actor_ptr>(addr);
+  if (ptr && ptr->get()->getf(caf::abstract_actor::is_cleaned_up_flag))
+    return nullptr; // ended; a handle elsewhere keeps it from being released
+  return ptr;
+}
+
+/// Drops the lives that ended; the next prune comes at twice the size left.
+void prune(spawner_state& st) {
+  st.lives.erase(std::remove_if(st.lives.begin(), st.lives.end(),
+                                [](auto& addr) { return !running_life(addr); }),
+                 st.lives.end());
+  st.prune_at = std::max<size_t>(64, 2 * st.lives.size());
+}
 
 bool from_own_node(self_ptr self) {
   auto& sender = self->current_sender();
@@ -222,8 +243,9 @@ void on_request(self_ptr self, spawn_request& req) {
                 req.attempt, self->system().render(life.error()));
     return;
   }
-  self->monitor(*life);
-  st.lives.emplace(life->address(), req.id);
+  if (st.lives.size() >= st.prune_at)
+    prune(st);
+  st.lives.push_back(life->address());
   ++st.view.spawned;
   log_limited(self, st.started, spdlog::level::info, "started",
               "started a new life of {} (type {}, attempt {}, after {})", req.id,
@@ -244,12 +266,18 @@ void begin_stop(self_ptr self, caf::error reason) {
   if (!st.stopping) {
     st.stopping = true;
     st.stop_reason = std::move(reason);
-    for (auto& [addr, id] : st.lives)
+    prune(st);
+    // Watched from now on: each down counts one off, the last one ends the spawner
+    // (a life that ends in between gets its down at once).
+    st.ending = st.lives.size();
+    for (auto& addr : st.lives) {
+      self->monitor(addr);
       self->send_exit(addr, node_shutdown_reason(st.opts.node));
+    }
     st.log->info("spawner {}: stopping; ending {} li{} it started", st.opts.node,
-                 st.lives.size(), st.lives.size() == 1 ? "fe" : "ves");
+                 st.ending, st.ending == 1 ? "fe" : "ves");
   }
-  if (st.lives.empty())
+  if (st.ending == 0)
     self->quit(st.stop_reason);
 }
 
@@ -265,10 +293,10 @@ node_spawner_actor::behavior_type spawner(self_ptr self,
   st.view.node = st.opts.node;
   st.view.types = st.opts.types;
   st.log = log();
-  self->set_down_handler([self](caf::down_msg& dm) {
+  // Only the lives it watches once it stops send downs.
+  self->set_down_handler([self](caf::down_msg&) {
     auto& st = self->state;
-    st.lives.erase(dm.source);
-    if (st.stopping && st.lives.empty())
+    if (st.stopping && st.ending > 0 && --st.ending == 0)
       self->quit(st.stop_reason);
   });
   self->set_exit_handler([self](caf::exit_msg& msg) {
@@ -312,8 +340,8 @@ node_spawner_actor::behavior_type spawner(self_ptr self,
         // Its lives register again with it (the uplink hands it to the agents it was
         // given; these it was not). Restarted lives are few beside a node's launch
         // agents, so they get it at once rather than spread out.
-        for (auto& [addr, id] : st.lives)
-          if (auto life = caf::actor_cast<caf::actor>(addr))
+        for (auto& addr : st.lives)
+          if (auto life = running_life(addr))
             // As itself (a typed actor cannot `send` to an untyped one): a life
             // takes a new supervisor only from a named actor of its node.
             life->enqueue(
@@ -324,6 +352,7 @@ node_spawner_actor::behavior_type spawner(self_ptr self,
         if (!from_own_node(self))
           return make_error(errc::unauthorized, std::string{"spawner view"},
                             std::string{"only for actors of the spawner's own node"});
+        prune(self->state);
         auto v = self->state.view;
         v.running = static_cast<uint32_t>(self->state.lives.size());
         return v;

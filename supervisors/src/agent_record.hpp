@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <caf/actor.hpp>
@@ -19,10 +20,12 @@
 namespace vigil::detail {
 
 /// What few records have: the text of a failure, a restart history. One pointer for
-/// both keeps the record within its 256 B allocation.
+/// both keeps the record within its 256 B allocation; the restart history is inline,
+/// so a restarted id costs one allocation that stays (its pending restart is another
+/// one, freed once the restart is made or given up).
 struct record_extras {
   std::string last_error;
-  std::unique_ptr<restart_track> restart; ///< Once a policy restarts the id.
+  std::optional<restart_track> restart; ///< Once a policy restarts the id.
 };
 
 /// One agent in the fleet record.
@@ -81,14 +84,14 @@ struct agent_record {
   }
   /// Its restart state, or null when no policy ever restarted the id.
   restart_track* restart() const noexcept {
-    return extras ? extras->restart.get() : nullptr;
+    return extras && extras->restart ? &*extras->restart : nullptr;
   }
   /// Its restart state, made on first use.
   restart_track& restart_state() {
     if (!extras)
       extras = std::make_unique<record_extras>();
     if (!extras->restart)
-      extras->restart = std::make_unique<restart_track>();
+      extras->restart.emplace();
     return *extras->restart;
   }
 

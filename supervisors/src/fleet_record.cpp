@@ -174,7 +174,7 @@ agent_status status_of(self_ptr self, const agent_record& rec) {
     x.restarts = t->history.restarts;
     x.last_restart_reason = t->history.last_reason;
     if (t->pending())
-      x.restart_due = t->due;
+      x.restart_due = t->next->due;
   }
   return x;
 }

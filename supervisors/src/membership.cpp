@@ -89,12 +89,12 @@ void release_owner(self_ptr self, agent_record& rec) {
 }
 
 void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
-                       std::string reason, const restart_track* restarted) {
+                       std::string reason, const restart_made* restarted) {
   auto e = event_for(rec, kind, self->clock().now());
   e.reason = std::move(reason);
   if (restarted) {
     e.attempt = restarted->attempt;
-    e.restarts = restarted->history.restarts;
+    e.restarts = restarted->restarts;
     e.details = restarted->cause;
   } else if (auto* t = rec.restart()) {
     // Any registration carries the id's count: the store takes it from the event.
@@ -263,7 +263,7 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
     ensure_timer(self, rec);
     return answer(self, rec, token);
   }
-  std::unique_ptr<restart_track> carried; // the id's restarts go on with the new life
+  std::optional<restart_track> carried; // the id's restarts go on with the new life
   uint64_t old_version = 0;
   if (auto* ended = st.agents.find(reg.id)) {
     carried = take_restart(self, *ended);
@@ -279,7 +279,7 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   rec.node_keyed = keyed;
   rec.state = reg.state;
   rec.version = reg.version; // a restarted supervisor learns the fleet back as it is
-  const restart_track* restarted = nullptr;
+  std::optional<restart_made> restarted;
   if (carried)
     restarted = carry_restart(self, rec, std::move(carried), old_version);
   if (phase_of(rec.state) == agent_phase::running)
@@ -292,10 +292,10 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   if (restarted)
     log_limited(self, spdlog::level::info, "restart",
                 "agent {} restarted (attempt {}, {} restarts, after its end for {})",
-                rec.id, restarted->attempt, restarted->history.restarts,
-                restarted->cause);
+                rec.id, restarted->attempt, restarted->restarts, restarted->cause);
   emit_record_event(self, rec, event_kind::registered,
-                    restarted ? "restarted" : "registered", restarted);
+                    restarted ? "restarted" : "registered",
+                    restarted ? &*restarted : nullptr);
   start_watching(self, rec, now); // registered while working (it reconnected)
   ensure_timer(self, rec);        // registration counts as the first beat
   return answer(self, rec, token);

@@ -1,9 +1,11 @@
 // What the supervisor keeps about the restarts of one id (DESIGN §12): the policy's
-// history and the one pending restart. Carried from an ended life's record to the new
-// life's; allocated only once a policy restarts the id.
+// history, which stays, and the one pending restart, which exists only while it is
+// pending. Carried from an ended life's record to the new life's; made only once a
+// policy restarts the id.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 
 #include "vigil/messages/credentials.hpp"
@@ -21,22 +23,40 @@ enum class restart_phase : uint8_t {
   requested, ///< Asked of a spawner; waiting for the new life to register.
 };
 
-struct restart_track {
-  restart_history history;
-  restart_phase phase = restart_phase::none;
+/// The one pending restart of an id: allocated when a restart is scheduled, freed
+/// when it is made or given up (a restarted fleet keeps none of it, issue 21).
+struct pending_restart {
+  restart_phase phase = restart_phase::delayed;
   uint32_t attempt = 0;    ///< Of the pending restart.
   time_point due;          ///< When the pending restart is due.
   time_point requested_at; ///< When it was asked of a spawner.
   /// The one restart message that counts for this track: an earlier one that finds
-  /// another time here is stale (CAF 0.17 cannot cancel a delayed message).
+  /// another time here (or no pending restart) is stale (CAF 0.17 cannot cancel a
+  /// delayed message).
   time_point timer_at = time_point::max();
   std::string cause;        ///< The reason of the end that called for it.
   interned_name spawn_node; ///< Where it was asked for (while requested).
+};
+
+/// A restart just made: what the new life's registration reports.
+struct restart_made {
+  uint32_t attempt = 0;
+  uint32_t restarts = 0; ///< Made over all lives of the id, this one included.
+  std::string cause;
+};
+
+/// What stays of an id's restarts: kept inline in the record's extras.
+struct restart_track {
+  restart_history history;
   /// The digest of the token of the life a restart replaced or is replacing: that
   /// life is refused (`superseded`) if it shows up again (DESIGN §12: one life per id).
   secret_digest replaced;
+  std::unique_ptr<pending_restart> next; ///< The pending restart, if any.
 
-  bool pending() const noexcept { return phase != restart_phase::none; }
+  bool pending() const noexcept { return next != nullptr; }
+  restart_phase phase() const noexcept {
+    return next ? next->phase : restart_phase::none;
+  }
 };
 
 } // namespace vigil::detail

@@ -15,7 +15,7 @@ namespace vigil::detail {
 namespace {
 
 /// Arms the one restart message of `rec` that counts, for `at` (now, if past).
-void arm(self_ptr self, agent_record& rec, restart_track& t, time_point at) {
+void arm(self_ptr self, agent_record& rec, pending_restart& t, time_point at) {
   t.timer_at = at;
   auto in = std::max(at - self->clock().now(), duration::zero());
   self->delayed_send(self, in, restart_atom::value, rec.key, at);
@@ -31,14 +31,15 @@ void arm_token(self_ptr self, time_point at) {
   self->delayed_send(self, in, restart_token_atom::value, at);
 }
 
+/// Ends the pending restart of `t`, if any, and frees it: a restart timer that comes
+/// later finds none and is stale.
 void settle(self_ptr self, restart_track& t) {
-  if (t.phase == restart_phase::requested && t.spawn_node)
-    count_live(self, t.spawn_node.get(), -1); // registered, or given up on
-  if (t.pending())
-    --self->state.restarts_pending;
-  t.phase = restart_phase::none;
-  t.timer_at = time_point::max();
-  t.spawn_node = interned_name{};
+  if (!t.next)
+    return;
+  if (t.next->phase == restart_phase::requested && t.next->spawn_node)
+    count_live(self, t.next->spawn_node.get(), -1); // registered, or given up on
+  --self->state.restarts_pending;
+  t.next.reset();
 }
 
 /// Retention of an ended record whose restart is given up goes on from its end.
@@ -49,23 +50,24 @@ void rearm_purge(self_ptr self, const agent_record& rec, time_point now) {
                      purge_atom::value, rec.key);
 }
 
+/// Gives up the restart after the end for `cause`, pending or not (`attempt`).
 void give_up(self_ptr self, agent_record& rec, restart_track& t, const char* reason,
-             time_point now) {
+             std::string cause, uint32_t attempt, time_point now) {
   auto& st = self->state;
   bool was_pending = t.pending();
   settle(self, t);
   st.awaiting_spawner.erase(rec.key);
   ++st.restarts_given_up;
-  auto e = event_for(rec, event_kind::restart_gave_up, now);
-  e.reason = reason;
-  e.details = t.cause;
-  e.attempt = t.attempt;
-  e.restarts = t.history.restarts;
-  emit(self, std::move(e));
   log_limited(
       self, spdlog::level::warn, "restart given up",
       "agent {}: restart given up ({}), after its end for {}; {} restarts so far",
-      rec.id, reason, t.cause, t.history.restarts);
+      rec.id, reason, cause, t.history.restarts);
+  auto e = event_for(rec, event_kind::restart_gave_up, now);
+  e.reason = reason;
+  e.details = std::move(cause);
+  e.attempt = attempt;
+  e.restarts = t.history.restarts;
+  emit(self, std::move(e));
   if (was_pending) // its purge waited for the restart
     rearm_purge(self, rec, now);
 }
@@ -84,17 +86,20 @@ void decide(self_ptr self, agent_record& rec, agent_state to, const std::string&
     return;
   auto& t = rec.restart_state();
   auto d = policy.on_end(t.history, to, reason, registered_at, now, st.restart_rng);
-  t.cause = reason;
   if (d.what == restart_decision::outcome::gave_up) {
-    t.attempt = t.history.in_a_row + 1;
-    give_up(self, rec, t, d.reason.c_str(), now);
+    give_up(self, rec, t, d.reason.c_str(), reason, t.history.in_a_row + 1, now);
     return;
   }
-  t.phase = restart_phase::delayed;
-  t.attempt = d.attempt;
-  t.due = d.due;
+  if (!t.next) {
+    t.next = std::make_unique<pending_restart>();
+    ++st.restarts_pending;
+  }
+  auto& p = *t.next;
+  p.phase = restart_phase::delayed;
+  p.attempt = d.attempt;
+  p.due = d.due;
+  p.cause = reason;
   t.replaced = rec.token;
-  ++st.restarts_pending;
   ++st.restarts_scheduled;
   auto e = event_for(rec, event_kind::restart_scheduled, now);
   e.reason = reason;
@@ -107,12 +112,12 @@ void decide(self_ptr self, agent_record& rec, agent_state to, const std::string&
   log_limited(self, spdlog::level::info, "restart",
               "agent {}: restart {} scheduled in {} after its end for {}", rec.id,
               d.attempt, format_duration(d.delay), reason);
-  arm(self, rec, t, d.due);
+  arm(self, rec, p, d.due);
 }
 
 /// Asks `sp` for the new life, with no sender: the supervisor never sends to a peer as
 /// itself (DESIGN §11).
-void request(self_ptr self, agent_record& rec, restart_track& t,
+void request(self_ptr self, agent_record& rec, pending_restart& t,
              const std::string& node, const spawner_actor& sp, time_point now) {
   t.phase = restart_phase::requested;
   t.requested_at = now;
@@ -148,10 +153,10 @@ void advance_restart(self_ptr self, agent_record& rec, time_point now) {
   auto& st = self->state;
   if (st.stopping)
     return; // it stays pending in the record: the next supervisor makes it
-  auto* t = rec.restart();
-  if (!t || !t->pending() || t->phase == restart_phase::requested ||
-      t->phase == restart_phase::token)
-    return; // asked for already, or queued for a token
+  auto* track = rec.restart();
+  auto* t = track ? track->next.get() : nullptr;
+  if (!t || t->phase == restart_phase::requested || t->phase == restart_phase::token)
+    return; // none pending, asked for already, or queued for a token
   if (t->phase == restart_phase::delayed) {
     if (now < t->due) {
       arm(self, rec, *t, t->due);
@@ -168,7 +173,7 @@ void advance_restart(self_ptr self, agent_record& rec, time_point now) {
       // supervisor to offer to while none ran.
       auto until = std::max(t->due, st.started_at) + *wait;
       if (now >= until)
-        give_up(self, rec, *t, "no_spawner", now);
+        give_up(self, rec, *track, "no_spawner", t->cause, t->attempt, now);
       else if (t->timer_at != until)
         arm(self, rec, *t, until);
     }
@@ -188,7 +193,8 @@ void advance_restart(self_ptr self, agent_record& rec, time_point now) {
 
 void on_restart_timer(self_ptr self, uint64_t key, time_point at) {
   auto* rec = self->state.agents.find(key);
-  auto* t = rec ? rec->restart() : nullptr;
+  auto* track = rec ? rec->restart() : nullptr;
+  auto* t = track ? track->next.get() : nullptr;
   if (!t || t->timer_at != at)
     return; // made, given up, replaced by a new life, or re-armed since
   t->timer_at = time_point::max();
@@ -202,9 +208,9 @@ void on_restart_timer(self_ptr self, uint64_t key, time_point at) {
               "agent {}: restart {} asked of node {} did not register within the "
               "heartbeat timeout",
               rec->id, t->attempt, t->spawn_node ? *t->spawn_node : std::string{"?"});
-  settle(self, *t);
+  settle(self, *track); // frees `t`
   decide(self, *rec, agent_state::failed, "spawn_timeout", now, now);
-  if (!t->pending())
+  if (!track->pending())
     rearm_purge(self, *rec, now); // nothing more to wait for
 }
 
@@ -219,7 +225,8 @@ void on_token_timer(self_ptr self, time_point at) {
   while (!st.awaiting_token.empty()) {
     auto [due, id, key] = *st.awaiting_token.begin();
     auto* rec = st.agents.find(key);
-    auto* t = rec ? rec->restart() : nullptr;
+    auto* track = rec ? rec->restart() : nullptr;
+    auto* t = track ? track->next.get() : nullptr;
     if (!t || t->phase != restart_phase::token) {
       st.awaiting_token.erase(st.awaiting_token.begin()); // settled meanwhile
       continue;
@@ -251,17 +258,18 @@ bool superseded(const agent_record& rec, const life_token& token) {
   return is_terminal(rec.state) && t->pending() && matches(rec.token, shown);
 }
 
-std::unique_ptr<restart_track> take_restart(self_ptr self, agent_record& ended) {
+std::optional<restart_track> take_restart(self_ptr self, agent_record& ended) {
   if (!ended.extras || !ended.extras->restart)
-    return nullptr;
+    return std::nullopt;
   auto& st = self->state;
   auto carried = std::move(ended.extras->restart);
+  ended.extras->restart.reset();
   st.awaiting_spawner.erase(ended.key); // a queued token entry finds no record
-  if (carried->pending() && carried->phase != restart_phase::requested) {
+  if (carried->pending() && carried->phase() != restart_phase::requested) {
     log_limited(self, spdlog::level::info, "restart",
                 "agent {} registered before its pending restart {} was made; the "
                 "restart is cancelled",
-                ended.id, carried->attempt);
+                ended.id, carried->next->attempt);
     settle(self, *carried);
   }
   if (!ended.token.empty())
@@ -269,24 +277,27 @@ std::unique_ptr<restart_track> take_restart(self_ptr self, agent_record& ended) 
   return carried;
 }
 
-const restart_track* carry_restart(self_ptr self, agent_record& rec,
-                                   std::unique_ptr<restart_track> carried,
-                                   uint64_t old_version) {
+std::optional<restart_made> carry_restart(self_ptr self, agent_record& rec,
+                                          std::optional<restart_track> carried,
+                                          uint64_t old_version) {
   rec.version = std::max(rec.version, old_version + 1); // versions keep rising per id
   if (!carried)
-    return nullptr;
+    return std::nullopt;
   auto& st = self->state;
-  bool made = carried->phase == restart_phase::requested;
-  if (made) {
-    ++carried->history.restarts;
-    carried->history.last_reason = carried->cause;
+  std::optional<restart_made> made;
+  if (carried->phase() == restart_phase::requested) {
+    auto& h = carried->history;
+    ++h.restarts;
+    h.last_reason = carried->next->cause;
+    made = restart_made{carried->next->attempt, h.restarts,
+                        std::move(carried->next->cause)};
     ++st.restarts_made;
     settle(self, *carried);
   }
   if (!rec.extras)
     rec.extras = std::make_unique<record_extras>();
   rec.extras->restart = std::move(carried);
-  return made ? rec.extras->restart.get() : nullptr;
+  return made;
 }
 
 void restore_restart(self_ptr self, agent_record& rec, const stored_agent& row,
@@ -299,14 +310,18 @@ void restore_restart(self_ptr self, agent_record& rec, const stored_agent& row,
   if (!row.restart_due || !is_terminal(rec.state))
     return;
   // DESIGN §12: a restart due at T still happens at T (already past: now).
-  t.phase = restart_phase::delayed;
-  t.attempt = std::max<uint32_t>(row.restart_attempt, 1);
-  t.history.in_a_row = t.attempt; // the backoff goes on from there
-  t.due = origin + *row.restart_due;
-  t.cause = row.restart_cause;
+  if (!t.next) {
+    t.next = std::make_unique<pending_restart>();
+    ++self->state.restarts_pending;
+  }
+  auto& p = *t.next;
+  p.phase = restart_phase::delayed;
+  p.attempt = std::max<uint32_t>(row.restart_attempt, 1);
+  t.history.in_a_row = p.attempt; // the backoff goes on from there
+  p.due = origin + *row.restart_due;
+  p.cause = row.restart_cause;
   t.replaced = rec.token;
-  ++self->state.restarts_pending;
-  arm(self, rec, t, t.due);
+  arm(self, rec, p, p.due);
 }
 
 bool purge_held(const agent_record& rec) {

@@ -100,8 +100,8 @@ caf::result<void> on_spawner_offer(self_ptr self, spawner_offer& offer) {
   std::vector<std::tuple<time_point, std::string, uint64_t>> woken;
   for (auto key : st.awaiting_spawner)
     if (auto* rec = st.agents.find(key);
-        rec && rec->restart() && offers(entry, *rec->type))
-      woken.emplace_back(rec->restart()->due, rec->id, key);
+        rec && rec->restart() && rec->restart()->next && offers(entry, *rec->type))
+      woken.emplace_back(rec->restart()->next->due, rec->id, key);
   std::sort(woken.begin(), woken.end());
   auto now = self->clock().now();
   for (auto& [due, id, key] : woken)

@@ -40,10 +40,10 @@ stored_agent stored_row(self_ptr self, const agent_record& rec) {
   if (auto* r = rec.restart()) {
     a.restarts = r->history.restarts;
     a.last_restart_reason = r->history.last_reason;
-    if (r->pending()) {
-      a.restart_due = r->due - st.store_origin;
-      a.restart_attempt = r->attempt;
-      a.restart_cause = r->cause;
+    if (auto* p = r->next.get()) {
+      a.restart_due = p->due - st.store_origin;
+      a.restart_attempt = p->attempt;
+      a.restart_cause = p->cause;
     }
   }
   return a;

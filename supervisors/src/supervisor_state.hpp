@@ -292,7 +292,7 @@ void release_owner(self_ptr self, agent_record& rec);
 /// restart that this new life made (its `registered` event carries the attempt, the
 /// count and the cause).
 void emit_record_event(self_ptr self, const agent_record& rec, event_kind kind,
-                       std::string reason, const restart_track* restarted = nullptr);
+                       std::string reason, const restart_made* restarted = nullptr);
 
 /// Moves `rec` to `c.to` (the caller checked the table), updates times, broadcasts
 /// the event, and arms retention for terminal states.
@@ -359,16 +359,17 @@ void on_token_timer(self_ptr self, time_point at);
 bool superseded(const agent_record& rec, const life_token& token);
 
 /// A new life takes the id of `ended`: its restart state, to carry to the new record
-/// (null: none); any pending restart is settled (made, or cancelled by a start by
-/// hand).
-std::unique_ptr<restart_track> take_restart(self_ptr self, agent_record& ended);
+/// (none: none); a pending restart that was not requested yet is cancelled (a start
+/// by hand); a requested one is made by `carry_restart`.
+std::optional<restart_track> take_restart(self_ptr self, agent_record& ended);
 
 /// The new life `rec` (just added) gets the restart state `carried` of the life it
 /// replaced (version `old_version`): its version rises above that one, and a requested
-/// restart is made here. Returns the state when it made one (for the event), else null.
-const restart_track* carry_restart(self_ptr self, agent_record& rec,
-                                   std::unique_ptr<restart_track> carried,
-                                   uint64_t old_version);
+/// restart is made here (its pending part freed). Returns what it made (for the
+/// event), or nothing.
+std::optional<restart_made> carry_restart(self_ptr self, agent_record& rec,
+                                          std::optional<restart_track> carried,
+                                          uint64_t old_version);
 
 /// A restored ended record with a pending restart makes it again at its due time.
 void restore_restart(self_ptr self, agent_record& rec, const stored_agent& row,
