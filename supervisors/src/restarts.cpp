@@ -191,6 +191,36 @@ void advance_restart(self_ptr self, agent_record& rec, time_point now) {
   request(self, rec, *t, node_of(self, *sp), sp->spawner, now);
 }
 
+void reask_restarts_of(self_ptr self, const std::string& node) {
+  auto& st = self->state;
+  auto* name = find_interned(node);
+  if (!name)
+    return;
+  std::vector<uint64_t> keys;
+  st.agents.for_each([&](agent_record& rec) {
+    auto* track = rec.restart();
+    auto* t = track ? track->next.get() : nullptr;
+    if (t && t->phase == restart_phase::requested && t->spawn_node.get() == name)
+      keys.push_back(rec.key);
+  });
+  auto now = self->clock().now();
+  for (auto key : keys) {
+    auto* rec = st.agents.find(key);
+    auto* t = rec && rec->restart() ? rec->restart()->next.get() : nullptr;
+    if (!t)
+      continue;
+    count_live(self, name, -1);
+    t->spawn_node = interned_name{};
+    t->phase = restart_phase::spawner;
+    t->timer_at = time_point::max(); // its registration deadline no longer counts
+    log_limited(self, spdlog::level::info, "restart",
+                "agent {}: restart {} was asked of node {}, whose spawner is gone; it "
+                "waits for a spawner again",
+                rec->id, t->attempt, node);
+    advance_restart(self, *rec, now);
+  }
+}
+
 void on_restart_timer(self_ptr self, uint64_t key, time_point at) {
   auto* rec = self->state.agents.find(key);
   auto* track = rec ? rec->restart() : nullptr;

@@ -32,6 +32,7 @@ void drop_offer(self_ptr self, const std::string& node, const caf::actor_addr& a
   st.spawners.erase(i);
   log_limited(self, spdlog::level::info, "spawner",
               "node {}: its spawner is gone; it offers no restarts now", node);
+  reask_restarts_of(self, node);
 }
 
 } // namespace

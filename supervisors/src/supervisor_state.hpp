@@ -399,6 +399,11 @@ const supervisor_state::spawner_entry* find_spawner(self_ptr self,
 /// asks for the new life, or waits (restarts.cpp).
 void advance_restart(self_ptr self, agent_record& rec, time_point now);
 
+/// The spawner of `node` is gone: restarts asked of it and not registered yet wait for
+/// a spawner again (no attempt is counted: the node, not the agent, failed). A walk
+/// over the record, once per lost spawner.
+void reask_restarts_of(self_ptr self, const std::string& node);
+
 /// Sends `agent` an exit message with no sender: the supervisor never sends to a peer
 /// as itself, which would make it reachable by actor id (DESIGN §11). (CAF's
 /// `anon_send_exit` takes only an `exit_reason`.)

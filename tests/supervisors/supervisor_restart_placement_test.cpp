@@ -170,6 +170,29 @@ TEST_F(SupervisorRestartPlacement, AnyRestartsOnTheNodeWithFewestLiveAgents) {
 }
 
 TEST_F(SupervisorRestartPlacement,
+       ARestartAskedOfASpawnerThatGoesIsAskedElsewhereAtOnce) {
+  cfg.restart.placement = restart_placement::any;
+  start(cfg);
+  auto dead = spawner("n1", {"worker"}, true); // takes requests, starts nothing
+  auto n2 = spawner("n2");
+  agent("b", "worker", "n2"); // n1 has fewer live agents: it is asked first
+  auto a = agent("a", "worker", "n1");
+  crash(a);
+  advance(1s);
+  ASSERT_EQ(spawned(dead).requests.size(), 1u);
+  EXPECT_TRUE(spawned(n2).requests.empty());
+  caf::anon_send_exit(dead, caf::exit_reason::kill); // its node goes, the life with it
+  sched.run();
+  ASSERT_EQ(spawned(n2).requests.size(), 1u);     // at once, not after the timeout
+  EXPECT_EQ(spawned(n2).requests[0].attempt, 1u); // the node failed, not the agent
+  auto st = status("a");
+  EXPECT_EQ(st.state, s::idle);
+  EXPECT_EQ(st.node, "n2");
+  EXPECT_EQ(st.restarts, 1u);
+  EXPECT_EQ(st.last_restart_reason, "crashed");
+}
+
+TEST_F(SupervisorRestartPlacement,
        TenCrashesUnderTheRateRestartTwoThenOneEveryHalfSecond) {
   cfg.restart_rate = restart_rate_settings{2, 2};
   start(cfg);
