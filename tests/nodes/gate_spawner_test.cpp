@@ -80,8 +80,14 @@ TEST_F(Gate, ASpawnerRefusesARequestFromANamedActorOfAnotherProcess) {
   caf::anon_send(caf::actor_cast<caf::actor>(*sp),
                  spawn_request{"coder-2", "coder", 1, 1, "crashed"});
   EXPECT_TRUE(eventually([&] { return view().spawned == 1; }, 10s));
-  EXPECT_TRUE(
-      eventually([&] { return status("coder-2").state == agent_state::idle; }, 10s));
+  // Until it registered, the supervisor does not know the id: ask without `status`,
+  // which counts an unknown id as a failure.
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto x = ask<agent_status>(status_atom::value, std::string{"coder-2"});
+        return x && x->state == agent_state::idle;
+      },
+      10s));
   EXPECT_EQ(status("coder-2").node, "peer");
   caf::scoped_actor self{peer};
   self->send_exit(*sp, caf::exit_reason::user_shutdown);
