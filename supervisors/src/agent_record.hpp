@@ -24,7 +24,8 @@ namespace vigil::detail {
 /// so a restarted id costs one allocation that stays (its pending restart is another
 /// one, freed once the restart is made or given up).
 struct record_extras {
-  std::string last_error;
+  /// Interned: a mass failure ends thousands of lives with the same words.
+  interned_name last_error;
   std::optional<restart_track> restart; ///< Once a policy restarts the id.
 };
 
@@ -75,12 +76,14 @@ struct agent_record {
 
   /// The error text of its last failure, or null.
   const std::string* last_error() const noexcept {
-    return extras && !extras->last_error.empty() ? &extras->last_error : nullptr;
+    return extras && extras->last_error && !extras->last_error->empty()
+               ? extras->last_error.get()
+               : nullptr;
   }
-  void set_last_error(std::string text) {
+  void set_last_error(std::string_view text) {
     if (!extras)
       extras = std::make_unique<record_extras>();
-    extras->last_error = std::move(text);
+    extras->last_error = interned_name{text};
   }
   /// Its restart state, or null when no policy ever restarted the id.
   restart_track* restart() const noexcept {

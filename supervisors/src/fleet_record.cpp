@@ -84,7 +84,7 @@ void apply(self_ptr self, agent_record& rec, change c) {
                 to_string(c.to), e.reason, rec.version);
   if (is_terminal(c.to)) {
     rec.ended_at = now;
-    self->delayed_send(self, self->state.cfg.retention, purge_atom::value, rec.key);
+    arm_purge(self, rec, now + self->state.cfg.retention);
   }
   emit(self, std::move(e));
   if (is_terminal(c.to)) { // its restart, if any, right after the end (DESIGN §12)
@@ -172,7 +172,7 @@ agent_status status_of(self_ptr self, const agent_record& rec) {
     x.last_error = *err;
   if (auto* t = rec.restart()) {
     x.restarts = t->history.restarts;
-    x.last_restart_reason = t->history.last_reason;
+    x.last_restart_reason = text_of(t->last_reason);
     if (t->pending())
       x.restart_due = t->next->due;
   }

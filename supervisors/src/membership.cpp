@@ -38,8 +38,6 @@ void count_on_node(self_ptr self, const std::string* node, int by) {
   }
 }
 
-namespace {
-
 /// Removes a record and what points to it.
 void forget(self_ptr self, agent_record& rec) {
   auto& st = self->state;
@@ -51,6 +49,8 @@ void forget(self_ptr self, agent_record& rec) {
     --st.liveness_timers; // its queued deadline will find no record: a no-op
   st.agents.remove(rec);
 }
+
+namespace {
 
 // The error text of a crash: the words the actor died with when it gave some
 // ("runtime_error: segmentation fault"), else CAF's rendering of the reason.
@@ -354,41 +354,6 @@ void on_down(self_ptr self, caf::down_msg& dm) {
   }
   if (dm.reason == caf::exit_reason::remote_link_unreachable)
     st.owners.erase(dm.source); // so that a return monitors it afresh
-}
-
-void arm_lost(self_ptr self, const agent_record& rec, duration after) {
-  if (self->state.settings_of(*rec.type).offline_retention &&
-      self->state.lost_armed.insert(rec.key).second)
-    self->delayed_send(self, after, lost_atom::value, rec.key);
-}
-
-void on_lost(self_ptr self, uint64_t key) {
-  auto& st = self->state;
-  st.lost_armed.erase(key);
-  auto* rec = st.agents.find(key);
-  auto keep = rec ? st.settings_of(*rec->type).offline_retention : std::nullopt;
-  if (!rec || rec->state != agent_state::offline || !keep)
-    return; // purged, taken by a new life, or back since
-  auto now = self->clock().now();
-  if (auto due = rec->offline_since + *keep; due > now) {
-    arm_lost(self, *rec, due - now); // back and offline again meanwhile
-    return;
-  }
-  auto why = "offline for " + format_duration(*keep) + " (offline_retention)";
-  apply(self, *rec, change{agent_state::failed, "lost", why});
-  if (rec->owner && !rec->owner_down) // a live actor that stopped beating
-    end_agent_actor(rec->owner, make_error(errc::agent_failed, rec->id, why));
-}
-
-void on_purge(self_ptr self, uint64_t key) {
-  auto* rec = self->state.agents.find(key);
-  if (!rec || purge_held(*rec))
-    return; // a new life took the id, or it was purged already; or its restart is
-            // pending (made: a new life takes the id; given up: the purge is re-armed)
-  log_limited(self, spdlog::level::info, "purge", "agent {} purged after retention",
-              rec->id);
-  emit_record_event(self, *rec, event_kind::purged, "retention");
-  forget(self, *rec);
 }
 
 } // namespace vigil::detail

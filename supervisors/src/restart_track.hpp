@@ -34,7 +34,7 @@ struct pending_restart {
   /// another time here (or no pending restart) is stale (CAF 0.17 cannot cancel a
   /// delayed message).
   time_point timer_at = time_point::max();
-  std::string cause;        ///< The reason of the end that called for it.
+  interned_name cause;      ///< The reason of the end that called for it.
   interned_name spawn_node; ///< Where it was asked for (while requested).
 };
 
@@ -48,6 +48,9 @@ struct restart_made {
 /// What stays of an id's restarts: kept inline in the record's extras.
 struct restart_track {
   restart_history history;
+  /// The reason of the end that caused the last restart ("crashed", "lost", ...):
+  /// interned, as a fleet's restarts share a handful of reasons.
+  interned_name last_reason;
   /// The digest of the token of the life a restart replaced or is replacing: that
   /// life is refused (`superseded`) if it shows up again (DESIGN §12: one life per id).
   secret_digest replaced;

@@ -17,8 +17,7 @@ namespace {
 /// Arms the one restart message of `rec` that counts, for `at` (now, if past).
 void arm(self_ptr self, agent_record& rec, pending_restart& t, time_point at) {
   t.timer_at = at;
-  auto in = std::max(at - self->clock().now(), duration::zero());
-  self->delayed_send(self, in, restart_atom::value, rec.key, at);
+  arm_restart_timer(self, rec.key, at);
 }
 
 /// Arms the token message for `at` unless one comes at or before it.
@@ -46,8 +45,7 @@ void settle(self_ptr self, restart_track& t) {
 void rearm_purge(self_ptr self, const agent_record& rec, time_point now) {
   auto purge_at = (rec.ended_at != agent_record::none ? rec.ended_at : now) +
                   self->state.cfg.retention;
-  self->delayed_send(self, std::max(purge_at - now, duration::zero()),
-                     purge_atom::value, rec.key);
+  arm_purge(self, rec, std::max(purge_at, now));
 }
 
 /// Gives up the restart after the end for `cause`, pending or not (`attempt`).
@@ -98,7 +96,7 @@ void decide(self_ptr self, agent_record& rec, agent_state to, const std::string&
   p.phase = restart_phase::delayed;
   p.attempt = d.attempt;
   p.due = d.due;
-  p.cause = reason;
+  p.cause = interned_name{reason};
   t.replaced = rec.token;
   ++st.restarts_scheduled;
   auto e = event_for(rec, event_kind::restart_scheduled, now);
@@ -123,7 +121,7 @@ void request(self_ptr self, agent_record& rec, pending_restart& t,
   t.requested_at = now;
   t.spawn_node = interned_name{node};
   count_live(self, t.spawn_node.get(), +1);
-  spawn_request req{rec.id, *rec.type, rec.version, t.attempt, t.cause};
+  spawn_request req{rec.id, *rec.type, rec.version, t.attempt, text_of(t.cause)};
   auto dest = caf::actor_cast<caf::actor>(sp);
   dest->enqueue(nullptr, caf::make_message_id(), caf::make_message(std::move(req)),
                 nullptr);
@@ -173,7 +171,7 @@ void advance_restart(self_ptr self, agent_record& rec, time_point now) {
       // supervisor to offer to while none ran.
       auto until = std::max(t->due, st.started_at) + *wait;
       if (now >= until)
-        give_up(self, rec, *track, "no_spawner", t->cause, t->attempt, now);
+        give_up(self, rec, *track, "no_spawner", text_of(t->cause), t->attempt, now);
       else if (t->timer_at != until)
         arm(self, rec, *t, until);
     }
@@ -184,7 +182,7 @@ void advance_restart(self_ptr self, agent_record& rec, time_point now) {
     // It queues for a token: the token message at this instant (armed after every
     // restart due now) hands them out in due order, then by id.
     t->phase = restart_phase::token;
-    st.awaiting_token.emplace(t->due, rec.id, rec.key);
+    st.awaiting_token.push({t->due, rec.id, rec.key});
     arm_token(self, st.restart_rate->next_token(now));
     return;
   }
@@ -253,24 +251,24 @@ void on_token_timer(self_ptr self, time_point at) {
   st.token_timer_at = time_point::max();
   auto now = self->clock().now();
   while (!st.awaiting_token.empty()) {
-    auto [due, id, key] = *st.awaiting_token.begin();
+    auto key = st.awaiting_token.top().key;
     auto* rec = st.agents.find(key);
     auto* track = rec ? rec->restart() : nullptr;
     auto* t = track ? track->next.get() : nullptr;
     if (!t || t->phase != restart_phase::token) {
-      st.awaiting_token.erase(st.awaiting_token.begin()); // settled meanwhile
+      st.awaiting_token.pop(); // settled meanwhile
       continue;
     }
     auto* sp = find_spawner(self, *rec);
     if (!sp) { // gone since: it waits for a spawner again
-      st.awaiting_token.erase(st.awaiting_token.begin());
+      st.awaiting_token.pop();
       t->phase = restart_phase::spawner;
       advance_restart(self, *rec, now);
       continue;
     }
     if (!st.restart_rate->try_take(now))
       break;
-    st.awaiting_token.erase(st.awaiting_token.begin());
+    st.awaiting_token.pop();
     request(self, *rec, *t, node_of(self, *sp), sp->spawner, now);
   }
   if (!st.awaiting_token.empty())
@@ -318,9 +316,9 @@ std::optional<restart_made> carry_restart(self_ptr self, agent_record& rec,
   if (carried->phase() == restart_phase::requested) {
     auto& h = carried->history;
     ++h.restarts;
-    h.last_reason = carried->next->cause;
+    carried->last_reason = carried->next->cause;
     made = restart_made{carried->next->attempt, h.restarts,
-                        std::move(carried->next->cause)};
+                        text_of(carried->next->cause)};
     ++st.restarts_made;
     settle(self, *carried);
   }
@@ -336,7 +334,8 @@ void restore_restart(self_ptr self, agent_record& rec, const stored_agent& row,
     return;
   auto& t = rec.restart_state();
   t.history.restarts = row.restarts;
-  t.history.last_reason = row.last_restart_reason;
+  if (!row.last_restart_reason.empty())
+    t.last_reason = interned_name{row.last_restart_reason};
   if (!row.restart_due || !is_terminal(rec.state))
     return;
   // DESIGN §12: a restart due at T still happens at T (already past: now).
@@ -349,7 +348,7 @@ void restore_restart(self_ptr self, agent_record& rec, const stored_agent& row,
   p.attempt = std::max<uint32_t>(row.restart_attempt, 1);
   t.history.in_a_row = p.attempt; // the backoff goes on from there
   p.due = origin + *row.restart_due;
-  p.cause = row.restart_cause;
+  p.cause = interned_name{row.restart_cause};
   t.replaced = rec.token;
   arm(self, rec, p, p.due);
 }

@@ -44,8 +44,7 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
       // Retention goes on from when it ended, not from now.
       auto purge_at =
           (rec.ended_at != agent_record::none ? rec.ended_at : now) + st.cfg.retention;
-      self->delayed_send(self, std::max(purge_at - now, duration::zero()),
-                         purge_atom::value, rec.key);
+      arm_purge(self, rec, std::max(purge_at, now));
     } else if (may_transition(rec.state, agent_state::offline)) {
       // One summary line below, not one per agent: a sample at debug level.
       if (back_offline < restore_samples)

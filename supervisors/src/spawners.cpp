@@ -58,6 +58,22 @@ caf::result<void> on_spawner_offer(self_ptr self, spawner_offer& offer) {
       }
     }
   }
+  // One node per process (DESIGN §11: an agent node offers for its own node only): a
+  // process of another node that offers for one node name may not offer for a second
+  // while that offer lives, so a connection cannot make up names to attract
+  // `placement: any` restarts. Spawners of this process (a simulator hosts many nodes
+  // in one) are not bound by it.
+  if (auto where = offer.spawner.node(); where != self->node())
+    for (auto& [node, entry] : st.spawners)
+      if (node != offer.node && entry.spawner.node() == where) {
+        log_refusal(self, "spawner:one_node",
+                    fmt::format("spawner offer of node {} refused: its process ({}) "
+                                "offers for node {} already",
+                                offer.node, to_string(where), node));
+        return make_error(errc::unauthorized, "spawner offer of node " + offer.node,
+                          "its process offers for node " + node +
+                              " already; a process offers for its own node only");
+      }
   auto existing = st.spawners.find(offer.node);
   if (existing == st.spawners.end() && st.spawners.size() >= max_spawners) {
     log_refusal(self, "spawner:bound",

@@ -39,11 +39,11 @@ stored_agent stored_row(self_ptr self, const agent_record& rec) {
       a.node_key_digest = i->second;
   if (auto* r = rec.restart()) {
     a.restarts = r->history.restarts;
-    a.last_restart_reason = r->history.last_reason;
+    a.last_restart_reason = text_of(r->last_reason);
     if (auto* p = r->next.get()) {
       a.restart_due = p->due - st.store_origin;
       a.restart_attempt = p->attempt;
-      a.restart_cause = p->cause;
+      a.restart_cause = text_of(p->cause);
     }
   }
   return a;

@@ -383,15 +383,13 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         return ok();
       },
       [self](deadline_atom, time_point at) { on_liveness_tick(self, at); },
-      [self](purge_atom, uint64_t key) { on_purge(self, key); },
-      [self](lost_atom, uint64_t key) { on_lost(self, key); },
+      [self](purge_atom, time_point at) { on_purge_tick(self, at); },
+      [self](lost_atom, time_point at) { on_lost_tick(self, at); },
       [self](watchdog_atom, uint64_t key, time_point due) {
         on_watchdog(self, key, due);
       },
 
-      [self](restart_atom, uint64_t key, time_point at) {
-        on_restart_timer(self, key, at);
-      },
+      [self](restart_atom, time_point at) { on_restart_tick(self, at); },
       [self](restart_token_atom, time_point at) { on_token_timer(self, at); },
       [self](caf::flush_atom) { send_batches(self); },
       [self](stop_atom) { return on_stop(self); },

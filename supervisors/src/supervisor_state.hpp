@@ -24,6 +24,7 @@
 #include "agent_record.hpp"
 #include "deadline_queue.hpp"
 #include "record_table.hpp"
+#include "timer_heap.hpp"
 #include "vigil/messages/log_limiter.hpp"
 #include "vigil/stores/store_writer.hpp"
 #include "vigil/supervisors/node_lateness.hpp"
@@ -105,6 +106,12 @@ struct supervisor_state {
   /// agent flaps (the message re-arms for the rest when it finds it back and gone
   /// again).
   std::unordered_set<uint64_t> lost_armed;
+  /// Ends of offline_retention and of retention, each behind one delayed message
+  /// (record_timers.cpp).
+  timer_heap lost_due;
+  time_point lost_armed_at = time_point::max(); ///< When that message is due.
+  timer_heap purges;
+  time_point purge_armed = time_point::max(); ///< When that message is due.
   /// An orderly stop under way (`stop_atom`, stopping.cpp); null: none.
   struct stop_order {
     std::vector<caf::typed_response_promise<supervisor_stats>> waiting;
@@ -134,9 +141,23 @@ struct supervisor_state {
   std::unordered_set<uint64_t> awaiting_spawner;
   /// `restart_rate`, when set.
   std::optional<restart_rate_limiter> restart_rate;
-  /// Restarts that have their spawner and wait for a token: in due order, then by id
-  /// (due, id, key).
-  std::set<std::tuple<time_point, std::string, uint64_t>> awaiting_token;
+  /// Restarts that have their spawner and wait for a token: in due order, then by id.
+  /// Entries are settled lazily: one whose record moved on is dropped when it is met.
+  struct token_wait {
+    time_point due;
+    std::string id;
+    uint64_t key;
+  };
+  struct token_wait_later {
+    bool operator()(const token_wait& x, const token_wait& y) const noexcept {
+      return std::tie(x.due, x.id, x.key) > std::tie(y.due, y.id, y.key);
+    }
+  };
+  min_heap<token_wait, token_wait_later> awaiting_token;
+  /// Each pending restart's one timer (its due time, spawner wait or registration
+  /// deadline), behind one delayed message (record_timers.cpp).
+  timer_heap restart_timers;
+  time_point restart_armed = time_point::max(); ///< When that message is due.
   time_point token_timer_at = time_point::max(); ///< The token message that counts.
   uint64_t restarts_made = 0;
   uint64_t restarts_scheduled = 0;
@@ -152,13 +173,13 @@ using restart_token_atom = caf::atom_constant<caf::atom("vgl_rtoken")>;
 /// this, handed out narrowed to `supervisor_actor`.
 using supervisor_impl =
     supervisor_actor::extend<caf::reacts_to<deadline_atom, time_point>,
-                             caf::reacts_to<purge_atom, uint64_t>, // key
-                             caf::reacts_to<lost_atom, uint64_t>,  // key
+                             caf::reacts_to<purge_atom, time_point>,
+                             caf::reacts_to<lost_atom, time_point>,
                              caf::reacts_to<watchdog_atom, uint64_t, time_point>,
                              caf::reacts_to<caf::flush_atom>,
                              caf::reacts_to<store_progress>,
                              caf::reacts_to<stop_atom, time_point>, // stop deadline
-                             caf::reacts_to<restart_atom, uint64_t, time_point>, // key
+                             caf::reacts_to<restart_atom, time_point>,
                              caf::reacts_to<restart_token_atom, time_point>>;
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
@@ -265,17 +286,23 @@ void send_batches(self_ptr self);
 /// retention. The caller set the hub to number on after the last stored seq.
 void restore(self_ptr self, stored_fleet fleet, time_point origin);
 
-/// Retention of the life `key` names is over.
-void on_purge(self_ptr self, uint64_t key);
+/// Removes a record and what points to it (membership.cpp).
+void forget(self_ptr self, agent_record& rec);
+
+/// Purges `rec` at `at` (its end + retention) unless a new life took its id by then
+/// (record_timers.cpp).
+void arm_purge(self_ptr self, const agent_record& rec, time_point at);
+
+/// The purge message: purges every ended life whose retention is over.
+void on_purge_tick(self_ptr self, time_point at);
 
 /// Arms the end of an offline agent's `offline_retention` (if its type has one and no
 /// message for the life is on its way).
 void arm_lost(self_ptr self, const agent_record& rec, duration after);
 
-/// The `offline_retention` message of the life `key`: if it has been offline that long,
-/// it ends `failed` with reason `lost`; if it is offline since less, the message
-/// re-arms.
-void on_lost(self_ptr self, uint64_t key);
+/// The `offline_retention` message: every life offline for that long ends `failed`
+/// with reason `lost`; one offline for less (back and gone again) re-arms.
+void on_lost_tick(self_ptr self, time_point at);
 
 /// Counts a record on its node (`by` = +1 or -1). A node's pinned key lives as long as
 /// the node has records: the store keeps it with them, and a restart rebuilds it from
@@ -348,8 +375,14 @@ std::vector<agent_status> snapshot_of(self_ptr self, const subscription_filter& 
 /// policy and schedules the restart or gives up, with their events (restarts.cpp).
 void on_agent_ended(self_ptr self, agent_record& rec, time_point now);
 
-/// The restart message of the record `key`, armed for `at`.
+/// The restart timer of the record `key`, armed for `at` (restarts.cpp).
 void on_restart_timer(self_ptr self, uint64_t key, time_point at);
+
+/// Arms the restart timer of the record `key` for `at` (record_timers.cpp).
+void arm_restart_timer(self_ptr self, uint64_t key, time_point at);
+
+/// The restart message: runs every restart timer due by now.
+void on_restart_tick(self_ptr self, time_point at);
 
 /// The token message, armed for `at`: restarts that waited for a token go on.
 void on_token_timer(self_ptr self, time_point at);

@@ -76,6 +76,32 @@ TEST_F(SupervisorBounds, AnAgentOfflineForOfflineRetentionEndsFailedLostThenIsPu
   EXPECT_EQ(events_of(c).back().kind, event_kind::purged);
 }
 
+// Every ended life waits behind one timer of the supervisor, whatever the order and
+// instants of the ends: each goes exactly at its own end + retention.
+TEST_F(SupervisorBounds, EndedAgentsArePurgedEachExactlyAtItsOwnRetention) {
+  auto p1 = idle_agent("a1");
+  auto p2 = idle_agent("a2");
+  auto p3 = idle_agent("a3");
+  report(p2, "a2", s::idle, s::completed);
+  auto first = now();
+  advance(1s);
+  report(p3, "a3", s::idle, s::completed);
+  report(p1, "a1", s::idle, s::completed); // the same instant, the lower key last
+  auto second = now();
+  advance(first + 10min - now() - 1ns);
+  EXPECT_FALSE(status_error("a2"));
+  advance(1ns);
+  EXPECT_EQ(code_of(status_error("a2")), errc::unknown_agent);
+  EXPECT_FALSE(status_error("a1"));
+  EXPECT_FALSE(status_error("a3"));
+  advance(second + 10min - now() - 1ns);
+  EXPECT_FALSE(status_error("a1"));
+  EXPECT_FALSE(status_error("a3"));
+  advance(1ns);
+  EXPECT_EQ(code_of(status_error("a1")), errc::unknown_agent);
+  EXPECT_EQ(code_of(status_error("a3")), errc::unknown_agent);
+}
+
 TEST_F(SupervisorBounds,
        AnAgentThatBeatsBeforeOfflineRetentionComesBackAndItsClockRestarts) {
   auto p = idle_agent("a1");

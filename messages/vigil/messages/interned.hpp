@@ -45,6 +45,11 @@ private:
   entry* entry_ = nullptr;
 };
 
+/// The text of `x`; empty when it is null.
+inline std::string text_of(const interned_name& x) {
+  return x ? *x : std::string{};
+}
+
 /// The shared copy of `x` if one is referenced now, else null: a lookup that adds
 /// nothing (for names a peer sends before they are accepted).
 const std::string* find_interned(std::string_view x);

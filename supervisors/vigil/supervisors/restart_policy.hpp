@@ -21,8 +21,6 @@ struct restart_history {
   uint32_t in_a_row = 0;
   /// Restarts made over all lives of the id (Kubernetes' restartCount).
   uint32_t restarts = 0;
-  /// The reason of the end that caused the last restart ("crashed", "lost", ...).
-  std::string last_reason;
   /// When its recent restarts were decided, oldest first: only those the intensity
   /// window can still see (at most `intensity.max` of them).
   std::vector<time_point> recent;
