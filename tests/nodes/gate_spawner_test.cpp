@@ -93,3 +93,29 @@ TEST_F(Gate, ASpawnerRefusesARequestFromANamedActorOfAnotherProcess) {
   self->send_exit(*sp, caf::exit_reason::user_shutdown);
   self->wait_for(*sp);
 }
+
+// DESIGN §11: an agent node offers for its own node only. A process that offers for
+// one node name cannot make up more (each would attract `placement: any` restarts as
+// a node with no live agents); its own node's offer may be renewed, and once its
+// spawner is gone the process may offer for another name.
+TEST_F(Gate, AProcessOffersForOneNodeNameOnly) {
+  start(credential{});
+  auto first = caf::actor_cast<spawner_actor>(peer.spawn(silent_spawner));
+  auto second = caf::actor_cast<spawner_actor>(peer.spawn(silent_spawner));
+  ASSERT_FALSE(ask_void(offer_of("peer", first)));
+  for (auto& sp : {first, second}) {
+    auto err = ask_void(offer_of("made-up", sp));
+    EXPECT_EQ(code_of(err), errc::unauthorized) << peer.render(err);
+    EXPECT_NE(peer.render(err).find("offers for node peer already"), std::string::npos)
+        << peer.render(err);
+  }
+  EXPECT_FALSE(ask_void(offer_of("peer", second))); // its own node: renewed
+  caf::anon_send_exit(first, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(second, caf::exit_reason::user_shutdown);
+  auto third = caf::actor_cast<spawner_actor>(peer.spawn(silent_spawner));
+  caf::error err;
+  EXPECT_TRUE(eventually([&] { return !(err = ask_void(offer_of("renamed", third))); },
+                         10s))
+      << peer.render(err);
+  caf::anon_send_exit(third, caf::exit_reason::user_shutdown);
+}
