@@ -84,7 +84,8 @@ void on_purge_tick(self_ptr self, time_point at) {
 
 void arm_lost(self_ptr self, const agent_record& rec, duration after) {
   auto& st = self->state;
-  if (!st.settings_of(*rec.type).offline_retention || !st.lost_armed.insert(rec.key).second)
+  if (!st.settings_of(*rec.type).offline_retention ||
+      !st.lost_armed.insert(rec.key).second)
     return;
   st.lost_due.push(self->clock().now() + after, rec.key);
   arm_earliest(self, st.lost_due, st.lost_armed_at, lost_atom::value);

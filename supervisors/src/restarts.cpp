@@ -317,8 +317,8 @@ std::optional<restart_made> carry_restart(self_ptr self, agent_record& rec,
     auto& h = carried->history;
     ++h.restarts;
     carried->last_reason = carried->next->cause;
-    made = restart_made{carried->next->attempt, h.restarts,
-                        text_of(carried->next->cause)};
+    made =
+        restart_made{carried->next->attempt, h.restarts, text_of(carried->next->cause)};
     ++st.restarts_made;
     settle(self, *carried);
   }

@@ -130,115 +130,12 @@ caf::expected<agent_record*> find_for(self_ptr self, const std::string& id,
   return rec;
 }
 
-caf::result<void> on_report(self_ptr self, transition_report& rep) {
-  if (auto err = check_inbound(rep))
-    return refuse_input(self, "transition report", std::move(err));
-  auto rec = owned(self, rep.id, rep.token, "transition report");
-  if (!rec)
-    return std::move(rec.error());
-  auto& r = **rec;
-  // Deadlines due by now come first: a fired watchdog has ended the agent already.
-  run_watchdog(self, r, self->clock().now());
-  if (rep.to == agent_state::offline) // DESIGN §2: the supervisor decides that
-    return make_error(errc::invalid_request, r.id, std::string{"report offline"},
-                      to_string(r.state), std::string{"never: the supervisor decides"});
-  if (auto err = check_transition(r.id, r.state, rep.to)) {
-    log_limited(self, spdlog::level::err, "invalid report",
-                "agent {} reported {} -> {}: {}", r.id, to_string(rep.from),
-                to_string(rep.to), self->system().render(err));
-    return err;
-  }
-  r.beats.beat(self->clock().now()); // a report is evidence of life too
-  apply(self, r, change{rep.to, rep.reason, rep.error, rep.recovery_in});
-  ensure_timer(self, r);
-  return ok();
-}
-
-void on_activity(self_ptr self, activity_report& x) {
-  if (auto err = check_inbound(x)) {
-    refuse_input(self, "activity report", std::move(err));
-    return;
-  }
-  auto rec = owned(self, x.id, x.token, "activity report");
-  if (!rec || !(*rec)->watchdog)
-    return; // not working: quiet by right
-  auto& r = **rec;
-  std::vector<watchdog_note> notes;
-  r.watchdog->activity(self->clock().now() - x.since, notes);
-  if (publish_notes(self, r, notes))
-    ensure_watchdog_timer(self, r);
-}
-
-void on_children(self_ptr self, child_report& x) {
-  if (auto err = check_inbound(x)) {
-    refuse_input(self, "child report", std::move(err));
-    return;
-  }
-  auto rec = owned(self, x.id, x.token, "child report");
-  if (!rec || !(*rec)->watchdog)
-    return;
-  auto& r = **rec;
-  std::vector<watchdog_note> notes;
-  r.watchdog->children(self->clock().now(), x, notes);
-  if (publish_notes(self, r, notes))
-    ensure_watchdog_timer(self, r);
-}
-
 void on_watchdog(self_ptr self, uint64_t key, time_point due) {
   auto* rec = self->state.agents.find(key);
   if (!rec || rec->watchdog_due != due)
     return; // stale: superseded by an earlier one, or purged
   rec->watchdog_due = time_point::max();
   run_watchdog(self, *rec, self->clock().now()); // re-arms if still watching
-}
-
-caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
-                                                   subscription_request& req) {
-  auto& st = self->state;
-  // Before the promise: making it takes the sender out of the current message.
-  auto sender = caf::actor_cast<caf::actor>(self->current_sender());
-  auto rp = self->make_response_promise<snapshot>();
-  if (!sender) {
-    rp.deliver(make_error(errc::not_owner, std::string{"anonymous subscriber"}));
-    return rp;
-  }
-  if (st.subscribers.size() >= st.cfg.max_subscribers &&
-      st.subscriber_ids.count(sender.address()) == 0) {
-    log_refusal(self, "subscribe",
-                fmt::format("subscriber refused: {} subscribers already, the most "
-                            "max_subscribers allows",
-                            st.subscribers.size()));
-    rp.deliver(make_error(errc::invalid_request, std::string{"supervisor"},
-                          std::string{"subscribe"},
-                          std::to_string(st.subscribers.size()) + " subscribers",
-                          "fewer than " + std::to_string(st.cfg.max_subscribers)));
-    return rp;
-  }
-  auto [s, fresh] = st.subscriber_ids.try_emplace(sender.address(), st.next_subscriber);
-  if (fresh) {
-    ++st.next_subscriber;
-    self->monitor(sender);
-    st.subscribers.emplace(s->second, sender);
-  }
-  auto id = s->second;
-  snapshot snap;
-  snap.epoch = st.hub.epoch();
-  snap.seq = st.hub.last_seq();
-  // A fresh subscriber gets the whole picture; so does one that cannot go on without a
-  // gap (the history lost its events, or a crash lost events it saw): it starts over.
-  auto filter = req.filter;
-  snap.missed = st.hub.add(id, std::move(req.filter), req.from_seq, req.epoch);
-  snap.complete = !req.from_seq || snap.missed > 0;
-  if (snap.complete)
-    snap.agents = snapshot_of(self, filter);
-  log_limited(
-      self, spdlog::level::info, "subscriber",
-      "subscriber {} joined at seq {} of start {} ({} agents in its snapshot, {} "
-      "missed)",
-      id, snap.seq, snap.epoch, snap.agents.size(), snap.missed);
-  rp.deliver(std::move(snap)); // the snapshot goes out before any batch
-  send_batches(self);
-  return rp;
 }
 
 supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg,

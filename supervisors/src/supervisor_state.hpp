@@ -157,7 +157,7 @@ struct supervisor_state {
   /// Each pending restart's one timer (its due time, spawner wait or registration
   /// deadline), behind one delayed message (record_timers.cpp).
   timer_heap restart_timers;
-  time_point restart_armed = time_point::max(); ///< When that message is due.
+  time_point restart_armed = time_point::max();  ///< When that message is due.
   time_point token_timer_at = time_point::max(); ///< The token message that counts.
   uint64_t restarts_made = 0;
   uint64_t restarts_scheduled = 0;
@@ -171,16 +171,14 @@ using restart_token_atom = caf::atom_constant<caf::atom("vgl_rtoken")>;
 
 /// The public interface plus the messages the supervisor sends itself. Spawned as
 /// this, handed out narrowed to `supervisor_actor`.
-using supervisor_impl =
-    supervisor_actor::extend<caf::reacts_to<deadline_atom, time_point>,
-                             caf::reacts_to<purge_atom, time_point>,
-                             caf::reacts_to<lost_atom, time_point>,
-                             caf::reacts_to<watchdog_atom, uint64_t, time_point>,
-                             caf::reacts_to<caf::flush_atom>,
-                             caf::reacts_to<store_progress>,
-                             caf::reacts_to<stop_atom, time_point>, // stop deadline
-                             caf::reacts_to<restart_atom, time_point>,
-                             caf::reacts_to<restart_token_atom, time_point>>;
+using supervisor_impl = supervisor_actor::extend<
+    caf::reacts_to<deadline_atom, time_point>, caf::reacts_to<purge_atom, time_point>,
+    caf::reacts_to<lost_atom, time_point>,
+    caf::reacts_to<watchdog_atom, uint64_t, time_point>,
+    caf::reacts_to<caf::flush_atom>, caf::reacts_to<store_progress>,
+    caf::reacts_to<stop_atom, time_point>, // stop deadline
+    caf::reacts_to<restart_atom, time_point>,
+    caf::reacts_to<restart_token_atom, time_point>>;
 
 using self_ptr = supervisor_impl::stateful_pointer<supervisor_state>;
 
@@ -285,6 +283,15 @@ void send_batches(self_ptr self);
 /// (`supervisor_restart`) until they beat or register again; ended ones keep their
 /// retention. The caller set the hub to number on after the last stored seq.
 void restore(self_ptr self, stored_fleet fleet, time_point origin);
+
+/// An agent's own reports, proven by its life's token (agent_reports.cpp).
+caf::result<void> on_report(self_ptr self, transition_report& rep);
+void on_activity(self_ptr self, activity_report& x);
+void on_children(self_ptr self, child_report& x);
+
+/// A subscriber joins: the snapshot, or what it missed (subscriptions.cpp).
+caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
+                                                   subscription_request& req);
 
 /// Removes a record and what points to it (membership.cpp).
 void forget(self_ptr self, agent_record& rec);

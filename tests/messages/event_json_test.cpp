@@ -1,9 +1,8 @@
+// Event JSON lines: exact times, every kind and field round-trips, extreme values.
 #include "vigil/messages/event_json.hpp"
 
 #include <chrono>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -12,74 +11,12 @@
 #include <boost/json/value_to.hpp>
 #include <gtest/gtest.h>
 
+#include "messages/event_json_samples.hpp"
+
 using namespace vigil;
 using namespace std::chrono_literals;
 
-namespace {
-
-constexpr auto u64_max = std::numeric_limits<uint64_t>::max();
-constexpr auto i64_min = std::numeric_limits<int64_t>::min();
-constexpr auto i64_max = std::numeric_limits<int64_t>::max();
-
-// An origin like `unix_origin`'s: the Unix epoch, decades before the clock's own.
-const auto unix_like = time_point{} - 1'795'000'000s;
-
-std::vector<event_kind> all_kinds() {
-  std::vector<event_kind> xs;
-  event_kind k{};
-  for (unsigned i = 0; from_string(to_string(static_cast<event_kind>(i)), k); ++i)
-    xs.push_back(k);
-  return xs;
-}
-
-event exhausted_event() {
-  event e;
-  e.seq = 42;
-  e.kind = event_kind::transition;
-  e.agent = "coder-3";
-  e.type = "coder";
-  e.node = "n1";
-  e.from = agent_state::busy;
-  e.to = agent_state::exhausted;
-  e.reason = "rate_limit";
-  e.at = time_point{} + 5h + 1ns;
-  e.version = 7;
-  e.recovery_at = time_point{} + 10h + 3ns;
-  return e;
-}
-
-// Both ways of decoding (line and value), each checked against the original.
-void expect_round_trip(const event& e, time_point origin) {
-  auto line = event_line(e, origin);
-  event_json_problem why;
-  auto back = parse_event_line(line, origin, why);
-  ASSERT_TRUE(back) << to_string(why) << "\n" << line;
-  EXPECT_EQ(*back, e) << line;
-  auto again = event_from_json(event_to_json(e, origin), origin, why);
-  ASSERT_TRUE(again) << to_string(why);
-  EXPECT_EQ(*again, e);
-  EXPECT_EQ(event_line(*back, origin), line); // and the text is stable
-}
-
-std::string problem_of(const boost::json::value& v, time_point origin = {}) {
-  event_json_problem why;
-  if (event_from_json(v, origin, why))
-    return "decoded";
-  return to_string(why);
-}
-
-// The exhausted event's object with `key` set to `x` (or erased for null).
-boost::json::object with(std::string_view key, boost::json::value x,
-                         event e = exhausted_event()) {
-  auto o = event_to_json(e, time_point{});
-  if (x.is_null())
-    o.erase(key);
-  else
-    o[key] = std::move(x);
-  return o;
-}
-
-} // namespace
+using namespace vigil::test;
 
 TEST(EventJson, TransitionLineHasSecondsWithMillisecondDigitsAndExactNanoseconds) {
   auto e = exhausted_event();
@@ -302,162 +239,4 @@ TEST(EventJson, BoostConversionsUseTheClocksEpochAndThrowTheProblem) {
                            "exhausted, offline, completed, failed or killed, found "
                            "\"sleeping\"");
   }
-}
-
-TEST(EventJson, DecodingNamesTheFieldWhatWasExpectedAndWhatWasFound) {
-  using boost::json::value;
-  auto beat = exhausted_event();
-  beat.kind = event_kind::heartbeat_missed;
-  beat.recovery_at = caf::none;
-  auto watch = beat;
-  watch.kind = event_kind::progress;
-  auto restart = beat;
-  restart.kind = event_kind::restart_scheduled;
-  restart.delay = 2s;
-  restart.due = restart.at + 2s;
-  const std::string any_i64 =
-      "an integer from -9223372036854775808 to 9223372036854775807";
-  std::pair<boost::json::value, std::string> cases[] = {
-      {value(boost::json::array{1}), "event JSON: expected an event object, found [1]"},
-      {with("missed", 1),
-       "event JSON: expected only the keys schema, seq, t, kind, agent, type, node, "
-       "from, to, reason, version, count, recovery_at, error, waited, details, "
-       "attempt, restarts, delay, due, at_ns, recovery_at_ns, waited_ns, delay_ns, "
-       "due_ns, found unknown key \"missed\""},
-      {with("schema", nullptr), "event /schema: expected an integer from 1 to 1, found "
-                                "nothing"},
-      {with("schema", 2), "event /schema: expected an integer from 1 to 1, found 2"},
-      {with("seq", nullptr),
-       "event /seq: expected an integer from 0 to 18446744073709551615, found nothing"},
-      {with("seq", -1),
-       "event /seq: expected an integer from 0 to 18446744073709551615, found -1"},
-      {with("seq", 1.0),
-       "event /seq: expected an integer from 0 to 18446744073709551615, found 1E0"},
-      {with("kind", "explosion"),
-       "event /kind: expected transition, heartbeat_missed, watchdog, entered, "
-       "progress, suspected_frozen, exited, hard_stop, registered, purged, "
-       "restart_scheduled or restart_gave_up, found \"explosion\""},
-      {with("agent", 7), "event /agent: expected a string, found 7"},
-      {with("from", nullptr), "event /from: expected a string, found nothing"},
-      {with("version", "7"),
-       "event /version: expected an integer from 0 to 18446744073709551615, found "
-       "\"7\""},
-      {with("at_ns", u64_max),
-       "event /at_ns: expected " + any_i64 + ", found 18446744073709551615"},
-      {with("t", 18000.5),
-       "event /t: expected 18000.000 (at_ns in seconds, to the millisecond), found "
-       "1.80005E4"},
-      {with("t", "18000.000"),
-       "event /t: expected 18000.000 (at_ns in seconds, to the millisecond), found "
-       "\"18000.000\""},
-      {with("recovery_at_ns", nullptr),
-       "event /recovery_at_ns: expected nanoseconds beside recovery_at, found nothing"},
-      {with("recovery_at", nullptr),
-       "event /recovery_at: expected seconds beside recovery_at_ns, found nothing"},
-      {with("recovery_at", 1.0),
-       "event /recovery_at: expected 36000.000 (recovery_at_ns in seconds, to the "
-       "millisecond), found 1E0"},
-      {with("count", 0),
-       "event /count: expected an integer from 1 to 4294967295 (transition events "
-       "have it only when not 0), found 0"},
-      {with("error", ""), "event /error: expected a string (transition events have it "
-                          "only when not empty), found \"\""},
-      {with("details", ""), "event /details: expected a string (transition events "
-                            "have it only when not empty), found \"\""},
-      {with("count", nullptr, beat),
-       "event /count: expected an integer from 0 to 4294967295, found nothing"},
-      {with("count", 4294967296, beat),
-       "event /count: expected an integer from 0 to 4294967295, found 4294967296"},
-      {with("waited_ns", nullptr, watch),
-       "event /waited_ns: expected nanoseconds beside waited, found nothing"},
-      {[&] {
-         auto o = with("waited", nullptr, watch);
-         o.erase("waited_ns");
-         return o;
-       }(),
-       "event /waited: expected seconds (progress events always have waited), found "
-       "nothing"},
-      {with("details", nullptr, watch), "event /details: expected a string, found "
-                                        "nothing"},
-      {with("kind", boost::json::string(200, 'x')),
-       "event /kind: expected transition, heartbeat_missed, watchdog, entered, "
-       "progress, suspected_frozen, exited, hard_stop, registered, purged, "
-       "restart_scheduled or restart_gave_up, found \"" +
-           std::string(76, 'x') + "..."},
-      {with("attempt", 0),
-       "event /attempt: expected an integer from 1 to 4294967295 (transition events "
-       "have it only when not 0), found 0"},
-      {with("restarts", 4294967296, restart),
-       "event /restarts: expected an integer from 0 to 4294967295, found 4294967296"},
-      {with("attempt", nullptr, restart),
-       "event /attempt: expected an integer from 0 to 4294967295, found nothing"},
-      {[&] {
-         auto o = with("delay", nullptr, restart);
-         o.erase("delay_ns");
-         return o;
-       }(),
-       "event /delay: expected seconds (restart_scheduled events always have delay), "
-       "found nothing"},
-      {with("due_ns", nullptr, restart),
-       "event /due_ns: expected nanoseconds beside due, found nothing"},
-      {with("due", 1.0, restart),
-       "event /due: expected 18002.000 (due_ns in seconds, to the millisecond), found "
-       "1E0"},
-      {with("details", nullptr, restart), "event /details: expected a string, found "
-                                          "nothing"},
-  };
-  for (auto& [v, message] : cases)
-    EXPECT_EQ(problem_of(v), message) << v;
-  auto transition = event_to_json(exhausted_event(), time_point{});
-  transition["waited"] = 0.0;
-  transition["waited_ns"] = 0;
-  EXPECT_EQ(problem_of(transition),
-            "event /waited_ns: expected an integer other than 0 (transition events "
-            "have it only when not 0), found 0");
-  transition = event_to_json(exhausted_event(), time_point{});
-  transition["delay"] = 0.0;
-  transition["delay_ns"] = 0;
-  EXPECT_EQ(problem_of(transition),
-            "event /delay_ns: expected an integer other than 0 (transition events "
-            "have it only when not 0), found 0");
-}
-
-TEST(EventJson, LinesThatAreNotJsonAreRefused) {
-  event_json_problem why;
-  EXPECT_FALSE(parse_event_line(R"({"seq":1,)", time_point{}, why));
-  EXPECT_EQ(why.pointer, "");
-  EXPECT_EQ(why.expected, "one JSON object");
-  EXPECT_EQ(why.found.rfind("invalid JSON (", 0), 0u) << why.found;
-  EXPECT_FALSE(parse_event_line("", time_point{}, why));
-}
-
-// docs/event.schema.json names what the code's tables hold: no more, no less.
-TEST(EventJson, TheSchemaFileListsTheCodesKindsAndStates) {
-  std::ifstream in{VIGIL_EVENT_SCHEMA};
-  ASSERT_TRUE(in) << VIGIL_EVENT_SCHEMA;
-  std::stringstream text;
-  text << in.rdbuf();
-  auto schema = boost::json::parse(text.str());
-  auto& props = schema.at("properties").as_object();
-  auto strings = [&](const char* key) {
-    std::vector<std::string> xs;
-    for (auto& x : props.at(key).at("enum").as_array())
-      xs.emplace_back(x.as_string());
-    return xs;
-  };
-  std::vector<std::string> kinds, states;
-  for (auto k : all_kinds())
-    kinds.push_back(to_string(k));
-  for (auto s : all_agent_states())
-    states.push_back(to_string(s));
-  EXPECT_EQ(strings("kind"), kinds);
-  EXPECT_EQ(strings("from"), states);
-  EXPECT_EQ(strings("to"), states);
-  EXPECT_EQ(props.at("schema").at("const"), event_schema_version);
-  auto line = boost::json::parse(event_line(exhausted_event(), unix_like));
-  for (auto& [key, value] : line.as_object()) {
-    (void)value;
-    EXPECT_TRUE(props.contains(key)) << key;
-  }
-  EXPECT_EQ(schema.at("additionalProperties"), false);
 }

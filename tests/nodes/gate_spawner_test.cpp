@@ -114,8 +114,8 @@ TEST_F(Gate, AProcessOffersForOneNodeNameOnly) {
   caf::anon_send_exit(second, caf::exit_reason::user_shutdown);
   auto third = caf::actor_cast<spawner_actor>(peer.spawn(silent_spawner));
   caf::error err;
-  EXPECT_TRUE(eventually([&] { return !(err = ask_void(offer_of("renamed", third))); },
-                         10s))
+  EXPECT_TRUE(
+      eventually([&] { return !(err = ask_void(offer_of("renamed", third))); }, 10s))
       << peer.render(err);
   caf::anon_send_exit(third, caf::exit_reason::user_shutdown);
 }

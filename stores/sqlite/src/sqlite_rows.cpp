@@ -39,6 +39,15 @@ bool count32(const SQLite::Statement& s, int col, const std::string& id,
   return true;
 }
 
+/// Parameters 1 to 5 of a registration or transition: which life, in which state.
+void bind_life(SQLite::Statement& s, const event& e) {
+  s.bind(1, e.agent);
+  s.bind(2, e.type);
+  s.bind(3, e.node);
+  s.bind(4, to_string(e.to));
+  s.bind(5, static_cast<int64_t>(e.version));
+}
+
 } // namespace
 
 sqlite_rows::sqlite_rows(SQLite::Database& db)
@@ -128,11 +137,7 @@ void sqlite_rows::apply(const event& e, time_point origin) {
   switch (e.kind) {
   case event_kind::registered: {
     auto& s = fresh(register_);
-    s.bind(1, e.agent);
-    s.bind(2, e.type);
-    s.bind(3, e.node);
-    s.bind(4, to_string(e.to));
-    s.bind(5, static_cast<int64_t>(e.version));
+    bind_life(s, e);
     s.bind(6, at);
     bind_running(s, 7);
     bind(s, 8, opt(e.recovery_at));
@@ -149,11 +154,7 @@ void sqlite_rows::apply(const event& e, time_point origin) {
   }
   case event_kind::transition: {
     auto& s = fresh(transition_);
-    s.bind(1, e.agent);
-    s.bind(2, e.type);
-    s.bind(3, e.node);
-    s.bind(4, to_string(e.to));
-    s.bind(5, static_cast<int64_t>(e.version));
+    bind_life(s, e);
     bind_running(s, 6);
     bind(s, 7, is_terminal(e.to) ? caf::optional<int64_t>{at} : caf::none);
     bind(s, 8, opt(e.recovery_at));
