@@ -15,7 +15,24 @@ packages=(
   libssl-dev  # digests of credentials (libcrypto); CAF's TLS
   openssl  # the tests make TLS certificates with it
   clang libclang-rt-14-dev libfuzzer-14-dev  # the fuzz build: libFuzzer, ASan, UBSan (scripts/fuzz.sh)
+  prometheus-cpp-dev libcpp-httplib-dev pkg-config  # vigil::web: the metrics' types, HTTP
+  prometheus  # promtool: the tests check the /metrics text with it
+  chromium  # the dashboard's browser test (headless)
 )
+
+# Node.js and npm drive the browser test (puppeteer-core); a machine may have them
+# from elsewhere (NodeSource), which Debian's npm package would conflict with.
+command -v npm >/dev/null || packages+=(nodejs npm)
+
+# The browser test's npm packages (puppeteer-core only: it downloads no browser).
+npm_packages() {
+  local dir
+  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
+  if [ ! -d "$dir/node_modules/puppeteer-core" ]; then
+    echo "setup: installing the browser test's npm packages (tests/browser)"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+}
 
 missing=()
 for p in "${packages[@]}"; do
@@ -23,7 +40,10 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
+if [ ${#missing[@]} -eq 0 ]; then
+  npm_packages
+  exit 0
+fi
 
 sudo=()
 if [ "$(id -u)" -ne 0 ]; then
@@ -34,3 +54,4 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
+npm_packages

@@ -12,6 +12,8 @@
 #include <CLI/App.hpp>
 #include <CLI/Config.hpp>
 #include <CLI/Formatter.hpp>
+#include <boost/url/authority_view.hpp>
+#include <boost/url/parse.hpp>
 #include <spdlog/spdlog.h>
 
 #include "vigil/actors/fleet_scheduler.hpp"
@@ -47,6 +49,28 @@ std::string host_and_port_problem(const std::string& text) {
     return "expects HOST:PORT, found \"" + text + "\"";
   if (auto why = number_problem(text.substr(colon + 1), 1, 65535); !why.empty())
     return "port " + why;
+  return {};
+}
+
+/// `--http`: PORT, or ADDR:PORT (`[v6]:PORT` for an IPv6 address), port 0 to 65535.
+/// Sets `address` and `port` when it is good.
+std::string http_problem(const std::string& text, std::string& address,
+                         uint16_t& port) {
+  auto expected = "expects PORT or ADDRESS:PORT, found \"" + text + "\"";
+  auto digits =
+      !text.empty() && text.find_first_not_of("0123456789") == std::string::npos;
+  std::string port_text = text;
+  address = "127.0.0.1";
+  if (!digits) {
+    auto a = boost::urls::parse_authority(text);
+    if (!a || a->has_userinfo() || !a->has_port() || a->encoded_host().empty())
+      return expected;
+    address = std::string{a->host_address()}; // an IPv6 one without its brackets
+    port_text = std::string{a->port()};
+  }
+  if (auto why = number_problem(port_text, 0, 65535); !why.empty())
+    return "port " + why;
+  port = static_cast<uint16_t>(std::strtoul(port_text.c_str(), nullptr, 10));
   return {};
 }
 
@@ -128,6 +152,14 @@ std::optional<int> parse(int argc, char** argv, cli& x) {
       ->type_name("DIR")
       ->capture_default_str();
   sup->add_flag("--no-store", x.no_store, "keep no record");
+  sup->add_option("--http", x.http,
+                  "serve /metrics (Prometheus) over HTTP on PORT, on 127.0.0.1 unless "
+                  "an ADDRESS is named; observers' rights: it reads, never commands")
+      ->type_name("[ADDRESS:]PORT")
+      ->check(CLI::Validator{[&x](std::string& text) {
+                               return http_problem(text, x.http_address, x.http_port);
+                             },
+                             ""});
   commander_key_option(*sup, x, "the credential commands must carry");
   tls_options(*sup, x);
 

@@ -20,6 +20,11 @@ struct cli {
   std::string command; ///< supervise, agents, watch, status, kill, pause or resume.
   uint16_t port = 0;   ///< supervise: 0 picks a free one (printed).
   std::string bind;    ///< supervise: listen address; empty: 127.0.0.1 (loopback).
+  /// supervise: `--http [ADDR:]PORT` as given; empty: no HTTP. Split into the two
+  /// below after parsing (ADDR: 127.0.0.1 unless named; an IPv6 one without brackets).
+  std::string http;
+  std::string http_address;
+  uint16_t http_port = 0;
   /// supervise: the SQLite record goes to STATE_DIR/fleet.db unless --config names a
   /// store or --no-store.
   std::string state_dir = "vigil-state";

@@ -12,6 +12,7 @@
 #include "cli.hpp"
 #include "vigil/nodes/publish.hpp"
 #include "vigil/supervisors/supervisor.hpp"
+#include "vigil/web/http_server.hpp"
 
 namespace vigil::node {
 
@@ -70,8 +71,31 @@ int run_supervise(const cli& x, settings& s, caf::actor_system& sys) {
               store.kind == store_kind::none     ? "none"
               : store.kind == store_kind::sqlite ? store.path.c_str()
                                                  : store.url.c_str());
+  std::unique_ptr<http_server> http;
+  if (!x.http.empty()) {
+    http_options o;
+    o.address = x.http_address;
+    o.port = x.http_port;
+    auto started = http_server::start(sys, *sup, o);
+    if (!started) {
+      std::fprintf(stderr, "vigil-node: --http %s: %s\n", x.http.c_str(),
+                   sys.render(started.error()).c_str());
+      caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
+      return 1;
+    }
+    http = std::move(*started);
+    if (!is_loopback(o.address))
+      std::fprintf(
+          stderr,
+          "vigil-node: WARNING: HTTP on %s: everyone who can reach it reads the "
+          "fleet (no TLS, no credential; put a proxy with both in front)\n",
+          o.address.c_str());
+    std::printf("vigil-node: HTTP on %s (/metrics)\n", http->url().c_str());
+  }
   std::fflush(stdout);
   wait_for_stop();
+  if (http)
+    http->stop(); // no scrape of a supervisor that is going
   std::printf("vigil-node: stopping the supervisor\n");
   std::fflush(stdout);
   // Close the port first: nobody should connect to a supervisor that is going.

@@ -111,6 +111,12 @@ json::object event_to_json(const event& e, time_point origin) {
   return o;
 }
 
+std::string json_text(const json::value& v) {
+  std::string out;
+  write_json(out, v);
+  return out;
+}
+
 std::string event_line(const event& e, time_point origin) {
   std::string out;
   out.reserve(256);

@@ -143,6 +143,22 @@ caf::error check_inbound(const spawn_request& x) {
   return check_text("spawn_request reason", x.reason);
 }
 
+caf::error check_inbound(const agent_query& x) {
+  if (x.state && !in_range(*x.state))
+    return bad("agent_query state", "a state",
+               "value " + std::to_string(static_cast<int>(*x.state)));
+  if (!x.type.empty())
+    if (auto err = check_name("agent_query type", x.type))
+      return err;
+  if (!x.id_contains.empty())
+    if (auto err = check_name("agent_query id_contains", x.id_contains))
+      return err;
+  if (x.page_size == 0 || x.page_size > max_page_size)
+    return bad("agent_query page_size", "1 to " + std::to_string(max_page_size),
+               std::to_string(x.page_size));
+  return {};
+}
+
 caf::error check_inbound(const heartbeat& x) {
   if (auto err = check_name("heartbeat id", x.id))
     return err;

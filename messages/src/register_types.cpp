@@ -5,11 +5,13 @@
 #include <caf/actor_system_config.hpp>
 
 #include "vigil/messages/agent_messages.hpp"
+#include "vigil/messages/agent_query.hpp"
 #include "vigil/messages/agent_status.hpp"
 #include "vigil/messages/agent_view.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/event.hpp"
 #include "vigil/messages/event_kind.hpp"
+#include "vigil/messages/fleet_metrics.hpp"
 #include "vigil/messages/quota_reason.hpp"
 #include "vigil/messages/slot_kind.hpp"
 #include "vigil/messages/spawner_messages.hpp"
@@ -45,6 +47,11 @@ void register_types(caf::actor_system_config& cfg) {
   cfg.add_message_type<snapshot>("vigil.snapshot");
   cfg.add_message_type<event_batch>("vigil.event_batch");
   cfg.add_message_type<supervisor_stats>("vigil.supervisor_stats");
+  cfg.add_message_type<fleet_metrics>("vigil.fleet_metrics");
+  cfg.add_message_type<agent_query>("vigil.agent_query");
+  cfg.add_message_type<agent_page>("vigil.agent_page");
+  cfg.add_message_type<agent_detail>("vigil.agent_detail");
+  cfg.add_message_type<node_summary>("vigil.node_summary"); // also std::vector<...>
   cfg.add_message_type<spawn_request>("vigil.spawn_request");
   cfg.add_message_type<spawner_offer>("vigil.spawner_offer");
   cfg.add_message_type<spawner_actor>("vigil.spawner_actor");

@@ -329,6 +329,22 @@ caf::behavior gate(self_ptr self, supervisor_actor sup, gate_options opts) {
       [self](count_atom) -> caf::result<fleet_counts> {
         return ask<fleet_counts>(self, count_atom::value);
       },
+      [self](metrics_atom) -> caf::result<fleet_metrics> {
+        return ask<fleet_metrics>(self, metrics_atom::value);
+      },
+      [self](page_atom, agent_query& q) -> caf::result<agent_page> {
+        if (auto err = check_inbound(q))
+          return refuse(self, "input", std::move(err));
+        return ask<agent_page>(self, page_atom::value, std::move(q));
+      },
+      [self](detail_atom, std::string& id) -> caf::result<agent_detail> {
+        if (auto err = check_name("detail id", id))
+          return refuse(self, "input", std::move(err));
+        return ask<agent_detail>(self, detail_atom::value, std::move(id));
+      },
+      [self](nodes_atom) -> caf::result<std::vector<node_summary>> {
+        return ask<std::vector<node_summary>>(self, nodes_atom::value);
+      },
       [self](stats_atom) -> caf::result<supervisor_stats> {
         return ask<supervisor_stats>(self, stats_atom::value);
       },

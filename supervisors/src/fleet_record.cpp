@@ -57,6 +57,8 @@ void apply(self_ptr self, agent_record& rec, change c) {
     return;
   stop_watching(self, rec, c.to, now);
   auto from = rec.state;
+  self->state.metrics.count_state(rec.type, c.to, +1); // first: its type stays counted
+  self->state.metrics.count_state(rec.type, from, -1);
   rec.state = c.to;
   ++rec.version;
   rec.reason = c.reason;
@@ -135,6 +137,7 @@ void arm_liveness(self_ptr self) {
 
 void emit(self_ptr self, event e) {
   auto& st = self->state;
+  st.metrics.count_event(e);
   auto& numbered = st.hub.append(std::move(e));
   if (st.store_writer)
     st.store_out.push_back(numbered);

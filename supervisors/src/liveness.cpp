@@ -166,6 +166,8 @@ void on_deadline(self_ptr self, uint64_t key, time_point due) {
   }
   if (verdict == liveness::offline) {
     ++st.heartbeat_timeouts;
+    st.metrics.count_detection(now -
+                               (rec.beats.last_beat() + rec.beats.settings().timeout));
     if (may_transition(rec.state, agent_state::offline))
       apply(self, rec, change{agent_state::offline, "heartbeat_timeout"});
     else { // spawning: registered, then never heard from again

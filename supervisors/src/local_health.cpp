@@ -9,14 +9,12 @@
 
 namespace vigil::detail {
 
-namespace {
-
-/// How long a node's last report counts in `stats_atom` (a node that stopped reporting
-/// is no longer counted as overloaded).
 duration stats_horizon(self_ptr self) {
   return std::max<duration>(self->state.cfg.heartbeat.lateness_cap,
                             std::chrono::seconds(10));
 }
+
+namespace {
 
 /// Lateness for a person: to the millisecond ("2055ms", not "2054977589ns").
 std::string ms_text(duration x) {

@@ -47,6 +47,7 @@ void forget(self_ptr self, agent_record& rec) {
   release_owner(self, rec);
   if (rec.armed_due != time_point::max())
     --st.liveness_timers; // its queued deadline will find no record: a no-op
+  st.metrics.count_state(rec.type, rec.state, -1);
   st.agents.remove(rec);
 }
 
@@ -278,6 +279,7 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   auto token = issue_token(rec);
   rec.node_keyed = keyed;
   rec.state = reg.state;
+  st.metrics.count_state(rec.type, rec.state, +1);
   rec.version = reg.version; // a restarted supervisor learns the fleet back as it is
   std::optional<restart_made> restarted;
   if (carried)

@@ -19,6 +19,7 @@ void restore(self_ptr self, stored_fleet fleet, time_point origin) {
     auto& rec = st.agents.add(a.id, a.type, a.node, cfg.heartbeat, now);
     count_on_node(self, rec.node.get(), +1);
     rec.state = a.state;
+    st.metrics.count_state(rec.type, rec.state, +1);
     if (!is_terminal(rec.state))
       count_live(self, rec.node.get(), +1);
     rec.version = a.version;

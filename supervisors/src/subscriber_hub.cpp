@@ -111,4 +111,14 @@ void subscriber_hub::flush_one(subscriber_id id, subscriber& sub,
   send(id, std::move(batch));
 }
 
+std::vector<event> subscriber_hub::recent_of(const std::string& agent,
+                                             size_t max) const {
+  std::vector<event> out;
+  for (auto i = history_.rbegin(); i != history_.rend() && out.size() < max; ++i)
+    if (i->agent == agent)
+      out.push_back(*i);
+  std::reverse(out.begin(), out.end());
+  return out;
+}
+
 } // namespace vigil

@@ -220,6 +220,10 @@ supervisor_impl::behavior_type supervisor(self_ptr self, supervisor_settings cfg
         return x;
       },
       [self](stats_atom) { return stats_of(self); },
+      [self](metrics_atom) { return metrics_of(self); },
+      [self](page_atom, agent_query& q) { return on_page(self, q); },
+      [self](detail_atom, std::string& id) { return on_detail(self, id); },
+      [self](nodes_atom) { return nodes_of(self); },
       [self](subscription_request& req) { return on_subscribe(self, req); },
       [self](ack_atom, uint64_t seq) {
         auto& st = self->state;

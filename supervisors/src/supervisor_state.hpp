@@ -23,6 +23,7 @@
 
 #include "agent_record.hpp"
 #include "deadline_queue.hpp"
+#include "metric_counters.hpp"
 #include "record_table.hpp"
 #include "timer_heap.hpp"
 #include "vigil/messages/log_limiter.hpp"
@@ -71,6 +72,7 @@ struct supervisor_state {
   bool flush_pending = false; ///< A flush message is on its way to us.
   uint64_t liveness_timers = 0;
   uint64_t heartbeat_timeouts = 0; ///< Offline verdicts for want of a beat.
+  metric_counters metrics;         ///< For `metrics_atom` (metrics.cpp).
   /// Inter-beat gaps in 10 ms buckets (see `supervisor_stats`): one add per beat.
   std::vector<uint64_t> beat_gaps = std::vector<uint64_t>(1001, 0);
   // The durable record (DESIGN §10): events go to the writer with the subscribers'.
@@ -275,6 +277,19 @@ void on_stop_deadline(self_ptr self, time_point due);
 
 /// The supervisor's own figures (`stats_atom`).
 supervisor_stats stats_of(self_ptr self);
+
+/// How long a node's last lateness report counts (a node that stopped reporting is no
+/// longer counted as overloaded).
+duration stats_horizon(self_ptr self);
+
+/// Everything a monitoring scrape reads (metrics.cpp).
+fleet_metrics metrics_of(self_ptr self);
+
+/// A page of the agents `q` matches; one agent with its recent events; the nodes with
+/// their agents by state (fleet_queries.cpp).
+caf::result<agent_page> on_page(self_ptr self, const agent_query& q);
+caf::result<agent_detail> on_detail(self_ptr self, const std::string& id);
+std::vector<node_summary> nodes_of(self_ptr self);
 
 /// Hands what is waiting to subscribers and the store writer now.
 void send_batches(self_ptr self);

@@ -1,5 +1,5 @@
-# ctest script: configures vigil in WORK_DIR with no component (SQLite, Redis and nodes
-# OFF), builds and installs it into WORK_DIR/prefix, then builds and runs a consumer that
+# ctest script: configures vigil in WORK_DIR with no component (SQLite, Redis, nodes and
+# web OFF), builds and installs it into WORK_DIR/prefix, then builds and runs a consumer that
 # links vigil::core only, and checks with ldd that it needs no libsqlite3, libhiredis
 # or libboost_url.
 file(REMOVE_RECURSE ${WORK_DIR})
@@ -17,7 +17,7 @@ endfunction()
 
 run("configure vigil (core only)" ${CMAKE_COMMAND} -S ${VIGIL_SOURCE_DIR}
     -B ${WORK_DIR}/vigil -DCMAKE_BUILD_TYPE=Release -DVIGIL_WITH_SQLITE=OFF
-    -DVIGIL_WITH_REDIS=OFF -DVIGIL_WITH_NODES=OFF -DVIGIL_BUILD_TESTS=OFF
+    -DVIGIL_WITH_REDIS=OFF -DVIGIL_WITH_NODES=OFF -DVIGIL_WITH_WEB=OFF -DVIGIL_BUILD_TESTS=OFF
     -DVIGIL_BUILD_EXAMPLES=OFF)
 if(NOT last_output MATCHES "vigil components: core\n")
   message(FATAL_ERROR "expected a build with the core only, found:\n${last_output}")
@@ -26,7 +26,7 @@ run("build vigil (core only)" ${CMAKE_COMMAND} --build ${WORK_DIR}/vigil -j2)
 run("install vigil (core only)" ${CMAKE_COMMAND} --install ${WORK_DIR}/vigil
     --prefix ${prefix})
 foreach(absent vigil_sqlite_targets.cmake vigil_redis_targets.cmake
-               vigil_nodes_targets.cmake)
+               vigil_nodes_targets.cmake vigil_web_targets.cmake)
   if(EXISTS ${prefix}/lib/cmake/vigil/${absent})
     message(FATAL_ERROR "expected no ${absent} in a core-only install, found one")
   endif()

@@ -182,4 +182,10 @@ supervisor_stats supervisor_fixture::stats() {
   return x ? *x : supervisor_stats{};
 }
 
+fleet_metrics supervisor_fixture::metrics() {
+  auto x = ask<fleet_metrics>(sup, metrics_atom::value);
+  EXPECT_TRUE(x) << sys.render(x.error());
+  return x ? *x : fleet_metrics{};
+}
+
 } // namespace vigil::test

@@ -108,6 +108,7 @@ public:
     return state_of<collector_state>(c).events;
   }
   supervisor_stats stats();
+  fleet_metrics metrics();
 
   supervisor_settings settings;
   supervisor_actor sup;

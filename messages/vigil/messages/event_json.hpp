@@ -57,6 +57,10 @@ boost::json::object event_to_json(const event& e, time_point origin);
 /// digits ("61.500") rather than Boost's "6.15E1".
 std::string event_line(const event& e, time_point origin);
 
+/// Any JSON value on one line the way `event_line` prints: doubles (seconds) with
+/// three decimals ("61.500"), everything else as Boost.JSON prints it.
+std::string json_text(const boost::json::value& v);
+
 /// The event `v` holds, or none with `why` set. Accepts exactly what `event_to_json`
 /// writes: no unknown or missing fields, each field of its type and range, seconds that
 /// agree with their nanoseconds, times that fit the clock from `origin`.

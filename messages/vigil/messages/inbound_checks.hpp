@@ -10,6 +10,7 @@
 #include <caf/error.hpp>
 
 #include "vigil/messages/agent_messages.hpp"
+#include "vigil/messages/agent_query.hpp"
 #include "vigil/messages/spawner_messages.hpp"
 
 namespace vigil {
@@ -39,6 +40,7 @@ caf::error check_inbound(const activity_report& x);
 caf::error check_inbound(const child_report& x);
 caf::error check_inbound(const spawner_offer& x);
 caf::error check_inbound(const spawn_request& x);
+caf::error check_inbound(const agent_query& x);
 
 /// An agent id (or any name) as a field: non-empty, at most `max_name_bytes`, no
 /// control characters, well-formed UTF-8 (free text, such as a reason, must be UTF-8

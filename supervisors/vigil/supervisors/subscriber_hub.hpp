@@ -71,6 +71,9 @@ public:
 
   size_t history_size() const noexcept { return history_.size(); }
 
+  /// The last `max` events of `agent` the history holds, oldest first: O(history).
+  std::vector<event> recent_of(const std::string& agent, size_t max) const;
+
   /// Events (or resyncs) sent to `id` and not acknowledged yet.
   size_t in_flight(subscriber_id id) const;
 

@@ -11,8 +11,10 @@
 
 #include "vigil/config/supervisor_settings.hpp"
 #include "vigil/messages/agent_facing_supervisor.hpp"
+#include "vigil/messages/agent_query.hpp"
 #include "vigil/messages/agent_status.hpp"
 #include "vigil/messages/atoms.hpp"
+#include "vigil/messages/fleet_metrics.hpp"
 #include "vigil/messages/stop_stage.hpp"
 #include "vigil/messages/subscription.hpp"
 #include "vigil/messages/supervisor_stats.hpp"
@@ -24,7 +26,10 @@ namespace vigil {
 /// `unknown_agent`.
 ///
 /// - `status_atom, id` -> one agent's `agent_status`; `status_atom` -> all of them.
-/// - `count_atom` -> `fleet_counts`; `stats_atom` -> `supervisor_stats`.
+/// - `count_atom` -> `fleet_counts`; `stats_atom` -> `supervisor_stats`;
+///   `metrics_atom` -> `fleet_metrics` (O(states x types), for monitoring scrapes).
+/// - `page_atom, agent_query` -> `agent_page` (filtered and paged by the supervisor);
+///   `detail_atom, id` -> `agent_detail`; `nodes_atom` -> the nodes with their agents.
 /// - `subscription_request` -> `snapshot`, then `event_batch` messages to the sender,
 ///   acknowledged with `ack_atom, seq`; a `snapshot` message with `missed > 0` resyncs
 ///   a subscriber that fell behind the history. `unsubscribe_atom` ends it.
@@ -33,6 +38,10 @@ using supervisor_observer =
                      caf::replies_to<status_atom>::with<std::vector<agent_status>>,
                      caf::replies_to<count_atom>::with<fleet_counts>,
                      caf::replies_to<stats_atom>::with<supervisor_stats>,
+                     caf::replies_to<metrics_atom>::with<fleet_metrics>,
+                     caf::replies_to<page_atom, agent_query>::with<agent_page>,
+                     caf::replies_to<detail_atom, std::string>::with<agent_detail>,
+                     caf::replies_to<nodes_atom>::with<std::vector<node_summary>>,
                      caf::replies_to<subscription_request>::with<snapshot>,
                      caf::reacts_to<ack_atom, uint64_t>,
                      caf::reacts_to<caf::unsubscribe_atom>>;

@@ -1,0 +1,226 @@
+// vigil's dashboard in a real headless Chromium (issue 22), against a real
+// `vigil-node supervise --http` and real agents processes: the page loads without
+// console errors, its counts equal `vigil-node status`, killing the agents moves them
+// to offline on the page within the liveness bound, an SSE resume with Last-Event-ID
+// has no gap, and the agents table pages and filters at 100,000 agents. Screenshots go
+// to $VIGIL_SCREENSHOTS. Every wait is bounded; ports are chosen by the programs.
+//
+//   VIGIL_NODE=build/examples/vigil-node VIGIL_SCREENSHOTS=build/screenshots \
+//     node tests/browser/dashboard_test.mjs
+import assert from "node:assert/strict";
+import { spawn, execFile } from "node:child_process";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+import puppeteer from "puppeteer-core";
+
+const vigilNode = process.env.VIGIL_NODE;
+const shots = process.env.VIGIL_SCREENSHOTS || fs.mkdtempSync(path.join(os.tmpdir(), "vigil-shots-"));
+const chromium = process.env.VIGIL_CHROMIUM || "/usr/bin/chromium";
+const bulk = Number(process.env.VIGIL_BULK_AGENTS || 100000);
+assert.ok(vigilNode, "set VIGIL_NODE to the vigil-node program");
+fs.mkdirSync(shots, { recursive: true });
+const work = fs.mkdtempSync(path.join(os.tmpdir(), "vigil-browser-"));
+const children = [];
+let browser = null;
+
+function log(...xs) { console.log("dashboard test:", ...xs); }
+
+async function cleanup() {
+  if (browser) await browser.close().catch(() => {});
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+const overall = setTimeout(async () => {
+  console.error("dashboard test: not done after 420 s");
+  await cleanup();
+  process.exit(1);
+}, 420000);
+
+// Starts vigil-node; resolves with the first stdout line matching `pattern` (bounded).
+function start(args, pattern, what, ms = 30000) {
+  const child = spawn(vigilNode, args, { stdio: ["ignore", "pipe", "pipe"] });
+  children.push(child);
+  let out = "";
+  child.stderr.on("data", () => {});
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(what + ": no line like " + pattern + " in " + ms + " ms:\n" + out)), ms);
+    child.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(pattern);
+      if (m) { clearTimeout(timer); resolve({ child, match: m }); }
+    });
+    child.on("exit", (code) => { clearTimeout(timer); reject(new Error(what + " exited " + code + ":\n" + out)); });
+  });
+}
+
+// Polls `f` until it returns a truthy value, every 100 ms, at most `ms`.
+async function until(what, ms, f) {
+  const end = Date.now() + ms;
+  let last;
+  while (Date.now() < end) {
+    try { last = await f(); if (last) return last; } catch (e) { last = e; }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(what + ": not within " + ms + " ms (last: " + last + ")");
+}
+
+function getJson(port, p) {
+  return new Promise((resolve, reject) => {
+    http.get({ host: "127.0.0.1", port, path: p, timeout: 10000 }, (res) => {
+      let body = "";
+      res.on("data", (d) => (body += d));
+      res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(p + ": " + res.statusCode + " " + body))));
+    }).on("error", reject);
+  });
+}
+
+// `vigil-node status`: its counts by state ("idle 50", ..., "total 50").
+function status(port) {
+  return new Promise((resolve, reject) => {
+    execFile(vigilNode, ["status", "--connect", "127.0.0.1:" + port], { timeout: 20000 }, (err, stdout) => {
+      if (err) return reject(err);
+      const counts = {};
+      for (const m of stdout.matchAll(/^\s*([a-z_]+)\s+(\d+)\s*$/gm)) counts[m[1]] = Number(m[2]);
+      resolve(counts);
+    });
+  });
+}
+
+// Reads `/events` resuming after `after` (of start `epoch`): the first `n` ids.
+function sseIds(port, epoch, after, n) {
+  return new Promise((resolve, reject) => {
+    const ids = [];
+    const req = http.get({ host: "127.0.0.1", port, path: "/events?epoch=" + epoch,
+                           headers: { "Last-Event-ID": String(after) } }, (res) => {
+      let buf = "";
+      res.on("data", (d) => {
+        buf += d;
+        let i;
+        while ((i = buf.indexOf("\n\n")) >= 0) {
+          const block = buf.slice(0, i);
+          buf = buf.slice(i + 2);
+          const id = block.match(/^id: (\d+)$/m);
+          if (block.match(/^event: resync$/m)) { req.destroy(); return reject(new Error("resync: " + block)); }
+          if (id) ids.push(Number(id[1]));
+          if (ids.length >= n) { req.destroy(); return resolve(ids); }
+        }
+      });
+    });
+    req.on("error", (e) => { if (ids.length < n) reject(e); });
+    setTimeout(() => { req.destroy(); reject(new Error("sse: " + ids.length + " of " + n + " events in 20 s")); }, 20000);
+  });
+}
+
+async function pageTotals(page) {
+  return page.$$eval(".total", (xs) => Object.fromEntries(xs.map((x) => [x.dataset.state, Number(x.querySelector("b").textContent)])));
+}
+
+try {
+  const config = path.join(work, "settings.json");
+  fs.writeFileSync(config, JSON.stringify({
+    heartbeat: { interval: "1s", timeout: "3s", check_interval: "1s", max_missed: 1 },
+    history: 200000 }));
+  const sup = await start(["supervise", "--port", "0", "--http", "0", "--state-dir", work, "--config", config],
+                          /supervising on port (\d+)[\s\S]*HTTP on http:\/\/127\.0\.0\.1:(\d+)/, "supervise");
+  const port = Number(sup.match[1]), httpPort = Number(sup.match[2]);
+  const url = "http://127.0.0.1:" + httpPort + "/";
+  log("supervisor on", port, "dashboard on", url);
+  const agents = await start(["agents", "--connect", "127.0.0.1:" + port, "--count", "50", "--type", "coder",
+                              "--id-prefix", "coder", "--work", "idle", "--node", "node-a"],
+                             /vigil-node: \d+ agents \(/, "agents");
+  await until("50 agents idle", 30000, async () => (await status(port)).idle === 50);
+
+  browser = await puppeteer.launch({ executablePath: chromium, headless: true, protocolTimeout: 60000,
+    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
+  const page = await browser.newPage();
+  await page.setViewport({ width: 1400, height: 1000 });
+  const problems = [];
+  page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
+  page.on("pageerror", (e) => problems.push("page error: " + e.message));
+  page.on("requestfailed", (r) => { if (!r.url().includes("/events")) problems.push("request failed: " + r.url()); });
+  await page.goto(url, { waitUntil: "load", timeout: 20000 });
+
+  // The counts equal `vigil-node status`.
+  await until("the page shows 50 idle", 20000, async () => (await pageTotals(page)).idle === 50);
+  const shown = await pageTotals(page);
+  const told = await status(port);
+  for (const [state, n] of Object.entries(shown)) assert.equal(n, told[state] || 0, "state " + state);
+  assert.equal(Object.values(shown).reduce((a, b) => a + b, 0), told.total);
+  await until("the agents table", 10000, async () => (await page.$$("#agents tbody tr")).length === 50);
+  await until("the live feed", 10000, async () => (await page.$eval("#live", (x) => x.textContent)) === "live");
+  await page.screenshot({ path: path.join(shots, "dashboard-50-agents.png") });
+
+  // One agent in detail.
+  await page.click('#agents tbody tr[data-id="coder-7"]');
+  await until("coder-7 in detail", 10000, async () => (await page.$eval("#detail-id", (x) => x.textContent)) === "coder-7");
+  assert.ok((await page.$$("#detail-events li")).length >= 1, "coder-7's recent events");
+
+  // Killing the agents' process: offline on the page within the liveness bound
+  // (timeout 3 s + a check interval, or at once when the connection drops).
+  const killedAt = Date.now();
+  agents.child.kill("SIGKILL");
+  await until("50 offline on the page", 15000, async () => (await pageTotals(page)).offline === 50);
+  const took = Date.now() - killedAt;
+  log("offline on the page after", took, "ms");
+  assert.ok(took <= 3000 + 1000 + 3000, "offline within the liveness bound plus the page's refresh, took " + took + " ms");
+  assert.ok((await page.$$eval("#feed li", (xs) => xs.filter((x) => x.textContent.includes("offline")).length)) > 0,
+            "the live feed shows the offline transitions");
+  await page.screenshot({ path: path.join(shots, "dashboard-offline.png") });
+
+  // An SSE resume with Last-Event-ID goes on without a gap.
+  const summary = await getJson(httpPort, "/api/summary");
+  const after = summary.seq - 60;
+  const ids = await sseIds(httpPort, summary.epoch, after, 40);
+  assert.deepEqual(ids, Array.from({ length: 40 }, (_, i) => after + 1 + i));
+  log("resume after", after, "got", ids[0], "..", ids[ids.length - 1]);
+
+  // 100,000 agents: the server pages and filters; the page never loads them all.
+  const many = await start(["agents", "--connect", "127.0.0.1:" + port, "--count", String(bulk), "--type", "bulk",
+                            "--id-prefix", "bulk", "--work", "idle", "--node", "node-b"],
+                           /vigil-node: \d+ agents \(/, "bulk agents", 180000);
+  void many;
+  await until(bulk + " bulk agents registered", 120000, async () => {
+    const s = await getJson(httpPort, "/api/summary");
+    const t = s.types.find((x) => x.type === "bulk");
+    return t && t.agents.idle === bulk;
+  });
+  await page.click("#detail-close");
+  await page.type("#f-type", "bulk");
+  await page.click('#filter button[type="submit"]');
+  await until("page 1 of the bulk agents", 20000, async () =>
+    (await page.$eval("#page-info", (x) => x.textContent)).includes("(" + bulk + " agents)"));
+  const pageSize = (await page.$$("#agents tbody tr")).length;
+  assert.equal(pageSize, 50, "one page of 50 rows, not the fleet");
+  const firstIds = await page.$$eval("#agents tbody tr", (xs) => xs.map((x) => x.dataset.id));
+  await page.click("#next");
+  await until("page 2", 20000, async () => (await page.$eval("#page-info", (x) => x.textContent)).startsWith("page 2 of " + Math.ceil(bulk / 50)));
+  const secondIds = await page.$$eval("#agents tbody tr", (xs) => xs.map((x) => x.dataset.id));
+  assert.equal(secondIds.length, 50);
+  assert.ok(secondIds.every((id) => !firstIds.includes(id)), "page 2 shows other agents");
+  await page.type("#f-q", "bulk-9999");
+  await page.click('#filter button[type="submit"]');
+  const expected = Array.from({ length: bulk }, (_, i) => "bulk-" + (i + 1)).filter((id) => id.includes("bulk-9999")).length;
+  await until("the filtered page", 20000, async () =>
+    (await page.$eval("#page-info", (x) => x.textContent)).includes("(" + expected + " agents)"));
+  const filtered = await page.$$eval("#agents tbody tr", (xs) => xs.map((x) => x.dataset.id));
+  assert.ok(filtered.length === Math.min(50, expected) && filtered.every((id) => id.includes("bulk-9999")), filtered.join(" "));
+  await page.screenshot({ path: path.join(shots, "dashboard-100k-filtered.png") });
+  await page.$eval("#f-q", (x) => (x.value = ""));
+  await page.click('#filter button[type="submit"]');
+  await until("all bulk agents again", 20000, async () =>
+    (await page.$eval("#page-info", (x) => x.textContent)).includes("(" + bulk + " agents)"));
+  await page.screenshot({ path: path.join(shots, "dashboard-100k.png"), fullPage: true });
+
+  assert.deepEqual(problems, [], "no console errors");
+  log("passed; screenshots in", shots);
+  clearTimeout(overall);
+  await cleanup();
+  process.exit(0);
+} catch (e) {
+  console.error("dashboard test: FAILED:", e.stack || e);
+  await cleanup();
+  process.exit(1);
+}
