@@ -39,7 +39,7 @@ void count_on_node(self_ptr self, const std::string* node, int by) {
 }
 
 /// Removes a record and what points to it.
-void forget(self_ptr self, agent_record& rec) {
+void forget(self_ptr self, agent_record& rec, bool keep_type) {
   auto& st = self->state;
   count_on_node(self, rec.node.get(), -1);
   if (!is_terminal(rec.state))
@@ -47,7 +47,7 @@ void forget(self_ptr self, agent_record& rec) {
   release_owner(self, rec);
   if (rec.armed_due != time_point::max())
     --st.liveness_timers; // its queued deadline will find no record: a no-op
-  st.metrics.count_state(rec.type, rec.state, -1);
+  st.metrics.count_state(rec.type, rec.state, -1, keep_type);
   st.agents.remove(rec);
 }
 
@@ -266,10 +266,12 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   }
   std::optional<restart_track> carried; // the id's restarts go on with the new life
   uint64_t old_version = 0;
+  interned_name old_type; // its metrics go on too (forgotten below if it changed)
   if (auto* ended = st.agents.find(reg.id)) {
     carried = take_restart(self, *ended);
     old_version = ended->version;
-    forget(self, *ended); // a new life for an ended id
+    old_type = ended->type;
+    forget(self, *ended, true); // a new life for an ended id
   }
   auto node = accept_node(); // held until the record holds the name: the pin's key
   auto& cfg = st.settings_of(reg.type);
@@ -280,6 +282,8 @@ caf::result<registration_ack> on_registration(self_ptr self, registration& reg,
   rec.node_keyed = keyed;
   rec.state = reg.state;
   st.metrics.count_state(rec.type, rec.state, +1);
+  if (old_type)
+    st.metrics.forget_if_empty(old_type);
   rec.version = reg.version; // a restarted supervisor learns the fleet back as it is
   std::optional<restart_made> restarted;
   if (carried)

@@ -17,7 +17,7 @@ constexpr std::array<double, 11> lateness_bounds{0.001, 0.005, 0.01, 0.025, 0.05
 metric_counters::per_type& metric_counters::of(const std::string* type) {
   if (auto i = types_.find(type); i != types_.end())
     return i->second;
-  if (!type || types_.size() >= max_metric_types) {
+  if (!type || in_other_.count(type) > 0 || types_.size() >= max_metric_types) {
     other_used_ = true;
     return other_;
   }
@@ -26,18 +26,33 @@ metric_counters::per_type& metric_counters::of(const std::string* type) {
   return x;
 }
 
-void metric_counters::count_state(const interned_name& type, agent_state state,
-                                  int by) {
+void metric_counters::count_state(const interned_name& type, agent_state state, int by,
+                                  bool keep) {
   auto& t = of(type.get());
   auto& n = t.agents[static_cast<size_t>(state)];
   n = by > 0 ? n + 1 : n - (n > 0 ? 1 : 0);
+  if (&t == &other_) {
+    if (!type)
+      return;
+    auto& members = in_other_[type.get()];
+    members = by > 0 ? members + 1 : members - (members > 0 ? 1 : 0);
+    if (members == 0)
+      in_other_.erase(type.get());
+    return;
+  }
+  if (by < 0 && !keep)
+    forget_if_empty(type);
+}
+
+void metric_counters::forget_if_empty(const interned_name& type) {
   // A type with no record left goes, and with it its hold on the interned name
   // (DESIGN §14: names peers chose are freed with their last record). Its restarts
   // counter starts over if the type comes back: a counter reset, which Prometheus
   // handles.
-  if (by < 0 && &t != &other_ &&
-      std::all_of(t.agents.begin(), t.agents.end(), [](uint64_t x) { return x == 0; }))
-    types_.erase(type.get());
+  auto i = types_.find(type.get());
+  if (i != types_.end() && std::all_of(i->second.agents.begin(), i->second.agents.end(),
+                                       [](uint64_t x) { return x == 0; }))
+    types_.erase(i);
 }
 
 void metric_counters::count_event(const event& e) {

@@ -308,8 +308,9 @@ void on_children(self_ptr self, child_report& x);
 caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
                                                    subscription_request& req);
 
-/// Removes a record and what points to it (membership.cpp).
-void forget(self_ptr self, agent_record& rec);
+/// Removes a record and what points to it (membership.cpp). `keep_type`: a new life of
+/// the id follows, which keeps its type's metrics going.
+void forget(self_ptr self, agent_record& rec, bool keep_type = false);
 
 /// Purges `rec` at `at` (its end + retention) unless a new life took its id by then
 /// (record_timers.cpp).

@@ -110,3 +110,21 @@ TEST_F(HttpServer, StopEndsServingAndMayBeCalledTwice) {
   c.set_connection_timeout(2s);
   EXPECT_FALSE(c.Get("/metrics"));
 }
+
+// Reading only: no body is read, other methods are refused, and a page of another site
+// (DNS rebinding: its name resolved to our address) may not read the fleet.
+TEST_F(HttpServer, OnlyGetFromThisServersOwnAddressIsServed) {
+  auto s = serve();
+  ASSERT_TRUE(s);
+  auto c = client_of(*s);
+  auto post = c.Post("/metrics", std::string(4096, 'x'), "text/plain");
+  ASSERT_TRUE(post) << httplib::to_string(post.error());
+  EXPECT_TRUE(post->status == 405 || post->status == 413) << post->status;
+  auto get = c.Get("/metrics", {{"Host", "evil.example:" + std::to_string(s->port())}});
+  ASSERT_TRUE(get) << httplib::to_string(get.error());
+  EXPECT_EQ(get->status, 421);
+  EXPECT_NE(get->body.find("evil.example"), std::string::npos) << get->body;
+  auto local = c.Get("/metrics", {{"Host", "localhost:" + std::to_string(s->port())}});
+  ASSERT_TRUE(local);
+  EXPECT_EQ(local->status, 200);
+}

@@ -128,13 +128,13 @@ TEST_F(Metrics, TypesPastTheBoundCountTogetherAsOther) {
     idle_agent("a" + std::to_string(i), "type-" + std::to_string(i));
   auto m = metrics();
   ASSERT_EQ(m.types.size(), max_metric_types + 1);
-  EXPECT_EQ(m.types.back().type, ""); // `_other`, last
+  EXPECT_EQ(m.types.back().type, ""); // the other types, last
   EXPECT_EQ(m.types.back().agents.at(static_cast<size_t>(s::idle)), 3u);
   uint64_t idle = 0;
   for (auto& t : m.types)
     idle += t.agents.at(static_cast<size_t>(s::idle));
   EXPECT_EQ(idle, max_metric_types + 3);
   auto text = metrics_text(m);
-  EXPECT_TRUE(has_line(text, "vigil_agents{state=\"idle\",type=\"_other\"} 3")) << text;
+  EXPECT_TRUE(has_line(text, "vigil_agents{state=\"idle\",type=\"\"} 3")) << text;
   EXPECT_EQ(promtool_problem(text), "");
 }

@@ -161,7 +161,14 @@ function follow(epoch) {
   es.epoch = epoch;
   stream = es;
   es.onopen = () => { $("live").textContent = "live"; $("live").className = "live on"; };
-  es.onerror = () => { $("live").textContent = "reconnecting"; $("live").className = "live off"; };
+  es.onerror = () => {
+    $("live").textContent = "reconnecting";
+    $("live").className = "live off";
+    // Refused (503: too many streams, or no supervisor): the browser gives up on its
+    // own, so this page tries again itself.
+    if (es.readyState === EventSource.CLOSED)
+      setTimeout(() => { if (stream === es) follow(epoch); }, 5000);
+  };
   es.onmessage = (m) => {
     const e = JSON.parse(m.data);
     addToFeed(e);
@@ -187,6 +194,7 @@ function init() {
   $("next").addEventListener("click", () => { view.page = Math.min(view.pages - 1, view.page + 1); loadAgents().catch(showError); });
   $("detail-close").addEventListener("click", () => { view.detail = null; $("detail-section").hidden = true; });
   Promise.all([loadSummary(), loadAgents(), loadNodes()]).catch(showError);
+  setInterval(refreshAll, 10000); // the picture stays fresh without events too
 }
 
 init();

@@ -35,7 +35,9 @@ std::string summary_json(const fleet_metrics& m) {
     for (size_t i = 0; i < totals.size() && i < t.agents.size(); ++i)
       totals[i] += t.agents[i];
     json::object x;
-    x["type"] = t.type.empty() ? "_other" : t.type;
+    x["type"] = t.type; // empty: the types past the bound, together
+    if (t.type.empty())
+      x["other_types"] = true;
     x["agents"] = by_state(t.agents);
     x["restarts"] = t.restarts;
     types.push_back(std::move(x));

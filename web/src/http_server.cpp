@@ -53,6 +53,39 @@ struct http_server::impl {
   uint16_t port = 0;
   std::atomic<size_t> streams{0};
   std::atomic<bool> stopping{false};
+  /// Requests that walk the whole record on the supervisor (`/api/agents`,
+  /// `/api/nodes`) under way: at most `max_walks`, so that clients cannot keep the
+  /// supervisor walking instead of judging beats.
+  std::atomic<size_t> walks{0};
+  static constexpr size_t max_walks = 2;
+
+  /// DNS rebinding: a page of another site that resolves its name to our address may
+  /// not read the fleet. Served for this server's own address (and `localhost` on
+  /// loopback); any host when it listens on every interface.
+  bool host_allowed(const std::string& host) const {
+    auto& a = opts.address;
+    if (a == "0.0.0.0" || a == "::")
+      return true;
+    auto p = ":" + std::to_string(port);
+    auto bracketed = a.find(':') != std::string::npos ? "[" + a + "]" : a;
+    if (host == bracketed + p || host == bracketed)
+      return true;
+    bool loopback = a == "127.0.0.1" || a == "::1" || a == "localhost";
+    return loopback && (host == "localhost" + p || host == "localhost" ||
+                        host == "127.0.0.1" + p || host == "[::1]" + p);
+  }
+
+  /// Runs `f` if fewer than `max_walks` walks are under way, else answers 503.
+  template <class F>
+  void walk(httplib::Response& res, F f) {
+    if (walks.fetch_add(1) >= max_walks) {
+      walks.fetch_sub(1);
+      res.set_header("Retry-After", "1");
+      return fail(res, 503, "the supervisor is answering other listings; try again");
+    }
+    f();
+    walks.fetch_sub(1);
+  }
 
   impl(caf::actor_system& sys, supervisor_observer sup, http_options opts)
       : sys(sys), sup(std::move(sup)), opts(std::move(opts)) {}
@@ -129,8 +162,10 @@ struct http_server::impl {
       }
       if (auto err = check_inbound(q))
         return fail(res, 400, sys.render(err));
-      if (auto p = ask<agent_page>(res, page_atom::value, std::move(q)))
-        res.set_content(page_json(*p, origin_now()), json_type);
+      walk(res, [&] {
+        if (auto p = ask<agent_page>(res, page_atom::value, std::move(q)))
+          res.set_content(page_json(*p, origin_now()), json_type);
+      });
     });
     server.Get(R"(/api/agents/(.+))",
                [this](const httplib::Request& req, httplib::Response& res) {
@@ -139,8 +174,10 @@ struct http_server::impl {
                    res.set_content(detail_json(*d, origin_now()), json_type);
                });
     server.Get("/api/nodes", [this](const httplib::Request&, httplib::Response& res) {
-      if (auto n = ask<std::vector<node_summary>>(res, nodes_atom::value))
-        res.set_content(nodes_json(*n), json_type);
+      walk(res, [&] {
+        if (auto n = ask<std::vector<node_summary>>(res, nodes_atom::value))
+          res.set_content(nodes_json(*n), json_type);
+      });
     });
     server.Get("/events", [this](const httplib::Request& req, httplib::Response& res) {
       events(req, res);
@@ -176,10 +213,12 @@ struct http_server::impl {
     std::string first;
     if (resume.empty()) {
       from = newest;
-    } else if (epoch != stats->epoch || from > newest || from + 1 < first_kept) {
-      uint64_t missed = epoch != stats->epoch || from > newest
-                            ? std::max<uint64_t>(1, newest > from ? newest - from : 1)
-                            : first_kept - (from + 1);
+    } else if (epoch != stats->epoch || from > newest ||
+               from + 1 < first_kept + stats->history / 2) {
+      // Only a resume within the newer half of the history: one older might lose its
+      // events to the history while it subscribes, and the supervisor would then build
+      // a snapshot of the whole fleet for this stream.
+      uint64_t missed = newest > from ? newest - from : 1; // what it will not be sent
       first = event_stream::resync_text(newest, missed, stats->epoch);
       from = newest;
     }
@@ -190,6 +229,9 @@ struct http_server::impl {
                   std::to_string(opts.max_streams) +
                       " event streams are open already, the most this server keeps");
     }
+    // A browser waits 5 s before it reconnects (a refused or ended stream would
+    // otherwise come back every 3 s).
+    first = "retry: 5000\n\n" + first;
     auto stream = event_stream::open(sys, sup, from, stats->epoch, std::move(first));
     // When the stream last sent anything: a keepalive comment follows a quiet spell.
     auto last = std::make_shared<std::chrono::steady_clock::time_point>(
@@ -243,6 +285,31 @@ http_server::start(caf::actor_system& sys, supervisor_observer sup, http_options
   x->server.set_socket_options([](socket_t sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  // Reading only: no request needs a body, and httplib would otherwise read one of any
+  // size before it finds no handler.
+  x->server.set_payload_max_length(1024);
+  // Threads are the bound (each connection holds one): idle keep-alive connections and
+  // slow clients give theirs back soon.
+  x->server.set_keep_alive_timeout(1);
+  x->server.set_keep_alive_max_count(4);
+  x->server.set_read_timeout(2, 0);
+  auto* self = x.get();
+  x->server.set_pre_routing_handler([self](const httplib::Request& req,
+                                           httplib::Response& res) {
+    if (req.method != "GET" && req.method != "HEAD") {
+      res.set_header("Allow", "GET, HEAD");
+      fail(res, 405, req.method + " " + req.path + ": only GET and HEAD are served");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    if (!self->host_allowed(req.get_header_value("Host"))) {
+      fail(res, 421,
+           "Host \"" + req.get_header_value("Host") +
+               "\": expected this server's own address (a page of another "
+               "site may not read the fleet)");
+      return httplib::Server::HandlerResponse::Handled;
+    }
+    return httplib::Server::HandlerResponse::Unhandled;
   });
   x->routes();
   int port = opts.port == 0 ? x->server.bind_to_any_port(opts.address)

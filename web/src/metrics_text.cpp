@@ -60,9 +60,10 @@ MetricFamily by_label(std::string name, std::string help, MetricType type,
   return f;
 }
 
-/// The type label: types past `max_metric_types` share `_other`.
+/// The type label: types past `max_metric_types` share the empty one, which no type
+/// can have (a name is never empty), so it never collides with a real type.
 std::string type_label(const type_metrics& t) {
-  return t.type.empty() ? std::string{"_other"} : t.type;
+  return t.type;
 }
 
 /// The supervisor's inter-beat gaps (10 ms buckets) at the bounds people ask about.

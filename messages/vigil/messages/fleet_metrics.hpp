@@ -17,7 +17,7 @@ namespace vigil {
 
 /// The agents of one type: how many are in each state now, how many restarts it made.
 struct type_metrics {
-  std::string type; ///< Empty: the types past the bound, together (label `_other`).
+  std::string type; ///< Empty: the types past the bound, together (label `type=""`).
   std::vector<uint64_t> agents; ///< Indexed by `agent_state` (9 entries).
   uint64_t restarts = 0;        ///< Made since the start.
 };
@@ -48,7 +48,7 @@ typename Inspector::result_type inspect(Inspector& f, seconds_histogram& x) {
 /// as one).
 struct fleet_metrics {
   supervisor_stats stats;          ///< Its own figures (store, lag, beat gaps, ...).
-  std::vector<type_metrics> types; ///< By type name; `_other` last, if any.
+  std::vector<type_metrics> types; ///< By type name; the other types last, if any.
   /// Transitions from state i to state j at `i * agent_state_count + j`.
   std::vector<uint64_t> transitions;
   std::map<std::string, uint64_t> events_by_kind;    ///< Every event, by kind.

@@ -23,9 +23,11 @@ struct http_options {
   uint16_t port = 0; ///< 0: a free port, see `http_server::port()`.
   /// Threads serving requests (each request holds one while it runs; an open
   /// `/events` stream holds one for as long as it is open).
-  size_t threads = 8;
+  size_t threads = 16;
   /// Open `/events` streams at most; one more is answered 503. At most `threads - 2`,
-  /// so that `/metrics` and the API always have threads left.
+  /// so that `/metrics` and the API have threads left (a client that sends its request
+  /// slowly holds a thread for up to 2 s per read: put a proxy in front of a server
+  /// others can reach).
   size_t max_streams = 4;
   /// An open stream sends a comment this often when no event comes, so that proxies
   /// keep it and a browser that went away is noticed.

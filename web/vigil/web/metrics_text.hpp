@@ -16,7 +16,7 @@ inline constexpr const char* metrics_content_type =
     "text/plain; version=0.0.4; charset=utf-8";
 
 /// Every `vigil_*` family for `m`: base units (seconds), `_total` counters, no label
-/// per agent (types beyond `max_metric_types` share the type label `_other`).
+/// per agent (types beyond `max_metric_types` share the empty type label).
 std::vector<prometheus::MetricFamily> metric_families(const fleet_metrics& m);
 
 /// `metric_families(m)` in the Prometheus text format 0.0.4.
