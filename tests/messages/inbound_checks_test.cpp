@@ -57,3 +57,23 @@ TEST(InboundChecks, FreeTextMustBeUtf8Too) {
   EXPECT_NE(to_string(err).find("transition_report reason"), std::string::npos)
       << to_string(err);
 }
+
+// A page of agents (issue 22): 1 to max_page_size agents, a state in range, names as
+// names.
+TEST(InboundChecks, AnAgentQueryHasAPageSizeFromOneToTheBound) {
+  vigil::agent_query q;
+  q.page_size = 1;
+  EXPECT_FALSE(vigil::check_inbound(q));
+  q.page_size = vigil::max_page_size;
+  EXPECT_FALSE(vigil::check_inbound(q));
+  q.page_size = vigil::max_page_size + 1;
+  EXPECT_EQ(vigil::code_of(vigil::check_inbound(q)), vigil::errc::bad_input);
+  q.page_size = 0;
+  EXPECT_EQ(vigil::code_of(vigil::check_inbound(q)), vigil::errc::bad_input);
+  q.page_size = 50;
+  q.state = static_cast<vigil::agent_state>(vigil::agent_state_count);
+  EXPECT_EQ(vigil::code_of(vigil::check_inbound(q)), vigil::errc::bad_input);
+  q.state = caf::none;
+  q.id_contains = std::string(vigil::max_name_bytes + 1, 'x');
+  EXPECT_EQ(vigil::code_of(vigil::check_inbound(q)), vigil::errc::bad_input);
+}
