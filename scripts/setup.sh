@@ -20,24 +20,10 @@ packages=(
   chromium  # the dashboard's browser test (headless)
 )
 
-# Node.js and npm drive the browser test (puppeteer-core); a machine may have them
-# from elsewhere (NodeSource), which Debian's npm package would conflict with.
-command -v npm >/dev/null || packages+=(nodejs npm)
-
-# The browser test's npm packages (puppeteer-core only: it downloads no browser), with
-# the system's CA bundle (where a proxy's CA is installed). Without the npm registry
-# the rest still builds and runs: the browser test is then reported as skipped.
-npm_packages() {
-  local dir ca=()
-  dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/tests/browser"
-  [ -d "$dir/node_modules/puppeteer-core" ] && return 0
-  [ -f /etc/ssl/certs/ca-certificates.crt ] && ca=(--cafile=/etc/ssl/certs/ca-certificates.crt)
-  echo "setup: installing the browser test's npm packages (tests/browser)"
-  if ! (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error "${ca[@]}"); then
-    echo "setup: WARNING: the npm registry could not be reached; the browser test" \
-         "(browser.dashboard) will be reported as skipped" >&2
-  fi
-}
+# Node.js drives the browser test (Chromium's DevTools protocol over a pipe, no npm
+# packages); a machine may have it from elsewhere (NodeSource), which Debian's nodejs
+# package would conflict with.
+command -v node >/dev/null || packages+=(nodejs)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -46,7 +32,6 @@ for p in "${packages[@]}"; do
   fi
 done
 if [ ${#missing[@]} -eq 0 ]; then
-  npm_packages
   exit 0
 fi
 
@@ -59,4 +44,3 @@ echo "setup: installing ${missing[*]}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -q
 "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
-npm_packages

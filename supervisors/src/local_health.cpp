@@ -111,7 +111,7 @@ supervisor_stats stats_of(self_ptr self) {
   x.epoch = st.hub.epoch();
   x.last_seq = st.hub.last_seq();
   x.history = st.hub.history_size();
-  for (auto& [id, handle] : st.subscribers)
+  for (auto& [id, sub] : st.subscribers)
     x.max_in_flight = std::max<uint64_t>(x.max_in_flight, st.hub.in_flight(id));
   x.liveness_timers = st.liveness_timers;
   x.heartbeat_timeouts = st.heartbeat_timeouts;

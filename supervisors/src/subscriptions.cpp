@@ -36,9 +36,9 @@ caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
   if (fresh) {
     ++st.next_subscriber;
     self->monitor(sender);
-    st.subscribers.emplace(s->second, sender);
   }
   auto id = s->second;
+  st.subscribers[id] = {sender, req.with_agents};
   snapshot snap;
   snap.epoch = st.hub.epoch();
   snap.seq = st.hub.last_seq();
@@ -47,7 +47,7 @@ caf::typed_response_promise<snapshot> on_subscribe(self_ptr self,
   auto filter = req.filter;
   snap.missed = st.hub.add(id, std::move(req.filter), req.from_seq, req.epoch);
   snap.complete = !req.from_seq || snap.missed > 0;
-  if (snap.complete)
+  if (snap.complete && req.with_agents)
     snap.agents = snapshot_of(self, filter);
   log_limited(
       self, spdlog::level::info, "subscriber",

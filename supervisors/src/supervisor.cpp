@@ -81,7 +81,7 @@ void send_batches(self_ptr self) {
   st.hub.flush(
       [self](subscriber_hub::subscriber_id id, event_batch&& batch) {
         // Subscribers are any actors; typed senders reach untyped ones anonymously.
-        caf::anon_send(self->state.subscribers.at(id), std::move(batch));
+        caf::anon_send(self->state.subscribers.at(id).handle, std::move(batch));
       },
       [self](subscriber_hub::subscriber_id id, uint64_t missed) {
         auto& st = self->state;
@@ -89,9 +89,11 @@ void send_batches(self_ptr self) {
                     "subscriber {} fell {} events behind the history; resyncing it "
                     "from a snapshot",
                     id, missed);
-        snapshot snap{st.hub.epoch(), st.hub.last_seq(), missed, true,
-                      snapshot_of(self, *st.hub.filter_of(id))};
-        caf::anon_send(st.subscribers.at(id), std::move(snap));
+        auto& sub = st.subscribers.at(id);
+        snapshot snap{st.hub.epoch(), st.hub.last_seq(), missed, true, {}};
+        if (sub.with_agents)
+          snap.agents = snapshot_of(self, *st.hub.filter_of(id));
+        caf::anon_send(sub.handle, std::move(snap));
       });
 }
 

@@ -67,7 +67,11 @@ struct supervisor_state {
   } tally;
   subscriber_hub hub{1, 1}; ///< Sized from `cfg` at start.
   std::unordered_map<caf::actor_addr, subscriber_hub::subscriber_id> subscriber_ids;
-  std::unordered_map<subscriber_hub::subscriber_id, caf::actor> subscribers;
+  struct subscriber_entry {
+    caf::actor handle;
+    bool with_agents = true; ///< Its snapshots carry the agents (`subscription_request`).
+  };
+  std::unordered_map<subscriber_hub::subscriber_id, subscriber_entry> subscribers;
   subscriber_hub::subscriber_id next_subscriber = 1;
   bool flush_pending = false; ///< A flush message is on its way to us.
   uint64_t liveness_timers = 0;

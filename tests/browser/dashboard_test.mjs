@@ -11,9 +11,10 @@ import assert from "node:assert/strict";
 import { spawn, execFile } from "node:child_process";
 import fs from "node:fs";
 import http from "node:http";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import puppeteer from "puppeteer-core";
+import { launch } from "./cdp.mjs";
 
 const vigilNode = process.env.VIGIL_NODE;
 const shots = process.env.VIGIL_SCREENSHOTS || fs.mkdtempSync(path.join(os.tmpdir(), "vigil-shots-"));
@@ -54,6 +55,39 @@ function start(args, pattern, what, ms = 30000) {
     });
     child.on("exit", (code) => { clearTimeout(timer); reject(new Error(what + " exited " + code + ":\n" + out)); });
   });
+}
+
+// A loopback TCP relay to the dashboard that the test can cut, as a network that drops
+// would: `down()` ends every connection and refuses new ones until `up()`. It puts the
+// server's own address in the Host header (the server serves no other) and notes where
+// each `/events` request resumes (its Last-Event-ID, or `from=`; null: from now).
+function relay(target) {
+  const open = new Set();
+  const resumes = [];
+  let refusing = false;
+  const server = net.createServer((c) => {
+    if (refusing) return c.destroy();
+    const u = net.connect(target, "127.0.0.1");
+    open.add(c);
+    open.add(u);
+    const end = () => { c.destroy(); u.destroy(); open.delete(c); open.delete(u); };
+    c.on("data", (d) => {
+      const text = d.toString("latin1");
+      if (text.startsWith("GET /events")) {
+        const m = text.match(/^Last-Event-ID: *(\d+)/im) || text.match(/^GET \S*[?&]from=(\d+)/);
+        resumes.push(m ? Number(m[1]) : null);
+      }
+      u.write(Buffer.from(text.replace(/^Host: [^\r\n]*/im, "Host: 127.0.0.1:" + target), "latin1"));
+    });
+    u.pipe(c);
+    for (const x of [c, u]) { x.on("error", end); x.on("close", end); }
+  });
+  return new Promise((resolve) => server.listen(0, "127.0.0.1", () => resolve({
+    port: server.address().port,
+    resumes,
+    down() { refusing = true; for (const x of open) x.destroy(); },
+    up() { refusing = false; },
+  })));
 }
 
 // Polls `f` until it returns a truthy value, every 100 ms, at most `ms`.
@@ -114,8 +148,13 @@ function sseIds(port, epoch, after, n) {
   });
 }
 
-async function pageTotals(page) {
-  return page.$$eval(".total", (xs) => Object.fromEntries(xs.map((x) => [x.dataset.state, Number(x.querySelector("b").textContent)])));
+function pageTotals(page) {
+  return page.evaluate(() => Object.fromEntries([...document.querySelectorAll(".total")].map(
+    (x) => [x.dataset.state, Number(x.querySelector("b").textContent)])));
+}
+
+function rowIds(page) {
+  return page.evaluate(() => [...document.querySelectorAll("#agents tbody tr")].map((x) => x.dataset.id));
 }
 
 try {
@@ -126,22 +165,19 @@ try {
   const sup = await start(["supervise", "--port", "0", "--http", "0", "--state-dir", work, "--config", config],
                           /supervising on port (\d+)[\s\S]*HTTP on http:\/\/127\.0\.0\.1:(\d+)/, "supervise");
   const port = Number(sup.match[1]), httpPort = Number(sup.match[2]);
-  const url = "http://127.0.0.1:" + httpPort + "/";
-  log("supervisor on", port, "dashboard on", url);
+  const front = await relay(httpPort);
+  const url = "http://127.0.0.1:" + front.port + "/";
+  log("supervisor on", port, "dashboard on", httpPort, "seen through a relay at", url);
   const agents = await start(["agents", "--connect", "127.0.0.1:" + port, "--count", "50", "--type", "coder",
                               "--id-prefix", "coder", "--work", "idle", "--node", "node-a"],
                              /vigil-node: \d+ agents \(/, "agents");
   await until("50 agents idle", 30000, async () => (await status(port)).idle === 50);
 
-  browser = await puppeteer.launch({ executablePath: chromium, headless: true, protocolTimeout: 60000,
-    args: ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"] });
-  const page = await browser.newPage();
-  await page.setViewport({ width: 1400, height: 1000 });
-  const problems = [];
-  page.on("console", (m) => { if (m.type() === "error") problems.push("console: " + m.text()); });
-  page.on("pageerror", (e) => problems.push("page error: " + e.message));
-  page.on("requestfailed", (r) => { if (!r.url().includes("/events")) problems.push("request failed: " + r.url()); });
-  await page.goto(url, { waitUntil: "load", timeout: 20000 });
+  browser = await launch(chromium);
+  const page = await browser.newPage(1400, 1000);
+  // The live stream is cut when the test ends or a server closes it; the page reconnects.
+  page.ignoreFailed = (u) => u.includes("/events");
+  await page.goto(url);
 
   // The counts equal `vigil-node status`.
   await until("the page shows 50 idle", 20000, async () => (await pageTotals(page)).idle === 50);
@@ -149,14 +185,14 @@ try {
   const told = await status(port);
   for (const [state, n] of Object.entries(shown)) assert.equal(n, told[state] || 0, "state " + state);
   assert.equal(Object.values(shown).reduce((a, b) => a + b, 0), told.total);
-  await until("the agents table", 10000, async () => (await page.$$("#agents tbody tr")).length === 50);
-  await until("the live feed", 10000, async () => (await page.$eval("#live", (x) => x.textContent)) === "live");
-  await page.screenshot({ path: path.join(shots, "dashboard-50-agents.png") });
+  await until("the agents table", 10000, async () => (await page.count("#agents tbody tr")) === 50);
+  await until("the live feed", 10000, async () => (await page.text("#live")) === "live");
+  await page.screenshot(path.join(shots, "dashboard-50-agents.png"));
 
   // One agent in detail.
   await page.click('#agents tbody tr[data-id="coder-7"]');
-  await until("coder-7 in detail", 10000, async () => (await page.$eval("#detail-id", (x) => x.textContent)) === "coder-7");
-  assert.ok((await page.$$("#detail-events li")).length >= 1, "coder-7's recent events");
+  await until("coder-7 in detail", 10000, async () => (await page.text("#detail-id")) === "coder-7");
+  assert.ok((await page.count("#detail-events li")) >= 1, "coder-7's recent events");
 
   // Killing the agents' process: offline on the page within the liveness bound
   // (timeout 3 s + a check interval, or at once when the connection drops).
@@ -166,9 +202,9 @@ try {
   const took = Date.now() - killedAt;
   log("offline on the page after", took, "ms");
   assert.ok(took <= 3000 + 1000 + 3000, "offline within the liveness bound plus the page's refresh, took " + took + " ms");
-  assert.ok((await page.$$eval("#feed li", (xs) => xs.filter((x) => x.textContent.includes("offline")).length)) > 0,
+  assert.ok((await page.evaluate(() => [...document.querySelectorAll("#feed li")].filter((x) => x.textContent.includes("offline")).length)) > 0,
             "the live feed shows the offline transitions");
-  await page.screenshot({ path: path.join(shots, "dashboard-offline.png") });
+  await page.screenshot(path.join(shots, "dashboard-offline.png"));
 
   // An SSE resume with Last-Event-ID goes on without a gap.
   const summary = await getJson(httpPort, "/api/summary");
@@ -176,6 +212,31 @@ try {
   const ids = await sseIds(httpPort, summary.epoch, after, 40);
   assert.deepEqual(ids, Array.from({ length: 40 }, (_, i) => after + 1 + i));
   log("resume after", after, "got", ids[0], "..", ids[ids.length - 1]);
+
+  // The browser's own reconnect: its connection drops, 10 agents come meanwhile, and
+  // the page resumes after the last event it had (Last-Event-ID): no gap in its feed.
+  const feedSeqs = () => page.evaluate(() => [...document.querySelectorAll("#feed li")].map((x) => Number(x.dataset.seq)));
+  const lastBefore = (await feedSeqs())[0];
+  const streamsBefore = front.resumes.length;
+  page.ignoreFailed = () => true; // what fails while the network is down is the point
+  front.down();
+  await until("the page sees its stream drop", 10000, async () => (await page.text("#live")) !== "live");
+  await start(["agents", "--connect", "127.0.0.1:" + port, "--count", "10", "--type", "tester",
+               "--id-prefix", "tester", "--work", "idle", "--node", "node-c"], /vigil-node: \d+ agents \(/, "testers");
+  await until("10 testers idle", 30000, async () => (await status(port)).idle === 10);
+  front.up();
+  await until("the page live again", 30000, async () => (await page.text("#live")) === "live");
+  await until("the testers in the feed", 10000, async () =>
+    (await page.evaluate(() => [...document.querySelectorAll("#feed li")].filter((x) => x.textContent.includes(" tester-")).length)) >= 10);
+  page.ignoreFailed = (u) => u.includes("/events");
+  const seqs = await feedSeqs();
+  assert.ok(seqs.includes(lastBefore), "the feed keeps what it had: " + lastBefore);
+  seqs.forEach((x, i) => i === 0 || assert.equal(x, seqs[i - 1] - 1, "no gap in the feed at " + x));
+  const resumed = front.resumes.slice(streamsBefore);
+  assert.ok(resumed.length >= 1 && resumed.every((x) => x === lastBefore),
+            "every new stream resumed after " + lastBefore + " (asked: " + resumed.join(", ") + ")");
+  log("the page resumed after", lastBefore, "in", resumed.length, "tries; its feed", seqs[seqs.length - 1], "..", seqs[0]);
+  await page.screenshot(path.join(shots, "dashboard-resumed.png"));
 
   // 100,000 agents: the server pages and filters; the page never loads them all.
   const many = await start(["agents", "--connect", "127.0.0.1:" + port, "--count", String(bulk), "--type", "bulk",
@@ -188,33 +249,34 @@ try {
     return t && t.agents.idle === bulk;
   });
   await page.click("#detail-close");
+  await until("the detail closed", 10000, async () => page.evaluate(() => document.querySelector("#detail-section").hidden));
   await page.type("#f-type", "bulk");
   await page.click('#filter button[type="submit"]');
   await until("page 1 of the bulk agents", 20000, async () =>
-    (await page.$eval("#page-info", (x) => x.textContent)).includes("(" + bulk + " agents)"));
-  const pageSize = (await page.$$("#agents tbody tr")).length;
+    (await page.text("#page-info")).includes("(" + bulk + " agents)"));
+  const pageSize = await page.count("#agents tbody tr");
   assert.equal(pageSize, 50, "one page of 50 rows, not the fleet");
-  const firstIds = await page.$$eval("#agents tbody tr", (xs) => xs.map((x) => x.dataset.id));
+  const firstIds = await rowIds(page);
   await page.click("#next");
-  await until("page 2", 20000, async () => (await page.$eval("#page-info", (x) => x.textContent)).startsWith("page 2 of " + Math.ceil(bulk / 50)));
-  const secondIds = await page.$$eval("#agents tbody tr", (xs) => xs.map((x) => x.dataset.id));
+  await until("page 2", 20000, async () => (await page.text("#page-info")).startsWith("page 2 of " + Math.ceil(bulk / 50)));
+  const secondIds = await rowIds(page);
   assert.equal(secondIds.length, 50);
   assert.ok(secondIds.every((id) => !firstIds.includes(id)), "page 2 shows other agents");
   await page.type("#f-q", "bulk-9999");
   await page.click('#filter button[type="submit"]');
   const expected = Array.from({ length: bulk }, (_, i) => "bulk-" + (i + 1)).filter((id) => id.includes("bulk-9999")).length;
   await until("the filtered page", 20000, async () =>
-    (await page.$eval("#page-info", (x) => x.textContent)).includes("(" + expected + " agents)"));
-  const filtered = await page.$$eval("#agents tbody tr", (xs) => xs.map((x) => x.dataset.id));
+    (await page.text("#page-info")).includes("(" + expected + " agents)"));
+  const filtered = await rowIds(page);
   assert.ok(filtered.length === Math.min(50, expected) && filtered.every((id) => id.includes("bulk-9999")), filtered.join(" "));
-  await page.screenshot({ path: path.join(shots, "dashboard-100k-filtered.png") });
-  await page.$eval("#f-q", (x) => (x.value = ""));
+  await page.screenshot(path.join(shots, "dashboard-100k-filtered.png"));
+  await page.evaluate(() => { document.querySelector("#f-q").value = ""; });
   await page.click('#filter button[type="submit"]');
   await until("all bulk agents again", 20000, async () =>
-    (await page.$eval("#page-info", (x) => x.textContent)).includes("(" + bulk + " agents)"));
-  await page.screenshot({ path: path.join(shots, "dashboard-100k.png"), fullPage: true });
+    (await page.text("#page-info")).includes("(" + bulk + " agents)"));
+  await page.screenshot(path.join(shots, "dashboard-100k.png"), { fullPage: true });
 
-  assert.deepEqual(problems, [], "no console errors");
+  assert.deepEqual(page.problems, [], "no console errors");
   log("passed; screenshots in", shots);
   clearTimeout(overall);
   await cleanup();

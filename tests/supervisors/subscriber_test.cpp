@@ -121,6 +121,44 @@ TEST_F(Subscriber, ForcedResyncHandsANewSnapshotAndTheModelStaysEqual) {
   (void)subscriber;
 }
 
+// `with_agents = false` (the dashboard's streams): the first snapshot and a forced
+// resync say where the stream starts over and what was missed, and carry no agents;
+// the events go on as for any subscriber.
+TEST_F(Subscriber, WithoutAgentsSnapshotsSayOnlyWhereTheStreamStartsOver) {
+  supervisor_settings cfg;
+  cfg.history = 4;
+  cfg.subscriber_window = 2;
+  start(cfg);
+  std::vector<caf::actor> agents;
+  for (int i = 0; i < 10; ++i)
+    agents.push_back(idle_agent("a" + std::to_string(i)));
+  subscription_request req;
+  req.with_agents = false;
+  auto out = std::make_shared<seen>();
+  auto subscriber = track(spawn_subscriber(sys, sup, req, recording(out)));
+  sched.run();
+  ASSERT_EQ(out->snapshots.size(), 1u);
+  EXPECT_TRUE(out->snapshots[0].complete);
+  EXPECT_EQ(out->snapshots[0].seq, 20u); // 10 registered, 10 idle
+  EXPECT_EQ(out->snapshots[0].missed, 0u);
+  EXPECT_TRUE(out->snapshots[0].agents.empty());
+  for (int i = 0; i < 8; ++i)
+    caf::anon_send(sup, kill_atom::value, "a" + std::to_string(i));
+  while (sched.prioritize(sup) && sched.try_run_once()) {
+  }
+  sched.run();
+  ASSERT_EQ(out->snapshots.size(), 2u) << "no resync";
+  EXPECT_GT(out->snapshots[1].missed, 0u);
+  EXPECT_TRUE(out->snapshots[1].complete);
+  EXPECT_EQ(out->snapshots[1].seq, stats().last_seq);
+  EXPECT_TRUE(out->snapshots[1].agents.empty()); // 2 agents live: none sent
+  report(agents[9], "a9", agent_state::idle, agent_state::busy);
+  EXPECT_EQ(out->last_seq, stats().last_seq);
+  ASSERT_FALSE(out->events.empty());
+  EXPECT_EQ(out->events.back().to, agent_state::busy);
+  (void)subscriber;
+}
+
 TEST_F(Subscriber, ResumingFromASeqHandsEveryLaterEventAndNoSnapshot) {
   start(supervisor_settings{});
   auto first = std::make_shared<seen>();

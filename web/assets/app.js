@@ -8,6 +8,7 @@ const STATES = ["spawning", "idle", "busy", "on_call", "exhausted", "offline",
 const FEED_MAX = 200;
 const view = { page: 0, pages: 1, state: "", type: "", q: "", detail: null };
 let stream = null; // the EventSource, for the supervisor start `stream.epoch`
+let lastSeq = null; // the newest event this page has of `stream.epoch`
 
 const $ = (id) => document.getElementById(id);
 
@@ -27,9 +28,17 @@ function when(t) {
   return new Date(t * 1000).toLocaleTimeString();
 }
 
+// A picture from the server; a failure shows beside the live badge until the next
+// request succeeds (the badge itself is the live feed's alone).
 async function getJson(url) {
-  const r = await fetch(url, { cache: "no-store" });
+  let r;
+  try {
+    r = await fetch(url, { cache: "no-store" });
+  } catch (e) {
+    throw new Error(url + ": " + e.message);
+  }
   if (!r.ok) throw new Error(url + ": HTTP " + r.status + " " + (await r.text()));
+  $("problem").hidden = true;
   return r.json();
 }
 
@@ -47,8 +56,8 @@ function throttled(ms, f) {
 }
 
 function showError(e) {
-  $("live").textContent = "error: " + e.message;
-  $("live").className = "live off";
+  $("problem").textContent = e.message;
+  $("problem").hidden = false;
 }
 
 async function loadSummary() {
@@ -99,6 +108,7 @@ function eventText(e) {
 async function openDetail(id) {
   view.detail = id;
   const d = await getJson("/api/agents/" + encodeURIComponent(id));
+  if (view.detail !== id) return; // closed, or another opened, meanwhile
   const a = d.status;
   $("detail-id").textContent = a.id;
   const fields = [["state", stateBadge(a.state)], ["type", a.type], ["node", a.node],
@@ -153,11 +163,14 @@ function addToFeed(e) {
 }
 
 // The live feed of the supervisor start `epoch`: the browser resumes after the last
-// event it saw (Last-Event-ID) when the connection drops, and the server tells it to
-// resync when that is no longer possible without a gap (another start, say).
+// event it saw (Last-Event-ID) when the connection drops, this page too when it opens
+// the stream again itself (`from`), and the server tells it to resync when that is no
+// longer possible without a gap (another start, say).
 function follow(epoch) {
   if (stream) stream.close();
-  const es = new EventSource("/events?epoch=" + epoch);
+  if (stream && stream.epoch !== epoch) lastSeq = null;
+  const resume = lastSeq === null ? "" : "&from=" + lastSeq;
+  const es = new EventSource("/events?epoch=" + epoch + resume);
   es.epoch = epoch;
   stream = es;
   es.onopen = () => { $("live").textContent = "live"; $("live").className = "live on"; };
@@ -171,12 +184,19 @@ function follow(epoch) {
   };
   es.onmessage = (m) => {
     const e = JSON.parse(m.data);
+    lastSeq = e.seq;
     addToFeed(e);
     if (view.detail === e.agent) refreshDetail();
     refreshAll();
   };
   // The history no longer held what this page missed: start over from now.
-  es.addEventListener("resync", () => { $("feed").replaceChildren(); refreshAll(); });
+  es.addEventListener("resync", (m) => {
+    const d = JSON.parse(m.data);
+    if (d.seq !== undefined) lastSeq = d.seq; // else (too slow) the next event sets it
+    pending = [];
+    $("feed").replaceChildren();
+    refreshAll();
+  });
   es.addEventListener("end", () => { $("live").textContent = "supervisor gone"; $("live").className = "live off"; });
 }
 

@@ -26,11 +26,8 @@ std::string event_stream::resync_text(uint64_t seq, uint64_t missed, uint64_t ep
 
 std::shared_ptr<event_stream> event_stream::open(caf::actor_system& sys,
                                                  supervisor_observer sup,
-                                                 uint64_t from_seq, uint64_t epoch,
-                                                 std::string first) {
+                                                 subscription_request req) {
   std::shared_ptr<event_stream> self{new event_stream};
-  if (!first.empty())
-    self->waiting_.push_back(std::move(first));
   std::weak_ptr<event_stream> weak = self;
   subscriber_handlers h;
   h.on_snapshot = [weak](const snapshot& s) {
@@ -47,9 +44,6 @@ std::shared_ptr<event_stream> event_stream::open(caf::actor_system& sys,
     if (auto x = weak.lock())
       x->end(sys.render(err));
   };
-  subscription_request req;
-  req.from_seq = from_seq;
-  req.epoch = epoch;
   self->subscriber_ =
       spawn_subscriber(sys, std::move(sup), std::move(req), std::move(h));
   return self;

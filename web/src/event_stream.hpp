@@ -23,11 +23,11 @@ public:
   /// Chunks waiting for the browser at most; past it, they are dropped for a resync.
   static constexpr size_t max_waiting = 4096;
 
-  /// Subscribes to `sup`, resuming after `from_seq` of start `epoch`; `first`, if not
-  /// empty, goes out before any event (a resync the caller found already).
+  /// Subscribes to `sup` with `req` (resuming after its `from_seq`, if any). A
+  /// snapshot that says events were missed becomes a `resync` event.
   static std::shared_ptr<event_stream> open(caf::actor_system& sys,
-                                            supervisor_observer sup, uint64_t from_seq,
-                                            uint64_t epoch, std::string first);
+                                            supervisor_observer sup,
+                                            subscription_request req);
 
   /// The `resync` event: the browser starts over from a fresh picture as of `seq`.
   static std::string resync_text(uint64_t seq, uint64_t missed, uint64_t epoch);

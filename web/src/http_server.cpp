@@ -2,6 +2,8 @@
 
 #include <atomic>
 #include <charconv>
+#include <mutex>
+#include <optional>
 #include <thread>
 
 #include <caf/scoped_actor.hpp>
@@ -53,6 +55,7 @@ struct http_server::impl {
   uint16_t port = 0;
   std::atomic<size_t> streams{0};
   std::atomic<bool> stopping{false};
+  std::mutex stop_mtx;
   /// Requests that walk the whole record on the supervisor (`/api/agents`,
   /// `/api/nodes`) under way: at most `max_walks`, so that clients cannot keep the
   /// supervisor walking instead of judging beats.
@@ -185,43 +188,28 @@ struct http_server::impl {
   }
 
   /// `/events`: resumes after `Last-Event-ID` (or `?from=SEQ`) of the start `?epoch=`
-  /// (the current one if not given), else from now. A resume the supervisor cannot
+  /// (without it a seq cannot be trusted: another start may have numbered other events
+  /// so, and the stream resyncs), else from now. A resume the supervisor cannot
   /// continue without a gap (another start, events gone from its history) begins with
   /// a `resync` event and goes on from now: the page reloads its picture, as a CAF
-  /// subscriber replaces its model with a snapshot (but the supervisor never builds a
-  /// snapshot of a million agents for a browser).
+  /// subscriber replaces its model with a snapshot (one without agents: the supervisor
+  /// never builds a snapshot of a million agents for a browser).
   void events(const httplib::Request& req, httplib::Response& res) {
     auto resume = req.get_header_value("Last-Event-ID");
     if (resume.empty())
       resume = req.get_param_value("from");
+    subscription_request sub;
+    sub.with_agents = false;
     uint64_t from = 0;
     if (!resume.empty() && !whole_number(resume, from))
       return fail(res, 400,
                   "Last-Event-ID: expected an event's seq, found \"" + resume + "\"");
+    if (!resume.empty())
+      sub.from_seq = from;
     auto epoch_text = req.get_param_value("epoch");
-    uint64_t epoch = 0;
-    if (!epoch_text.empty() && !whole_number(epoch_text, epoch))
+    if (!epoch_text.empty() && !whole_number(epoch_text, sub.epoch))
       return fail(res, 400,
                   "epoch: expected a supervisor's start, found \"" + epoch_text + "\"");
-    auto stats = ask<supervisor_stats>(res, stats_atom::value);
-    if (!stats)
-      return; // 503 set
-    if (epoch_text.empty())
-      epoch = stats->epoch;
-    auto newest = stats->last_seq;
-    auto first_kept = newest + 1 - stats->history; // the oldest event it can replay
-    std::string first;
-    if (resume.empty()) {
-      from = newest;
-    } else if (epoch != stats->epoch || from > newest ||
-               from + 1 < first_kept + stats->history / 2) {
-      // Only a resume within the newer half of the history: one older might lose its
-      // events to the history while it subscribes, and the supervisor would then build
-      // a snapshot of the whole fleet for this stream.
-      uint64_t missed = newest > from ? newest - from : 1; // what it will not be sent
-      first = event_stream::resync_text(newest, missed, stats->epoch);
-      from = newest;
-    }
     if (streams.fetch_add(1) >= opts.max_streams) {
       streams.fetch_sub(1);
       res.set_header("Retry-After", "10");
@@ -229,24 +217,25 @@ struct http_server::impl {
                   std::to_string(opts.max_streams) +
                       " event streams are open already, the most this server keeps");
     }
-    // A browser waits 5 s before it reconnects (a refused or ended stream would
-    // otherwise come back every 3 s).
-    first = "retry: 5000\n\n" + first;
-    auto stream = event_stream::open(sys, sup, from, stats->epoch, std::move(first));
-    // When the stream last sent anything: a keepalive comment follows a quiet spell.
-    auto last = std::make_shared<std::chrono::steady_clock::time_point>(
-        std::chrono::steady_clock::now());
+    auto stream = event_stream::open(sys, sup, std::move(sub));
+    // When the stream last sent anything (none: nothing yet): a keepalive comment
+    // follows a quiet spell.
+    auto last = std::make_shared<std::optional<std::chrono::steady_clock::time_point>>();
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Accel-Buffering", "no");
     res.set_chunked_content_provider(
         "text/event-stream",
         [this, stream, last](size_t, httplib::DataSink& sink) {
-          auto text = stream->take(std::chrono::milliseconds{250});
+          auto text = stream->take(std::chrono::milliseconds{*last ? 250 : 0});
           if (stopping)
             return false;
           auto now = std::chrono::steady_clock::now();
-          if (text.empty()) {
-            if (now - *last < opts.keepalive)
+          if (!*last) {
+            // A browser waits 5 s before it reconnects (a refused or ended stream
+            // would otherwise come back every 3 s).
+            text = "retry: 5000\n\n" + text;
+          } else if (text.empty()) {
+            if (now - **last < opts.keepalive)
               return true;
             text = ": keepalive\n\n";
           }
@@ -354,7 +343,10 @@ std::string http_server::url() const {
 }
 
 void http_server::stop() {
-  if (!impl_ || !impl_->thread.joinable())
+  if (!impl_)
+    return;
+  std::lock_guard<std::mutex> guard{impl_->stop_mtx}; // two threads may stop it
+  if (!impl_->thread.joinable())
     return;
   impl_->stopping = true; // open streams end within their next wait (250 ms)
   impl_->server.stop();

@@ -50,13 +50,18 @@ struct subscription_request {
   subscription_filter filter;
   caf::optional<uint64_t> from_seq; ///< Resume after this seq.
   uint64_t epoch = 0;               ///< The epoch of `from_seq`; 0: not known.
+  /// False: snapshots (the answer and any resync) carry no agents, only where the
+  /// stream starts over (`seq`) and what was `missed`. For a subscriber that keeps no
+  /// model of the fleet (the dashboard asks for pages of it), so that a resync of a
+  /// million agents costs the supervisor nothing.
+  bool with_agents = true;
 };
 
 /// @relates subscription_request
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, subscription_request& x) {
   return f(caf::meta::type_name("vigil.subscription_request"), x.filter, x.from_seq,
-           x.epoch);
+           x.epoch, x.with_agents);
 }
 
 /// The answer to subscribing, and the message that resyncs a subscriber that fell
@@ -66,7 +71,10 @@ struct snapshot {
   uint64_t epoch = 0;   ///< The supervisor's start that numbers this stream.
   uint64_t seq = 0;     ///< The last event the snapshot reflects.
   uint64_t missed = 0;  ///< Events lost to this subscriber (history overrun).
-  bool complete = true; ///< False when resuming from a seq: `agents` is then empty.
+  /// True: the stream starts over at `seq` (a new subscription or a resync), and
+  /// `agents` is the picture as of `seq` (none when asked `with_agents = false`).
+  /// False when resuming from a seq without a gap: `agents` is then empty.
+  bool complete = true;
   std::vector<agent_status> agents;
 };
 
