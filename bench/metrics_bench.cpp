@@ -2,7 +2,11 @@
 // a scrape reads counters, not agents), then `--scrapes` scrapes, each timed twice:
 // the supervisor's answer to `metrics_atom` rendered as text, and a whole
 // `GET /metrics` over loopback from vigil's HTTP server. Printed: p50 / max of each and
-// the size of the text. Target: under 100 ms and 64 KiB at 1,000,000 agents.
+// the size of the text. Target: under 100 ms and 64 KiB at 1,000,000 agents. Then
+// the dashboard's listings, which walk the record on the supervisor (O(agents), at
+// most two at once): `/api/agents` page 0, a deep page, an id search, one agent's
+// detail and `/api/nodes`, each timed `--scrapes` times (no target: the figures say
+// what a page of a million costs).
 //
 //   build/bench/metrics_bench [--agents 1000000] [--scrapes 20]
 #include <cstring>
@@ -76,6 +80,29 @@ int main(int argc, char** argv) {
     }
     over_http.push_back(seconds_since(t) * 1000);
   }
+  // The dashboard's listings, over HTTP as the page asks for them.
+  struct listing {
+    const char* what;
+    std::string path;
+    std::vector<double> ms;
+  };
+  std::vector<listing> listings{
+      {"GET /api/agents (page 0 of all)", "/api/agents?page=0", {}},
+      {"GET /api/agents (page 10,000 of all)", "/api/agents?page=10000", {}},
+      {"GET /api/agents?q=agent-99999 (id search)", "/api/agents?q=agent-99999", {}},
+      {"GET /api/agents/agent-500000 (detail)", "/api/agents/agent-500000", {}},
+      {"GET /api/nodes", "/api/nodes", {}}};
+  for (auto& l : listings)
+    for (size_t i = 0; i < scrapes; ++i) {
+      auto t = wall::now();
+      auto r = client.Get(l.path);
+      if (!r || r->status != 200) {
+        std::fprintf(stderr, "metrics_bench: GET %s failed (%d)\n", l.path.c_str(),
+                     r ? r->status : 0);
+        return 1;
+      }
+      l.ms.push_back(seconds_since(t) * 1000);
+    }
   (void)fleet;
   auto worst = [](std::vector<double> xs) {
     return *std::max_element(xs.begin(), xs.end());
@@ -95,6 +122,9 @@ int main(int argc, char** argv) {
       ratio_text(http_max / 100));
   row("scrape size", "< 64 KiB", grouped(static_cast<double>(bytes)) + " B", "",
       ratio_text(static_cast<double>(bytes) / 65536));
+  for (auto& l : listings)
+    row(std::string{l.what} + ", p50 / max", "",
+        ms_text(quantile(l.ms, 0.5)) + " / " + ms_text(worst(l.ms)), "", "");
   std::fflush(stdout);
   _exit(0);
 }
