@@ -153,6 +153,29 @@ TEST_F(SupervisorRestart, EachPolicyAndEndingRestartsOrNotExactlyAtDue) {
   EXPECT_EQ(x.spawners, 1u);
 }
 
+// `vigil_restarts_total{type}` of a type with a single agent: between its lives the
+// type has only the ended record, which the new life replaces; its count goes on.
+TEST_F(SupervisorRestart, AOneAgentTypesRestartsCountOnInTheMetricsAcrossItsLives) {
+  start(cfg);
+  auto sp = spawner("n1");
+  crash(agent("a"));
+  for (auto delay : {1s, 2s, 4s}) {
+    advance(delay);
+    ASSERT_EQ(status("a").state, s::idle);
+    if (delay != 4s)
+      crash(spawned(sp).agents.at("a"));
+  }
+  auto m = metrics();
+  ASSERT_EQ(m.types.size(), 1u);
+  EXPECT_EQ(m.types[0].type, "worker");
+  EXPECT_EQ(m.types[0].restarts, 3u);
+  EXPECT_EQ(m.types[0].agents.at(static_cast<size_t>(s::idle)), 1u);
+  uint64_t records = 0;
+  for (auto n : m.types[0].agents)
+    records += n;
+  EXPECT_EQ(records, 1u); // the one record, whatever its lives
+}
+
 TEST_F(SupervisorRestart, ACrashLoopBacksOffOneTwoFourThenGivesUpAtTheCrash) {
   cfg.restart.intensity = restart_intensity{3, 1min};
   start(cfg);

@@ -138,3 +138,37 @@ TEST_F(Metrics, TypesPastTheBoundCountTogetherAsOther) {
   EXPECT_TRUE(has_line(text, "vigil_agents{state=\"idle\",type=\"\"} 3")) << text;
   EXPECT_EQ(promtool_problem(text), "");
 }
+
+// A type counted with the other types stays there while it has records, even once a
+// slot of its own is free again (its counts would otherwise drift between the two); a
+// type new after the slot freed takes the slot.
+TEST_F(Metrics, ATypeInTheOtherBucketStaysThereWhileItHasRecords) {
+  cfg.retention = 1min;
+  start(cfg);
+  std::vector<caf::actor> keep; // puppets: their agents stay registered
+  for (size_t i = 0; i < max_metric_types; ++i)
+    keep.push_back(idle_agent("a" + std::to_string(i), "type-" + std::to_string(i)));
+  keep.push_back(idle_agent("late-1", "late"));
+  ASSERT_EQ(metrics().types.back().type, "");
+  caf::anon_send(sup, kill_atom::value, std::string{"a0"});
+  sched.run();
+  advance(1min); // a0 purged: type-0 has no record left and is forgotten
+  auto m = metrics();
+  ASSERT_EQ(m.types.size(), max_metric_types); // 255 of their own and the others
+  keep.push_back(idle_agent("late-2", "late"));
+  keep.push_back(idle_agent("fresh-1", "fresh"));
+  m = metrics();
+  ASSERT_EQ(m.types.size(), max_metric_types + 1);
+  EXPECT_EQ(m.types.back().type, "");
+  auto records_in = [&](const std::string& type) {
+    uint64_t n = 0;
+    for (size_t i = 0; i < agent_state_count; ++i)
+      n += agents_in(m, type, static_cast<agent_state>(i));
+    return n;
+  };
+  EXPECT_EQ(records_in(""), 2u);                // late-1 (offline by now) and late-2
+  EXPECT_EQ(agents_in(m, "", s::idle), 1u);     // late-2
+  EXPECT_EQ(agents_in(m, "fresh", s::idle), 1u); // the freed slot
+  EXPECT_EQ(records_in("late"), 0u);            // never its own
+  EXPECT_EQ(records_in("type-0"), 0u);
+}
