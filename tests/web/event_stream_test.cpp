@@ -1,0 +1,87 @@
+// One browser's event stream at its bound (issue 22): a browser that reads too slowly
+// makes its waiting events give way to a `resync` at `max_waiting`, never more memory.
+// A real supervisor with real agents; nothing takes from the stream until the events
+// are in, so the overflow is certain, not a race.
+#include <thread>
+
+#include <caf/actor_system.hpp>
+#include <caf/actor_system_config.hpp>
+#include <caf/exit_reason.hpp>
+#include <caf/scoped_actor.hpp>
+#include <caf/send.hpp>
+#include <gtest/gtest.h>
+
+#include "event_stream.hpp"
+#include "vigil/actors/agent.hpp"
+#include "vigil/messages/register_types.hpp"
+
+using namespace vigil;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct config : caf::actor_system_config {
+  config() {
+    register_types(*this);
+    set("logger.verbosity", caf::atom("quiet"));
+  }
+};
+
+size_t count_of(const std::string& text, const std::string& what) {
+  size_t n = 0;
+  for (auto at = text.find(what); at != std::string::npos; at = text.find(what, at + 1))
+    ++n;
+  return n;
+}
+
+} // namespace
+
+TEST(EventStream, ABrowserTooSlowGetsAResyncAtTheBoundAndTheEventsAfterIt) {
+  config cfg;
+  caf::actor_system sys{cfg};
+  supervisor_settings settings;
+  settings.history = 20000;
+  auto sup = spawn_supervisor(sys, settings);
+  ASSERT_TRUE(sup) << sys.render(sup.error());
+  subscription_request req;
+  req.with_agents = false;
+  auto stream = detail::event_stream::open(sys, *sup, req);
+  // 2,100 agents: 4,200 events (registered, idle), more than the 4,096 that may wait.
+  const size_t n = 2100;
+  std::vector<agent_actor> agents;
+  for (size_t i = 0; i < n; ++i) {
+    auto a = spawn_agent(sys, *sup, agent_options{"a" + std::to_string(i), "coder"});
+    ASSERT_TRUE(a) << sys.render(a.error());
+    agents.push_back(*a);
+  }
+  caf::scoped_actor self{sys};
+  supervisor_stats st;
+  for (int i = 0; i < 400 && st.last_seq < 2 * n; ++i) {
+    self->request(*sup, 5s, stats_atom::value)
+        .receive([&](supervisor_stats& x) { st = x; }, [](caf::error&) {});
+    if (st.last_seq < 2 * n)
+      std::this_thread::sleep_for(50ms);
+  }
+  ASSERT_EQ(st.last_seq, 2 * n) << "not every agent registered and went idle in 20 s";
+  // The subscriber hands events on as they come; wait until the last is in.
+  std::string text;
+  auto last = "id: " + std::to_string(2 * n) + "\n";
+  for (int i = 0; i < 100 && text.find(last) == std::string::npos; ++i)
+    text += stream->take(100ms);
+  ASSERT_NE(text.find(last), std::string::npos) << text.substr(0, 500);
+  // The first 4,096 waited; the 4,097th found the bound: they gave way to a resync,
+  // and the events after it follow, in seq order.
+  ASSERT_EQ(text.rfind("event: resync\ndata: {\"reason\":\"too slow\"}\n\n", 0), 0u)
+      << text.substr(0, 500);
+  EXPECT_EQ(count_of(text, "event: resync"), 1u);
+  EXPECT_EQ(count_of(text, "\nid: ") + (text.rfind("id: ", 0) == 0 ? 1 : 0),
+            2 * n - detail::event_stream::max_waiting);
+  auto first = "id: " + std::to_string(detail::event_stream::max_waiting + 1) + "\n";
+  EXPECT_NE(text.find(first), std::string::npos) << text.substr(0, 500);
+  EXPECT_EQ(text.find("id: " + std::to_string(detail::event_stream::max_waiting) + "\n"),
+            std::string::npos);
+  stream->close();
+  for (auto& a : agents)
+    caf::anon_send_exit(a, caf::exit_reason::user_shutdown);
+  caf::anon_send_exit(*sup, caf::exit_reason::user_shutdown);
+}
