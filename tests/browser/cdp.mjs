@@ -24,10 +24,16 @@ export class Browser {
       buf += d.toString("utf8");
       let end;
       while ((end = buf.indexOf("\0")) >= 0) {
-        this.dispatch(JSON.parse(buf.slice(0, end)));
+        const text = buf.slice(0, end);
         buf = buf.slice(end + 1);
+        let msg;
+        try { msg = JSON.parse(text); } catch { continue; } // not the protocol: ignored
+        this.dispatch(msg);
       }
     });
+    // A browser that dies mid-write: the command fails through `exit`, not a throw.
+    child.stdio[3].on("error", () => {});
+    child.stdio[4].on("error", () => {});
     child.stderr.on("data", (d) => { this.stderr = (this.stderr + d).slice(-4096); });
     child.on("exit", (code, signal) => {
       this.exited = "chromium exited (" + (signal || code) + "):\n" + this.stderr;
@@ -78,11 +84,14 @@ export class Browser {
     return page;
   }
 
+  // Closes the browser (killed if it takes over 5 s), then removes its profile.
   async close() {
+    const gone = new Promise((r) => (this.exited ? r() : this.child.once("exit", r)));
     if (!this.exited) {
       await Promise.race([this.send("Browser.close").catch(() => {}), new Promise((r) => setTimeout(r, 5000))]);
-      if (this.child.exitCode === null) this.child.kill("SIGKILL");
+      if (!this.exited && this.child.exitCode === null) this.child.kill("SIGKILL");
     }
+    await Promise.race([gone, new Promise((r) => setTimeout(r, 5000))]);
     fs.rmSync(this.profile, { recursive: true, force: true });
   }
 }
@@ -98,7 +107,12 @@ export async function launch(executable) {
     "--user-data-dir=" + profile, "about:blank",
   ], { stdio: ["ignore", "ignore", "pipe", "pipe", "pipe"] });
   const browser = new Browser(child, profile);
-  await browser.send("Browser.getVersion");
+  try {
+    await browser.send("Browser.getVersion");
+  } catch (e) {
+    await browser.close();
+    throw e;
+  }
   return browser;
 }
 
@@ -147,6 +161,7 @@ export class Page {
 
   async goto(url, ms = 20000) {
     const loaded = this.next("Page.loadEventFired", ms);
+    loaded.catch(() => {}); // awaited below, unless navigating fails first
     const r = await this.send("Page.navigate", { url });
     if (r.errorText) throw new Error("navigate " + url + ": " + r.errorText);
     await loaded;

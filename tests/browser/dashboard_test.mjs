@@ -34,6 +34,15 @@ async function cleanup() {
   fs.rmSync(work, { recursive: true, force: true });
 }
 
+// Whatever fails, no process of the test outlives it.
+for (const what of ["uncaughtException", "unhandledRejection"]) {
+  process.on(what, async (e) => {
+    console.error("dashboard test: FAILED (" + what + "):", e && e.stack ? e.stack : e);
+    await cleanup();
+    process.exit(1);
+  });
+}
+
 const overall = setTimeout(async () => {
   console.error("dashboard test: not done after 420 s");
   await cleanup();
@@ -103,11 +112,13 @@ async function until(what, ms, f) {
 
 function getJson(port, p) {
   return new Promise((resolve, reject) => {
-    http.get({ host: "127.0.0.1", port, path: p, timeout: 10000 }, (res) => {
+    const req = http.get({ host: "127.0.0.1", port, path: p, timeout: 10000 }, (res) => {
       let body = "";
       res.on("data", (d) => (body += d));
       res.on("end", () => (res.statusCode === 200 ? resolve(JSON.parse(body)) : reject(new Error(p + ": " + res.statusCode + " " + body))));
-    }).on("error", reject);
+    });
+    req.on("timeout", () => req.destroy(new Error(p + ": no answer in 10 s")));
+    req.on("error", reject);
   });
 }
 
@@ -138,6 +149,7 @@ function sseIds(port, epoch, after, n) {
           buf = buf.slice(i + 2);
           const id = block.match(/^id: (\d+)$/m);
           if (block.match(/^event: resync$/m)) { req.destroy(); return reject(new Error("resync: " + block)); }
+          if (block.match(/^event: /m)) continue; // start: no vigil event
           if (id) ids.push(Number(id[1]));
           if (ids.length >= n) { req.destroy(); return resolve(ids); }
         }
@@ -162,7 +174,9 @@ try {
   fs.writeFileSync(config, JSON.stringify({
     heartbeat: { interval: "1s", timeout: "3s", check_interval: "1s", max_missed: 1 },
     history: 200000 }));
-  const sup = await start(["supervise", "--port", "0", "--http", "0", "--state-dir", work, "--config", config],
+  // No store: the supervisor's start (epoch) is then 63 random bits, more than a
+  // JavaScript number holds exactly; the page must carry it as text.
+  const sup = await start(["supervise", "--port", "0", "--http", "0", "--no-store", "--config", config],
                           /supervising on port (\d+)[\s\S]*HTTP on http:\/\/127\.0\.0\.1:(\d+)/, "supervise");
   const port = Number(sup.match[1]), httpPort = Number(sup.match[2]);
   const front = await relay(httpPort);
@@ -208,6 +222,7 @@ try {
 
   // An SSE resume with Last-Event-ID goes on without a gap.
   const summary = await getJson(httpPort, "/api/summary");
+  assert.equal(typeof summary.epoch, "string", "the epoch is text (64 bits)");
   const after = summary.seq - 60;
   const ids = await sseIds(httpPort, summary.epoch, after, 40);
   assert.deepEqual(ids, Array.from({ length: 40 }, (_, i) => after + 1 + i));
@@ -216,11 +231,13 @@ try {
   // The browser's own reconnect: its connection drops, 10 agents come meanwhile, and
   // the page resumes after the last event it had (Last-Event-ID): no gap in its feed.
   const feedSeqs = () => page.evaluate(() => [...document.querySelectorAll("#feed li")].map((x) => Number(x.dataset.seq)));
-  const lastBefore = (await feedSeqs())[0];
   const streamsBefore = front.resumes.length;
   page.ignoreFailed = () => true; // what fails while the network is down is the point
   front.down();
   await until("the page sees its stream drop", 10000, async () => (await page.text("#live")) !== "live");
+  // The newest event the page got (once its feed has drawn what came).
+  const lastBefore = await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(lastSeq))));
+  assert.equal((await feedSeqs())[0], lastBefore, "the feed shows the newest event the page got");
   await start(["agents", "--connect", "127.0.0.1:" + port, "--count", "10", "--type", "tester",
                "--id-prefix", "tester", "--work", "idle", "--node", "node-c"], /vigil-node: \d+ agents \(/, "testers");
   await until("10 testers idle", 30000, async () => (await status(port)).idle === 10);

@@ -46,6 +46,16 @@ TEST(EventStream, ABrowserTooSlowGetsAResyncAtTheBoundAndTheEventsAfterIt) {
   subscription_request req;
   req.with_agents = false;
   auto stream = detail::event_stream::open(sys, *sup, req);
+  caf::scoped_actor self{sys};
+  auto stats = [&] {
+    supervisor_stats st;
+    self->request(*sup, 5s, stats_atom::value)
+        .receive([&](supervisor_stats& x) { st = x; }, [](caf::error&) {});
+    return st;
+  };
+  for (int i = 0; i < 100 && stats().subscribers == 0; ++i)
+    std::this_thread::sleep_for(20ms); // subscribed before the first event
+  ASSERT_EQ(stats().subscribers, 1u);
   // 2,100 agents: 4,200 events (registered, idle), more than the 4,096 that may wait.
   const size_t n = 2100;
   std::vector<agent_actor> agents;
@@ -54,11 +64,9 @@ TEST(EventStream, ABrowserTooSlowGetsAResyncAtTheBoundAndTheEventsAfterIt) {
     ASSERT_TRUE(a) << sys.render(a.error());
     agents.push_back(*a);
   }
-  caf::scoped_actor self{sys};
   supervisor_stats st;
   for (int i = 0; i < 400 && st.last_seq < 2 * n; ++i) {
-    self->request(*sup, 5s, stats_atom::value)
-        .receive([&](supervisor_stats& x) { st = x; }, [](caf::error&) {});
+    st = stats();
     if (st.last_seq < 2 * n)
       std::this_thread::sleep_for(50ms);
   }
@@ -69,17 +77,19 @@ TEST(EventStream, ABrowserTooSlowGetsAResyncAtTheBoundAndTheEventsAfterIt) {
   for (int i = 0; i < 100 && text.find(last) == std::string::npos; ++i)
     text += stream->take(100ms);
   ASSERT_NE(text.find(last), std::string::npos) << text.substr(0, 500);
-  // The first 4,096 waited; the 4,097th found the bound: they gave way to a resync,
-  // and the events after it follow, in seq order.
-  ASSERT_EQ(text.rfind("event: resync\ndata: {\"reason\":\"too slow\"}\n\n", 0), 0u)
-      << text.substr(0, 500);
+  // The start and the first 4,095 events waited; the 4,096th found the bound: they
+  // gave way to a resync as of the event before it (its id: a reconnect resumes after
+  // it), and the events after it follow, in seq order.
+  const auto bound = detail::event_stream::max_waiting;
+  auto resync = "id: " + std::to_string(bound - 1) +
+                "\nevent: resync\ndata: {\"seq\":" + std::to_string(bound - 1) +
+                ",\"missed\":" + std::to_string(bound) + ",\"reason\":\"too slow\"}\n\n";
+  ASSERT_EQ(text.rfind(resync, 0), 0u) << text.substr(0, 500);
   EXPECT_EQ(count_of(text, "event: resync"), 1u);
-  EXPECT_EQ(count_of(text, "\nid: ") + (text.rfind("id: ", 0) == 0 ? 1 : 0),
-            2 * n - detail::event_stream::max_waiting);
-  auto first = "id: " + std::to_string(detail::event_stream::max_waiting + 1) + "\n";
-  EXPECT_NE(text.find(first), std::string::npos) << text.substr(0, 500);
-  EXPECT_EQ(text.find("id: " + std::to_string(detail::event_stream::max_waiting) + "\n"),
-            std::string::npos);
+  EXPECT_EQ(count_of(text, "event: start"), 0u); // given way too
+  EXPECT_EQ(count_of(text, "\ndata: {\"schema\""), 2 * n - bound + 1);
+  auto first = "\nid: " + std::to_string(bound) + "\ndata: {";
+  EXPECT_EQ(text.find(first), resync.size() - 1) << text.substr(0, 500);
   stream->close();
   for (auto& a : agents)
     caf::anon_send_exit(a, caf::exit_reason::user_shutdown);

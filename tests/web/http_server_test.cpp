@@ -249,6 +249,17 @@ TEST_F(HttpServer, EventsResumeAfterLastEventIdAndSayResyncWhenTheyCannot) {
   }
   ASSERT_GE(st.last_seq, 6u);
   auto epoch = std::to_string(st.epoch);
+  // A stream from now says where now is (its id: what a reconnect resumes after),
+  // and the start as text: 64 bits, more than a JavaScript number holds.
+  auto last = std::to_string(st.last_seq);
+  raw_get fresh{s->port(), "/events"};
+  EXPECT_TRUE(fresh.read_until("id: " + last + "\nevent: start\ndata: {\"seq\":" + last +
+                               ",\"epoch\":\"" + epoch + "\"}\n\n"))
+      << fresh.text;
+  auto summary = client_of(*s).Get("/api/summary");
+  ASSERT_TRUE(summary);
+  EXPECT_NE(summary->body.find("\"epoch\":\"" + epoch + "\""), std::string::npos)
+      << summary->body;
   raw_get resumed{s->port(), "/events?epoch=" + epoch, "Last-Event-ID: 2\r\n"};
   ASSERT_TRUE(resumed.read_until("id: " + std::to_string(st.last_seq) + "\n"))
       << resumed.text;
@@ -265,7 +276,8 @@ TEST_F(HttpServer, EventsResumeAfterLastEventIdAndSayResyncWhenTheyCannot) {
   raw_get other{s->port(), "/events?epoch=" + std::to_string(st.epoch + 1),
                 "Last-Event-ID: 2\r\n"};
   ASSERT_TRUE(other.read_until("event: resync\n")) << other.text;
-  EXPECT_NE(other.text.find("\"epoch\":" + epoch), std::string::npos) << other.text;
+  EXPECT_NE(other.text.find("\"epoch\":\"" + epoch + "\""), std::string::npos)
+      << other.text;
 
   auto c = client_of(*s);
   auto bad = c.Get("/events", {{"Last-Event-ID", "seven"}});

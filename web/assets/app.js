@@ -7,7 +7,7 @@ const STATES = ["spawning", "idle", "busy", "on_call", "exhausted", "offline",
                 "completed", "failed", "killed"];
 const FEED_MAX = 200;
 const view = { page: 0, pages: 1, state: "", type: "", q: "", detail: null };
-let stream = null; // the EventSource, for the supervisor start `stream.epoch`
+let stream = null; // the EventSource, for the supervisor start `stream.epoch` (text)
 let lastSeq = null; // the newest event this page has of `stream.epoch`
 
 const $ = (id) => document.getElementById(id);
@@ -62,7 +62,11 @@ function showError(e) {
 
 async function loadSummary() {
   const s = await getJson("/api/summary");
-  if (!stream || stream.epoch !== s.epoch) follow(s.epoch);
+  if (!stream || stream.epoch !== s.epoch) {
+    // The first picture, or the supervisor started again: events after this one.
+    if (stream) $("feed").replaceChildren();
+    follow(s.epoch, s.seq);
+  }
   $("seq").textContent = "event " + s.seq;
   const totals = $("totals");
   totals.replaceChildren();
@@ -162,15 +166,15 @@ function addToFeed(e) {
   });
 }
 
-// The live feed of the supervisor start `epoch`: the browser resumes after the last
-// event it saw (Last-Event-ID) when the connection drops, this page too when it opens
-// the stream again itself (`from`), and the server tells it to resync when that is no
-// longer possible without a gap (another start, say).
-function follow(epoch) {
+// The live feed of the supervisor start `epoch` (text: 64 bits), after event `from`:
+// the browser resumes after the last event it saw (Last-Event-ID) when the connection
+// drops, this page too when it opens the stream again itself (`from`), and the server
+// tells it to resync when that is no longer possible without a gap (another start, or
+// events gone from the history).
+function follow(epoch, from) {
   if (stream) stream.close();
-  if (stream && stream.epoch !== epoch) lastSeq = null;
-  const resume = lastSeq === null ? "" : "&from=" + lastSeq;
-  const es = new EventSource("/events?epoch=" + epoch + resume);
+  lastSeq = from;
+  const es = new EventSource("/events?epoch=" + encodeURIComponent(epoch) + "&from=" + from);
   es.epoch = epoch;
   stream = es;
   es.onopen = () => { $("live").textContent = "live"; $("live").className = "live on"; };
@@ -180,7 +184,7 @@ function follow(epoch) {
     // Refused (503: too many streams, or no supervisor): the browser gives up on its
     // own, so this page tries again itself.
     if (es.readyState === EventSource.CLOSED)
-      setTimeout(() => { if (stream === es) follow(epoch); }, 5000);
+      setTimeout(() => { if (stream === es) follow(epoch, lastSeq); }, 5000);
   };
   es.onmessage = (m) => {
     const e = JSON.parse(m.data);
@@ -189,12 +193,15 @@ function follow(epoch) {
     if (view.detail === e.agent) refreshDetail();
     refreshAll();
   };
-  // The history no longer held what this page missed: start over from now.
+  es.addEventListener("start", (m) => { lastSeq = JSON.parse(m.data).seq; });
+  // The history no longer held what this page missed, or the supervisor started
+  // again: start over from a fresh picture, and follow the new start from its seq.
   es.addEventListener("resync", (m) => {
     const d = JSON.parse(m.data);
-    if (d.seq !== undefined) lastSeq = d.seq; // else (too slow) the next event sets it
+    if (d.seq !== undefined) lastSeq = d.seq;
     pending = [];
     $("feed").replaceChildren();
+    if (d.epoch !== undefined && d.epoch !== es.epoch) follow(d.epoch, d.seq);
     refreshAll();
   });
   es.addEventListener("end", () => { $("live").textContent = "supervisor gone"; $("live").className = "live off"; });

@@ -28,7 +28,8 @@ json::object by_state(const std::vector<uint64_t>& xs) {
 std::string summary_json(const fleet_metrics& m) {
   json::object o;
   o["seq"] = m.stats.last_seq;
-  o["epoch"] = m.stats.epoch;
+  // As text: an epoch has up to 64 bits, which a JavaScript number would round.
+  o["epoch"] = std::to_string(m.stats.epoch);
   std::vector<uint64_t> totals(agent_state_count, 0);
   json::array types;
   for (auto& t : m.types) {

@@ -20,8 +20,14 @@ time_point origin_now() {
 std::string event_stream::resync_text(uint64_t seq, uint64_t missed, uint64_t epoch) {
   auto n = std::to_string(seq);
   return "id: " + n + "\nevent: resync\ndata: {\"seq\":" + n +
-         ",\"missed\":" + std::to_string(missed) +
-         ",\"epoch\":" + std::to_string(epoch) + "}\n\n";
+         ",\"missed\":" + std::to_string(missed) + ",\"epoch\":\"" +
+         std::to_string(epoch) + "\"}\n\n";
+}
+
+std::string event_stream::start_text(uint64_t seq, uint64_t epoch) {
+  auto n = std::to_string(seq);
+  return "id: " + n + "\nevent: start\ndata: {\"seq\":" + n + ",\"epoch\":\"" +
+         std::to_string(epoch) + "\"}\n\n";
 }
 
 std::shared_ptr<event_stream> event_stream::open(caf::actor_system& sys,
@@ -30,15 +36,19 @@ std::shared_ptr<event_stream> event_stream::open(caf::actor_system& sys,
   std::shared_ptr<event_stream> self{new event_stream};
   std::weak_ptr<event_stream> weak = self;
   subscriber_handlers h;
+  // A new stream says where it starts (its `id:` is what a reconnect resumes after,
+  // even if no event came before the connection dropped); one that cannot go on
+  // without a gap says resync.
   h.on_snapshot = [weak](const snapshot& s) {
-    if (auto x = weak.lock(); x && s.missed > 0)
-      x->resync(s.seq, s.missed, s.epoch);
+    if (auto x = weak.lock())
+      x->restart(s.missed > 0 ? resync_text(s.seq, s.missed, s.epoch)
+                              : start_text(s.seq, s.epoch));
   };
   auto origin = origin_now();
   h.on_event = [weak, origin](const event& e) {
     if (auto x = weak.lock())
-      x->push("id: " + std::to_string(e.seq) + "\ndata: " + event_line(e, origin) +
-              "\n\n");
+      x->push(e.seq, "id: " + std::to_string(e.seq) + "\ndata: " +
+                         event_line(e, origin) + "\n\n");
   };
   h.on_end = [weak, &sys](const caf::error& err) {
     if (auto x = weak.lock())
@@ -53,24 +63,28 @@ event_stream::~event_stream() {
   close();
 }
 
-void event_stream::push(std::string chunk) {
+void event_stream::push(uint64_t seq, std::string chunk) {
   std::lock_guard<std::mutex> guard{mtx_};
   if (ended_)
     return;
   if (waiting_.size() >= max_waiting) {
     // The browser reads too slowly: rather than hold events without end, tell it to
-    // start over from a fresh picture (what a CAF subscriber gets as a snapshot).
+    // start over from a fresh picture (what a CAF subscriber gets as a snapshot), as
+    // of the last event it will not get (its `id:`: a reconnect resumes after it).
+    auto n = std::to_string(seq - 1);
     waiting_.clear();
-    waiting_.push_back("event: resync\ndata: {\"reason\":\"too slow\"}\n\n");
+    waiting_.push_back("id: " + n + "\nevent: resync\ndata: {\"seq\":" + n +
+                       ",\"missed\":" + std::to_string(max_waiting) +
+                       ",\"reason\":\"too slow\"}\n\n");
   }
   waiting_.push_back(std::move(chunk));
   cv_.notify_one();
 }
 
-void event_stream::resync(uint64_t seq, uint64_t missed, uint64_t epoch) {
+void event_stream::restart(std::string text) {
   std::lock_guard<std::mutex> guard{mtx_};
-  waiting_.clear();
-  waiting_.push_back(resync_text(seq, missed, epoch));
+  waiting_.clear(); // what waits is older than the new start
+  waiting_.push_back(std::move(text));
   cv_.notify_one();
 }
 

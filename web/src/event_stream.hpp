@@ -32,6 +32,9 @@ public:
   /// The `resync` event: the browser starts over from a fresh picture as of `seq`.
   static std::string resync_text(uint64_t seq, uint64_t missed, uint64_t epoch);
 
+  /// The `start` event of a new stream: the events after `seq` of start `epoch` follow.
+  static std::string start_text(uint64_t seq, uint64_t epoch);
+
   ~event_stream();
 
   /// Waits up to `timeout` for text to send; empty when none came. `ended()` tells
@@ -45,8 +48,8 @@ public:
 
 private:
   event_stream() = default;
-  void push(std::string chunk);
-  void resync(uint64_t seq, uint64_t missed, uint64_t epoch);
+  void push(uint64_t seq, std::string chunk);
+  void restart(std::string text);
   void end(std::string why);
 
   mutable std::mutex mtx_;

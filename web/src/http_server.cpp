@@ -283,6 +283,9 @@ http_server::start(caf::actor_system& sys, supervisor_observer sup, http_options
   x->server.set_keep_alive_timeout(1);
   x->server.set_keep_alive_max_count(4);
   x->server.set_read_timeout(2, 0);
+  // A client that stops reading gives its thread back (its stream ends; a browser
+  // resumes after the last event it got), and stop() waits for no one longer.
+  x->server.set_write_timeout(2, 0);
   auto* self = x.get();
   x->server.set_pre_routing_handler([self](const httplib::Request& req,
                                            httplib::Response& res) {

@@ -21,7 +21,9 @@ namespace vigil {
 struct subscriber_handlers {
   /// The matching agents as of `s.seq`: first when it subscribes, then again whenever
   /// the supervisor resyncs it (`s.missed` events were lost to it, for instance while
-  /// the handlers were too slow: replace your model with this one).
+  /// the handlers were too slow: replace your model with this one). With
+  /// `subscription_request::with_agents = false` it holds no agents: it only says
+  /// where the stream starts over (keep no model from it).
   std::function<void(const snapshot&)> on_snapshot;
   /// Every event after the latest snapshot's seq, one at a time, in seq order, none
   /// twice.
