@@ -89,9 +89,20 @@ TEST_F(Gate, ASpawnerRefusesARequestFromANamedActorOfAnotherProcess) {
       },
       10s));
   EXPECT_EQ(status("coder-2").node, "peer");
+  // Its stop ends the life it started (node_shutdown), then itself: bounded, so that a
+  // spawner that never stops fails here instead of hanging the suite.
   caf::scoped_actor self{peer};
+  self->monitor(*sp);
   self->send_exit(*sp, caf::exit_reason::user_shutdown);
-  self->wait_for(*sp);
+  bool stopped = false;
+  self->receive([&](caf::down_msg&) { stopped = true; }, caf::after(10s) >> [] {});
+  EXPECT_TRUE(stopped) << "the spawner did not stop within 10 s";
+  EXPECT_TRUE(eventually(
+      [&] {
+        auto x = ask<agent_status>(status_atom::value, std::string{"coder-2"});
+        return x && x->state == agent_state::killed;
+      },
+      10s));
 }
 
 // DESIGN §11: an agent node offers for its own node only. A process that offers for
