@@ -2,8 +2,10 @@
 // `vigil-node supervise --http` and real agents processes: the page loads without
 // console errors, its counts equal `vigil-node status`, killing the agents moves them
 // to offline on the page within the liveness bound, an SSE resume with Last-Event-ID
-// has no gap, and the agents table pages and filters at 100,000 agents. Screenshots go
-// to $VIGIL_SCREENSHOTS. Every wait is bounded; ports are chosen by the programs.
+// has no gap, the page's own reconnect after its connection drops has none either,
+// the agents table pages and filters at 100,000 agents, and a new supervisor start is
+// followed (resync, a feed that starts over whole). Screenshots go to
+// $VIGIL_SCREENSHOTS. Every wait is bounded; ports are chosen by the programs.
 //
 //   VIGIL_NODE=build/examples/vigil-node VIGIL_SCREENSHOTS=build/screenshots \
 //     node tests/browser/dashboard_test.mjs
@@ -71,6 +73,8 @@ function start(args, pattern, what, ms = 30000) {
 // server's own address in the Host header (the server serves no other) and notes where
 // each `/events` request resumes (its Last-Event-ID, or `from=`; null: from now).
 function relay(target) {
+  // `retarget(port)`: later connections go to another server (a supervisor started
+  // again), as a name that points elsewhere would.
   const open = new Set();
   const resumes = [];
   let refusing = false;
@@ -95,6 +99,7 @@ function relay(target) {
     port: server.address().port,
     resumes,
     down() { refusing = true; for (const x of open) x.destroy(); },
+    retarget(p) { target = p; },
     up() { refusing = false; },
   })));
 }
@@ -201,6 +206,8 @@ try {
   assert.equal(Object.values(shown).reduce((a, b) => a + b, 0), told.total);
   await until("the agents table", 10000, async () => (await page.count("#agents tbody tr")) === 50);
   await until("the live feed", 10000, async () => (await page.text("#live")) === "live");
+  await until("node-a with its 50 agents in the nodes table", 10000, async () =>
+    (await page.evaluate(() => document.querySelector('#nodes tr[data-node="node-a"] td.num')?.textContent)) === "50");
   await page.screenshot(path.join(shots, "dashboard-50-agents.png"));
 
   // One agent in detail.
@@ -292,6 +299,38 @@ try {
   await until("all bulk agents again", 20000, async () =>
     (await page.text("#page-info")).includes("(" + bulk + " agents)"));
   await page.screenshot(path.join(shots, "dashboard-100k.png"), { fullPage: true });
+
+  // The supervisor starts again (no store: a new epoch, seqs from 1 again): the page's
+  // resume names the old start, the server answers resync with the new one, and the
+  // page follows the new start from there: its feed starts over and goes on whole.
+  const problemsBefore = page.problems.length;
+  page.ignoreFailed = () => true; // the server is away for a moment: that is the point
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  await until("every process of the first start gone", 10000, async () => children.every((c) => c.exitCode !== null || c.signalCode !== null));
+  const sup2 = await start(["supervise", "--port", "0", "--http", "0", "--no-store", "--config", config],
+                           /supervising on port (\d+)[\s\S]*HTTP on http:\/\/127\.0\.0\.1:(\d+)/, "supervise again");
+  const port2 = Number(sup2.match[1]), httpPort2 = Number(sup2.match[2]);
+  front.retarget(httpPort2);
+  const summary2 = await getJson(httpPort2, "/api/summary");
+  assert.notEqual(summary2.epoch, summary.epoch, "a new start");
+  await until("the page follows the new start", 30000, async () =>
+    (await page.evaluate(() => stream && stream.epoch)) === summary2.epoch && (await page.text("#live")) === "live");
+  page.ignoreFailed = (u) => u.includes("/events");
+  page.problems.splice(problemsBefore); // what failed while no server answered
+  await start(["agents", "--connect", "127.0.0.1:" + port2, "--count", "5", "--type", "after",
+               "--id-prefix", "after", "--work", "idle", "--node", "node-d"], /vigil-node: \d+ agents \(/, "agents after");
+  await until("5 agents of the new start idle on the page", 20000, async () => (await pageTotals(page)).idle === 5);
+  await until("their events in the feed", 10000, async () =>
+    (await page.evaluate(() => [...document.querySelectorAll("#feed li")].filter((x) => x.textContent.includes(" after-")).length)) >= 10);
+  const seqs2 = await feedSeqs();
+  assert.ok(seqs2.every((x) => x <= 10), "only the new start's events in the feed: " + seqs2.join(" "));
+  seqs2.forEach((x, i) => i === 0 || assert.equal(x, seqs2[i - 1] - 1, "no gap in the new feed at " + x));
+  const told2 = await status(port2);
+  assert.deepEqual(await pageTotals(page), Object.fromEntries(Object.keys(await pageTotals(page)).map((st) => [st, told2[st] || 0])));
+  await until("node-d with its 5 agents in the nodes table", 10000, async () =>
+    (await page.evaluate(() => document.querySelector('#nodes tr[data-node="node-d"] td.num')?.textContent)) === "5");
+  log("the page followed the new start", summary2.epoch, "feed", seqs2[seqs2.length - 1], "..", seqs2[0]);
+  await page.screenshot(path.join(shots, "dashboard-new-start.png"));
 
   assert.deepEqual(page.problems, [], "no console errors");
   log("passed; screenshots in", shots);
