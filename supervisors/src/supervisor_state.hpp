@@ -69,7 +69,8 @@ struct supervisor_state {
   std::unordered_map<caf::actor_addr, subscriber_hub::subscriber_id> subscriber_ids;
   struct subscriber_entry {
     caf::actor handle;
-    bool with_agents = true; ///< Its snapshots carry the agents (`subscription_request`).
+    bool with_agents =
+        true; ///< Its snapshots carry the agents (`subscription_request`).
   };
   std::unordered_map<subscriber_hub::subscriber_id, subscriber_entry> subscribers;
   subscriber_hub::subscriber_id next_subscriber = 1;

@@ -280,7 +280,7 @@ TEST_F(SupervisorRestart, EveryLaterRegistrationCarriesTheIdsRestartCount) {
   advance(1s);
   ASSERT_EQ(status("a").restarts, 1u);
   ASSERT_FALSE(tell(sup, kill_atom::value, std::string{"a"})); // final: no restart
-  agent("a"); // started again by hand
+  agent("a");                                                  // started again by hand
   auto regs = events(c, event_kind::registered, "a");
   ASSERT_EQ(regs.size(), 3u);
   EXPECT_EQ(regs[1].reason, "restarted");

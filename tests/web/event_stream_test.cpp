@@ -5,27 +5,19 @@
 #include <thread>
 
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <gtest/gtest.h>
 
 #include "event_stream.hpp"
+#include "real_time_config.hpp"
 #include "vigil/actors/agent.hpp"
-#include "vigil/messages/register_types.hpp"
 
 using namespace vigil;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct config : caf::actor_system_config {
-  config() {
-    register_types(*this);
-    set("logger.verbosity", caf::atom("quiet"));
-  }
-};
 
 size_t count_of(const std::string& text, const std::string& what) {
   size_t n = 0;
@@ -37,7 +29,7 @@ size_t count_of(const std::string& text, const std::string& what) {
 } // namespace
 
 TEST(EventStream, ABrowserTooSlowGetsAResyncAtTheBoundAndTheEventsAfterIt) {
-  config cfg;
+  vigil::test::real_time_config cfg;
   caf::actor_system sys{cfg};
   supervisor_settings settings;
   settings.history = 20000;
@@ -83,7 +75,8 @@ TEST(EventStream, ABrowserTooSlowGetsAResyncAtTheBoundAndTheEventsAfterIt) {
   const auto bound = detail::event_stream::max_waiting;
   auto resync = "id: " + std::to_string(bound - 1) +
                 "\nevent: resync\ndata: {\"seq\":" + std::to_string(bound - 1) +
-                ",\"missed\":" + std::to_string(bound) + ",\"reason\":\"too slow\"}\n\n";
+                ",\"missed\":" + std::to_string(bound) +
+                ",\"reason\":\"too slow\"}\n\n";
   ASSERT_EQ(text.rfind(resync, 0), 0u) << text.substr(0, 500);
   EXPECT_EQ(count_of(text, "event: resync"), 1u);
   EXPECT_EQ(count_of(text, "event: start"), 0u); // given way too

@@ -10,15 +10,14 @@
 #include <thread>
 
 #include <caf/actor_system.hpp>
-#include <caf/actor_system_config.hpp>
 #include <caf/exit_reason.hpp>
 #include <caf/scoped_actor.hpp>
 #include <caf/send.hpp>
 #include <gtest/gtest.h>
 #include <httplib.h>
 
+#include "real_time_config.hpp"
 #include "vigil/actors/agent.hpp"
-#include "vigil/messages/register_types.hpp"
 #include "vigil/web/http_server.hpp"
 #include "vigil/web/metrics_text.hpp"
 
@@ -26,13 +25,6 @@ using namespace vigil;
 using namespace std::chrono_literals;
 
 namespace {
-
-struct config : caf::actor_system_config {
-  config() {
-    register_types(*this);
-    set("logger.verbosity", caf::atom("quiet"));
-  }
-};
 
 class HttpServer : public ::testing::Test {
 public:
@@ -50,7 +42,7 @@ public:
     return x ? std::move(*x) : nullptr;
   }
 
-  config cfg;
+  vigil::test::real_time_config cfg;
   caf::actor_system sys;
   supervisor_actor sup;
 };
@@ -74,9 +66,11 @@ public:
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
     if (::connect(fd_, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0)
       return;
-    auto req = "GET " + target + " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) +
-               "\r\n" + headers + "\r\n";
-    if (::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) != static_cast<ssize_t>(req.size()))
+    auto req = "GET " + target +
+               " HTTP/1.1\r\nHost: 127.0.0.1:" + std::to_string(port) + "\r\n" +
+               headers + "\r\n";
+    if (::send(fd_, req.data(), req.size(), MSG_NOSIGNAL) !=
+        static_cast<ssize_t>(req.size()))
       close();
   }
   ~raw_get() { close(); }
@@ -94,7 +88,8 @@ public:
       auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
           end - std::chrono::steady_clock::now());
       pollfd p{fd_, POLLIN, 0};
-      if (fd_ < 0 || left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
+      if (fd_ < 0 || left.count() <= 0 ||
+          ::poll(&p, 1, static_cast<int>(left.count())) <= 0)
         return false;
       char buf[4096];
       auto n = ::recv(fd_, buf, sizeof buf, 0);
@@ -164,7 +159,9 @@ TEST_F(HttpServer, StopEndsServingAndMayBeCalledTwice) {
   auto s = serve();
   ASSERT_TRUE(s);
   auto port = s->port();
-  std::thread other{[&] { s->stop(); }};
+  std::thread other{[&] {
+    s->stop();
+  }};
   s->stop();
   other.join();
   s->stop();
@@ -253,8 +250,8 @@ TEST_F(HttpServer, EventsResumeAfterLastEventIdAndSayResyncWhenTheyCannot) {
   // and the start as text: 64 bits, more than a JavaScript number holds.
   auto last = std::to_string(st.last_seq);
   raw_get fresh{s->port(), "/events"};
-  EXPECT_TRUE(fresh.read_until("id: " + last + "\nevent: start\ndata: {\"seq\":" + last +
-                               ",\"epoch\":\"" + epoch + "\"}\n\n"))
+  EXPECT_TRUE(fresh.read_until("id: " + last + "\nevent: start\ndata: {\"seq\":" +
+                               last + ",\"epoch\":\"" + epoch + "\"}\n\n"))
       << fresh.text;
   auto summary = client_of(*s).Get("/api/summary");
   ASSERT_TRUE(summary);
@@ -267,7 +264,8 @@ TEST_F(HttpServer, EventsResumeAfterLastEventIdAndSayResyncWhenTheyCannot) {
   for (uint64_t seq = 3; seq <= st.last_seq; ++seq) {
     auto line = "\nid: " + std::to_string(seq) + "\ndata: {";
     auto found = resumed.text.find(line, at);
-    ASSERT_NE(found, std::string::npos) << "seq " << seq << " in order:\n" << resumed.text;
+    ASSERT_NE(found, std::string::npos) << "seq " << seq << " in order:\n"
+                                        << resumed.text;
     at = found + line.size();
   }
   EXPECT_EQ(resumed.text.find("\nid: 2\n"), std::string::npos) << resumed.text;
@@ -283,8 +281,9 @@ TEST_F(HttpServer, EventsResumeAfterLastEventIdAndSayResyncWhenTheyCannot) {
   auto bad = c.Get("/events", {{"Last-Event-ID", "seven"}});
   ASSERT_TRUE(bad) << httplib::to_string(bad.error());
   EXPECT_EQ(bad->status, 400);
-  EXPECT_NE(bad->body.find(R"(Last-Event-ID: expected an event's seq, found \"seven\")"),
-            std::string::npos)
+  EXPECT_NE(
+      bad->body.find(R"(Last-Event-ID: expected an event's seq, found \"seven\")"),
+      std::string::npos)
       << bad->body;
   auto bad_epoch = c.Get("/events?epoch=-1");
   ASSERT_TRUE(bad_epoch);

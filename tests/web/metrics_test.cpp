@@ -166,9 +166,9 @@ TEST_F(Metrics, ATypeInTheOtherBucketStaysThereWhileItHasRecords) {
       n += agents_in(m, type, static_cast<agent_state>(i));
     return n;
   };
-  EXPECT_EQ(records_in(""), 2u);                // late-1 (offline by now) and late-2
-  EXPECT_EQ(agents_in(m, "", s::idle), 1u);     // late-2
+  EXPECT_EQ(records_in(""), 2u);                 // late-1 (offline by now) and late-2
+  EXPECT_EQ(agents_in(m, "", s::idle), 1u);      // late-2
   EXPECT_EQ(agents_in(m, "fresh", s::idle), 1u); // the freed slot
-  EXPECT_EQ(records_in("late"), 0u);            // never its own
+  EXPECT_EQ(records_in("late"), 0u);             // never its own
   EXPECT_EQ(records_in("type-0"), 0u);
 }

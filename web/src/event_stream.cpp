@@ -47,8 +47,8 @@ std::shared_ptr<event_stream> event_stream::open(caf::actor_system& sys,
   auto origin = origin_now();
   h.on_event = [weak, origin](const event& e) {
     if (auto x = weak.lock())
-      x->push(e.seq, "id: " + std::to_string(e.seq) + "\ndata: " +
-                         event_line(e, origin) + "\n\n");
+      x->push(e.seq, "id: " + std::to_string(e.seq) +
+                         "\ndata: " + event_line(e, origin) + "\n\n");
   };
   h.on_end = [weak, &sys](const caf::error& err) {
     if (auto x = weak.lock())

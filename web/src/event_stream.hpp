@@ -25,9 +25,8 @@ public:
 
   /// Subscribes to `sup` with `req` (resuming after its `from_seq`, if any). A
   /// snapshot that says events were missed becomes a `resync` event.
-  static std::shared_ptr<event_stream> open(caf::actor_system& sys,
-                                            supervisor_observer sup,
-                                            subscription_request req);
+  static std::shared_ptr<event_stream>
+  open(caf::actor_system& sys, supervisor_observer sup, subscription_request req);
 
   /// The `resync` event: the browser starts over from a fresh picture as of `seq`.
   static std::string resync_text(uint64_t seq, uint64_t missed, uint64_t epoch);

@@ -220,7 +220,8 @@ struct http_server::impl {
     auto stream = event_stream::open(sys, sup, std::move(sub));
     // When the stream last sent anything (none: nothing yet): a keepalive comment
     // follows a quiet spell.
-    auto last = std::make_shared<std::optional<std::chrono::steady_clock::time_point>>();
+    auto last =
+        std::make_shared<std::optional<std::chrono::steady_clock::time_point>>();
     res.set_header("Cache-Control", "no-cache");
     res.set_header("X-Accel-Buffering", "no");
     res.set_chunked_content_provider(

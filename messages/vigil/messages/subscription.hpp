@@ -68,9 +68,9 @@ typename Inspector::result_type inspect(Inspector& f, subscription_request& x) {
 /// behind the history: the matching agents as of `seq` (every event up to `seq` is
 /// reflected, none after it) and how many events the subscriber missed.
 struct snapshot {
-  uint64_t epoch = 0;   ///< The supervisor's start that numbers this stream.
-  uint64_t seq = 0;     ///< The last event the snapshot reflects.
-  uint64_t missed = 0;  ///< Events lost to this subscriber (history overrun).
+  uint64_t epoch = 0;  ///< The supervisor's start that numbers this stream.
+  uint64_t seq = 0;    ///< The last event the snapshot reflects.
+  uint64_t missed = 0; ///< Events lost to this subscriber (history overrun).
   /// True: the stream starts over at `seq` (a new subscription or a resync), and
   /// `agents` is the picture as of `seq` (none when asked `with_agents = false`).
   /// False when resuming from a seq without a gap: `agents` is then empty.
