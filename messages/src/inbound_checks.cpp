@@ -150,6 +150,9 @@ caf::error check_inbound(const agent_query& x) {
   if (!x.type.empty())
     if (auto err = check_name("agent_query type", x.type))
       return err;
+  if (!x.node.empty())
+    if (auto err = check_name("agent_query node", x.node))
+      return err;
   if (!x.id_contains.empty())
     if (auto err = check_name("agent_query id_contains", x.id_contains))
       return err;

@@ -15,6 +15,8 @@ bool matches(const agent_query& q, const agent_record& rec) {
     return false;
   if (!q.type.empty() && *rec.type != q.type)
     return false;
+  if (!q.node.empty() && (!rec.node || *rec.node != q.node))
+    return false;
   return q.id_contains.empty() || rec.id.find(q.id_contains) != std::string::npos;
 }
 

@@ -208,6 +208,13 @@ try {
   await until("the live feed", 10000, async () => (await page.text("#live")) === "live");
   await until("node-a with its 50 agents in the nodes table", 10000, async () =>
     (await page.evaluate(() => document.querySelector('#nodes tr[data-node="node-a"] td.num')?.textContent)) === "50");
+  // A node's row lists its agents.
+  await page.click('#nodes tr[data-node="node-a"]');
+  await until("node-a's agents listed", 10000, async () => (await page.text("#page-info")).includes("(50 agents)") &&
+    (await page.evaluate(() => [...document.querySelectorAll("#agents tbody tr td:nth-child(3)")].every((x) => x.textContent === "node-a"))));
+  assert.equal(await page.evaluate(() => document.querySelector("#f-node").value), "node-a");
+  await page.evaluate(() => { document.querySelector("#f-node").value = ""; });
+  await page.click('#filter button[type="submit"]');
   await page.screenshot(path.join(shots, "dashboard-50-agents.png"));
 
   // One agent in detail.

@@ -76,4 +76,12 @@ TEST(InboundChecks, AnAgentQueryHasAPageSizeFromOneToTheBound) {
   q.state = caf::none;
   q.id_contains = std::string(vigil::max_name_bytes + 1, 'x');
   EXPECT_EQ(vigil::code_of(vigil::check_inbound(q)), vigil::errc::bad_input);
+  q.id_contains.clear();
+  q.node = std::string(vigil::max_name_bytes, 'n');
+  EXPECT_FALSE(vigil::check_inbound(q));
+  q.node = std::string(vigil::max_name_bytes + 1, 'n');
+  auto err = vigil::check_inbound(q);
+  EXPECT_EQ(vigil::code_of(err), vigil::errc::bad_input);
+  EXPECT_NE(to_string(err).find("agent_query node"), std::string::npos)
+      << to_string(err);
 }

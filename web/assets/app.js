@@ -6,7 +6,7 @@
 const STATES = ["spawning", "idle", "busy", "on_call", "exhausted", "offline",
                 "completed", "failed", "killed"];
 const FEED_MAX = 200;
-const view = { page: 0, pages: 1, state: "", type: "", q: "", detail: null };
+const view = { page: 0, pages: 1, state: "", type: "", node: "", q: "", detail: null };
 let stream = null; // the EventSource, for the supervisor start `stream.epoch` (text)
 let lastSeq = null; // the newest event this page has of `stream.epoch`
 
@@ -85,6 +85,7 @@ async function loadAgents() {
   const p = new URLSearchParams({ page: view.page });
   if (view.state) p.set("state", view.state);
   if (view.type) p.set("type", view.type);
+  if (view.node) p.set("node", view.node);
   if (view.q) p.set("q", view.q);
   const r = await getJson("/api/agents?" + p);
   view.pages = Math.max(1, r.pages);
@@ -131,10 +132,15 @@ async function loadNodes() {
   const head = el("tr", {}, el("th", {}, "node"), el("th", { class: "num" }, "agents"),
     el("th", {}, "by state"), el("th", {}, "beats late"));
   $("nodes").tHead.replaceChildren(head);
-  $("nodes").tBodies[0].replaceChildren(...r.nodes.map((n) => el("tr", { "data-node": n.node },
-    el("td", {}, n.node), el("td", { class: "num" }, n.total),
-    el("td", {}, ...STATES.filter((st) => n.agents[st]).flatMap((st) => [stateBadge(st), " " + n.agents[st] + " "])),
-    el("td", {}, (n.overloaded ? "overloaded, " : "") + Math.round(n.lateness * 1000) + " ms"))));
+  // A node's row lists its agents in the table above.
+  $("nodes").tBodies[0].replaceChildren(...r.nodes.map((n) => {
+    const tr = el("tr", { "data-node": n.node, title: "its agents" },
+      el("td", {}, n.node), el("td", { class: "num" }, n.total),
+      el("td", {}, ...STATES.filter((st) => n.agents[st]).flatMap((st) => [stateBadge(st), " " + n.agents[st] + " "])),
+      el("td", {}, (n.overloaded ? "overloaded, " : "") + Math.round(n.lateness * 1000) + " ms"));
+    tr.addEventListener("click", () => { $("f-node").value = n.node; $("filter").requestSubmit(); });
+    return tr;
+  }));
 }
 
 const refreshSummary = throttled(1000, loadSummary);
@@ -213,6 +219,7 @@ function init() {
     ev.preventDefault();
     view.state = $("f-state").value;
     view.type = $("f-type").value.trim();
+    view.node = $("f-node").value.trim();
     view.q = $("f-q").value.trim();
     view.page = 0;
     loadAgents().catch(showError);

@@ -151,6 +151,7 @@ struct http_server::impl {
         q.state = x;
       }
       q.type = req.get_param_value("type");
+      q.node = req.get_param_value("node");
       q.id_contains = req.get_param_value("q");
       if (auto p = req.get_param_value("page"); !p.empty() && !whole_number(p, q.page))
         return fail(res, 400,

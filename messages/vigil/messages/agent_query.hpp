@@ -23,6 +23,7 @@ constexpr uint32_t max_page_size = 500;
 struct agent_query {
   caf::optional<agent_state> state;
   std::string type;        ///< Exactly this type.
+  std::string node;        ///< Exactly this node.
   std::string id_contains; ///< Ids containing this text.
   uint64_t page = 0;       ///< From 0.
   uint32_t page_size = 50; ///< 1 to `max_page_size`.
@@ -31,8 +32,8 @@ struct agent_query {
 /// @relates agent_query
 template <class Inspector>
 typename Inspector::result_type inspect(Inspector& f, agent_query& x) {
-  return f(caf::meta::type_name("vigil.agent_query"), x.state, x.type, x.id_contains,
-           x.page, x.page_size);
+  return f(caf::meta::type_name("vigil.agent_query"), x.state, x.type, x.node,
+           x.id_contains, x.page, x.page_size);
 }
 
 /// One page of the agents a query matches, in the supervisor's record order (stable
