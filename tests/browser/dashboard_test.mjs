@@ -232,6 +232,8 @@ try {
   assert.ok(took <= 3000 + 1000 + 3000, "offline within the liveness bound plus the page's refresh, took " + took + " ms");
   assert.ok((await page.evaluate(() => [...document.querySelectorAll("#feed li")].filter((x) => x.textContent.includes("offline")).length)) > 0,
             "the live feed shows the offline transitions");
+  await until("the agents table shows them offline too", 10000, async () =>
+    page.evaluate(() => [...document.querySelectorAll("#agents tbody tr td:nth-child(4)")].every((x) => x.textContent === "offline")));
   await page.screenshot(path.join(shots, "dashboard-offline.png"));
 
   // An SSE resume with Last-Event-ID goes on without a gap.
