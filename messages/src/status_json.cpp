@@ -14,6 +14,13 @@ void put_time(boost::json::object& o, const char* name, time_point at,
   o[std::string{name} + "_ns"] = ns;
 }
 
+/// An optional time: absent from the object when unset.
+void put_time(boost::json::object& o, const char* name,
+              const caf::optional<time_point>& at, time_point origin) {
+  if (at)
+    put_time(o, name, *at, origin);
+}
+
 } // namespace
 
 boost::json::object status_to_json(const agent_status& x, time_point origin) {
@@ -24,23 +31,19 @@ boost::json::object status_to_json(const agent_status& x, time_point origin) {
   o["state"] = to_string(x.state);
   o["version"] = x.version;
   put_time(o, "registered_at", x.registered_at, origin);
-  if (x.started_at)
-    put_time(o, "started_at", *x.started_at, origin);
-  if (x.ended_at)
-    put_time(o, "ended_at", *x.ended_at, origin);
+  put_time(o, "started_at", x.started_at, origin);
+  put_time(o, "ended_at", x.ended_at, origin);
   put_time(o, "last_beat", x.last_beat, origin);
   o["seconds_since_beat"] = x.seconds_since_beat;
   o["missed"] = x.missed;
   o["paused"] = x.paused;
   o["healthy"] = x.healthy;
-  if (x.recovery_at)
-    put_time(o, "recovery_at", *x.recovery_at, origin);
+  put_time(o, "recovery_at", x.recovery_at, origin);
   o["reason"] = x.reason;
   o["last_error"] = x.last_error;
   o["restarts"] = x.restarts;
   o["last_restart_reason"] = x.last_restart_reason;
-  if (x.restart_due)
-    put_time(o, "restart_due", *x.restart_due, origin);
+  put_time(o, "restart_due", x.restart_due, origin);
   return o;
 }
 

@@ -52,6 +52,29 @@ subscriber_handlers recording(std::shared_ptr<seen> out) {
 
 class Subscriber : public vigil::test::supervisor_fixture {
 public:
+  /// A supervisor whose history (4) and window (2) a subscriber soon falls behind,
+  /// with ten idle agents a0..a9.
+  std::vector<caf::actor> small_history_fleet() {
+    supervisor_settings cfg;
+    cfg.history = 4;
+    cfg.subscriber_window = 2;
+    start(cfg);
+    std::vector<caf::actor> agents;
+    for (int i = 0; i < 10; ++i)
+      agents.push_back(idle_agent("a" + std::to_string(i)));
+    return agents;
+  }
+
+  /// Eight kills while only the supervisor runs: the subscriber reads nothing, so its
+  /// window fills and the history loses events it has not seen (a forced resync).
+  void kills_while_only_the_supervisor_runs() {
+    for (int i = 0; i < 8; ++i)
+      caf::anon_send(sup, kill_atom::value, "a" + std::to_string(i));
+    while (sched.prioritize(sup) && sched.try_run_once()) {
+    }
+    sched.run();
+  }
+
   /// Whether `x` has ended (monitoring an ended actor answers at once).
   bool gone(const caf::actor& x) {
     caf::scoped_actor self{sys};
@@ -91,25 +114,13 @@ TEST_F(Subscriber, HandsSnapshotThenEveryEventInOrderEqualToTheRecord) {
 }
 
 TEST_F(Subscriber, ForcedResyncHandsANewSnapshotAndTheModelStaysEqual) {
-  supervisor_settings cfg;
-  cfg.history = 4;
-  cfg.subscriber_window = 2;
-  start(cfg);
-  std::vector<caf::actor> agents;
-  for (int i = 0; i < 10; ++i)
-    agents.push_back(idle_agent("a" + std::to_string(i)));
+  auto agents = small_history_fleet();
   auto out = std::make_shared<seen>();
   auto subscriber =
       track(spawn_subscriber(sys, sup, subscription_request{}, recording(out)));
   sched.run();
   ASSERT_EQ(out->snapshots.size(), 1u);
-  // Eight kills while only the supervisor runs: the subscriber reads nothing, so its
-  // window fills and the history (4) loses events it has not seen.
-  for (int i = 0; i < 8; ++i)
-    caf::anon_send(sup, kill_atom::value, "a" + std::to_string(i));
-  while (sched.prioritize(sup) && sched.try_run_once()) {
-  }
-  sched.run();
+  kills_while_only_the_supervisor_runs();
   ASSERT_EQ(out->snapshots.size(), 2u) << "no resync";
   EXPECT_GT(out->snapshots[1].missed, 0u);
   EXPECT_EQ(out->model, record());
@@ -125,13 +136,7 @@ TEST_F(Subscriber, ForcedResyncHandsANewSnapshotAndTheModelStaysEqual) {
 // resync say where the stream starts over and what was missed, and carry no agents;
 // the events go on as for any subscriber.
 TEST_F(Subscriber, WithoutAgentsSnapshotsSayOnlyWhereTheStreamStartsOver) {
-  supervisor_settings cfg;
-  cfg.history = 4;
-  cfg.subscriber_window = 2;
-  start(cfg);
-  std::vector<caf::actor> agents;
-  for (int i = 0; i < 10; ++i)
-    agents.push_back(idle_agent("a" + std::to_string(i)));
+  auto agents = small_history_fleet();
   subscription_request req;
   req.with_agents = false;
   auto out = std::make_shared<seen>();
@@ -142,11 +147,7 @@ TEST_F(Subscriber, WithoutAgentsSnapshotsSayOnlyWhereTheStreamStartsOver) {
   EXPECT_EQ(out->snapshots[0].seq, 20u); // 10 registered, 10 idle
   EXPECT_EQ(out->snapshots[0].missed, 0u);
   EXPECT_TRUE(out->snapshots[0].agents.empty());
-  for (int i = 0; i < 8; ++i)
-    caf::anon_send(sup, kill_atom::value, "a" + std::to_string(i));
-  while (sched.prioritize(sup) && sched.try_run_once()) {
-  }
-  sched.run();
+  kills_while_only_the_supervisor_runs();
   ASSERT_EQ(out->snapshots.size(), 2u) << "no resync";
   EXPECT_GT(out->snapshots[1].missed, 0u);
   EXPECT_TRUE(out->snapshots[1].complete);
