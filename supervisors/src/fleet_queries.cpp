@@ -2,7 +2,7 @@
 // query, nothing kept per query, answers bounded by the page size.
 #include <algorithm>
 
-#include "supervisor_state.hpp"
+#include "supervisor_engine.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/inbound_checks.hpp"
 

@@ -2,7 +2,7 @@
 #include <caf/actor_system.hpp>
 #include <spdlog/logger.h>
 
-#include "supervisor_state.hpp"
+#include "supervisor_engine.hpp"
 
 namespace vigil::detail {
 

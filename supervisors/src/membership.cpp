@@ -10,7 +10,7 @@
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/logger.h>
 
-#include "supervisor_state.hpp"
+#include "supervisor_engine.hpp"
 #include "vigil/messages/errc.hpp"
 #include "vigil/messages/inbound_checks.hpp"
 

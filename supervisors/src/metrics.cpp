@@ -1,6 +1,6 @@
 // `metrics_atom` (DESIGN §13): the counters kept as the fleet moved, the supervisor's
 // own figures and its nodes by state; O(states x types + nodes), never O(agents).
-#include "supervisor_state.hpp"
+#include "supervisor_engine.hpp"
 
 namespace vigil::detail {
 

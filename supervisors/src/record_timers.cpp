@@ -3,7 +3,7 @@
 // CAF clock holds three entries, not one per ended, offline or restarting life.
 #include <spdlog/logger.h>
 
-#include "supervisor_state.hpp"
+#include "supervisor_engine.hpp"
 #include "vigil/messages/errc.hpp"
 
 namespace vigil::detail {

@@ -8,7 +8,7 @@
 #include <caf/message.hpp>
 #include <spdlog/logger.h>
 
-#include "supervisor_state.hpp"
+#include "supervisor_engine.hpp"
 
 namespace vigil::detail {
 

@@ -3,7 +3,7 @@
 
 #include <spdlog/logger.h>
 
-#include "supervisor_state.hpp"
+#include "supervisor_engine.hpp"
 
 namespace vigil::detail {
 

@@ -6,7 +6,7 @@
 #include <caf/send.hpp>
 #include <spdlog/logger.h>
 
-#include "supervisor_state.hpp"
+#include "supervisor_engine.hpp"
 
 namespace vigil::detail {
 

@@ -5,7 +5,7 @@
 #include <spdlog/fmt/fmt.h>
 #include <spdlog/logger.h>
 
-#include "supervisor_state.hpp"
+#include "supervisor_engine.hpp"
 #include "vigil/messages/errc.hpp"
 
 namespace vigil::detail {

@@ -4,7 +4,7 @@
 #include <caf/send.hpp>
 #include <spdlog/logger.h>
 
-#include "supervisor_state.hpp"
+#include "supervisor_engine.hpp"
 #include "vigil/messages/errc.hpp"
 
 namespace vigil::detail {
